@@ -1,0 +1,177 @@
+/**
+ * `Redis`: the client. Options, lazy connection, raw commands and response
+ * callbacks; the command methods come from `RedisCommands`.
+ *
+ * @module
+ */
+
+import { type Command, type ReplyTransform, Command as Cmd } from "./commands/command.ts";
+import { RedisCommands } from "./commands/mod.ts";
+import { Connection, type ConnectionOptions, type ServerHello } from "./connection.ts";
+import { getDefaultConnector } from "./default_connector.ts";
+import { type RedisOptions, parseURL, validateOptions } from "./options.ts";
+import type { RedisArgument, RespValue } from "./protocol/types.ts";
+import { LIB_NAME, VERSION } from "./version.ts";
+
+const DEFAULT_CONNECT_TIMEOUT = 10_000;
+
+/**
+ * A Redis client. It connects on the first command, multiplexes every
+ * command on one connection (commands issued in the same tick leave in one
+ * write), and reconnects on the next command after the connection is lost.
+ *
+ * `D` follows `decodeResponses`: replies are `string`s by default and
+ * `Uint8Array`s with `decodeResponses: false`.
+ *
+ * @example Quick start
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ * await using r = new Redis({ host: "127.0.0.1", port: 6379 });
+ * await r.set("counter", 1);
+ * await r.incr("counter");
+ * console.log(await r.get("counter")); // "2"
+ * ```
+ *
+ * @example Binary values
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ * await using r = new Redis({ decodeResponses: false });
+ * await r.set("bytes", new Uint8Array([0, 255]));
+ * const v: Uint8Array | null = await r.get("bytes");
+ * console.log(v); // Uint8Array(2) [ 0, 255 ]
+ * ```
+ */
+export class Redis<D extends boolean = true> extends RedisCommands<D> implements AsyncDisposable {
+  /** The options this client was created with. */
+  readonly options: Readonly<RedisOptions<D>>;
+  #connectionOptions: ConnectionOptions | undefined;
+  #connection: Connection | undefined;
+  #callbacks = new Map<string, ReplyTransform<unknown>>();
+
+  /**
+   * Creates a client; nothing is connected until the first command.
+   * Throws a `DataError` for invalid options.
+   */
+  constructor(options: RedisOptions<D> = {}) {
+    super();
+    validateOptions(options);
+    this.options = options;
+  }
+
+  /**
+   * Creates a client from a `redis://`, `rediss://` or `unix://` URL (see
+   * `parseURL`); `options` override what the URL says.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * const r = Redis.fromURL("redis://127.0.0.1:6379/0?protocol=3");
+   * await r.close();
+   * ```
+   */
+  static fromURL<D extends boolean = true>(url: string, options: RedisOptions<D> = {}): Redis<D> {
+    const fromUrl = parseURL(url) as RedisOptions<D>;
+    const tls = options.tls ?? fromUrl.tls;
+    return new Redis<D>({
+      ...fromUrl,
+      ...options,
+      tls: typeof fromUrl.tls === "object" && typeof tls === "object" ? { ...fromUrl.tls, ...tls } : tls,
+    });
+  }
+
+  /** What the server said in the handshake of the current connection, once connected. */
+  get serverHello(): ServerHello | undefined {
+    return this.#connection?.hello;
+  }
+
+  /** Runs a prepared command on this client's connection. */
+  execute<T>(command: Command<T>): Promise<T> {
+    const connection = this.#connection !== undefined && !this.#connection.closed
+      ? this.#connection
+      : this.#newConnection();
+    if (this.#callbacks.size > 0) {
+      const transform = this.#callbacks.get(command.name);
+      if (transform) return connection.send(command, { transform }) as Promise<T>;
+    }
+    return connection.send(command);
+  }
+
+  /**
+   * Sends any command as given and resolves to its raw reply (or the
+   * response callback's result, when one is set for the command).
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * console.log(await r.sendCommand("ECHO", "hi")); // "hi"
+   * ```
+   */
+  sendCommand(...args: RedisArgument[]): Promise<RespValue> {
+    if (args.length === 0) return Promise.reject(new Cmd("").fail("sendCommand needs a command name").error);
+    const [name, ...rest] = args;
+    return this.execute(new Cmd<RespValue>(String(name)).argsOf(rest));
+  }
+
+  /**
+   * Replaces the reply transform of a command for this client, as redis-py's
+   * `set_response_callback`. `name` is the command (`"GET"`) or command and
+   * subcommand (`"CONFIG GET"`), case-insensitive.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * r.setResponseCallback("GET", (reply) => (reply === null ? 0 : Number(reply)));
+   * await r.set("n", "41");
+   * console.log(await r.get("n")); // 41 (a number now)
+   * ```
+   */
+  setResponseCallback(name: string, callback: (reply: RespValue) => unknown): void {
+    this.#callbacks.set(name.toUpperCase(), callback);
+  }
+
+  /**
+   * Closes the connection once the replies of commands already sent have
+   * arrived. A later command reconnects.
+   */
+  async close(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection) await connection.close();
+  }
+
+  /** Closes the client (`await using r = new Redis()`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #newConnection(): Connection {
+    this.#connectionOptions ??= this.#toConnectionOptions();
+    return this.#connection = new Connection(this.#connectionOptions);
+  }
+
+  #toConnectionOptions(): ConnectionOptions {
+    const o = this.options;
+    return {
+      connector: o.connector ?? getDefaultConnector(),
+      host: o.host,
+      port: o.port,
+      path: o.path,
+      tls: o.tls === true ? {} : o.tls || undefined,
+      username: o.username,
+      password: o.password,
+      db: o.db,
+      clientName: o.clientName,
+      protocol: o.protocol ?? 3,
+      decodeResponses: o.decodeResponses ?? true,
+      encoding: o.encoding,
+      socketTimeout: o.socketTimeout,
+      socketConnectTimeout: o.socketConnectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      socketKeepalive: o.socketKeepalive,
+      libName: LIB_NAME,
+      libVersion: VERSION,
+      onPush: o.pushHandler,
+    };
+  }
+}

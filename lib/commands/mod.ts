@@ -1,0 +1,109 @@
+/**
+ * Every command method, defined once on a linear chain of abstract classes
+ * (connection, server, generic, string, hash, list, set, sorted set), and the
+ * helpers they are built with. The client, pipelines and the cluster client
+ * extend `RedisCommands` and implement `execute`.
+ *
+ * @module
+ */
+
+import { SortedSetCommands } from "./sorted_set.ts";
+
+/**
+ * All the command groups. An executor extends it and implements `execute`;
+ * `D` is `false` for a client created with `decodeResponses: false`.
+ *
+ * @example A recording executor (no server involved)
+ * ```ts
+ * import { type Command, RedisCommands } from "@uniredis/redis";
+ * class Recorder extends RedisCommands {
+ *   sent: unknown[][] = [];
+ *   execute<T>(command: Command<T>): Promise<T> {
+ *     if (command.error) return Promise.reject(command.error);
+ *     this.sent.push(command.args);
+ *     return Promise.resolve(command.transform ? command.transform(1) : (1 as T));
+ *   }
+ * }
+ * const rec = new Recorder();
+ * await rec.incr("hits");
+ * console.log(rec.sent); // [["INCR", "hits"]]
+ * ```
+ */
+export abstract class RedisCommands<D extends boolean = true> extends SortedSetCommands<D> {}
+
+export { CommandsBase } from "./base.ts";
+export {
+  Command,
+  type CommandExecutor,
+  describeValue,
+  type RedisKey,
+  type RedisValue,
+  type ReplyTransform,
+  type Str,
+} from "./command.ts";
+export { type ClientListOptions, ConnectionCommands } from "./connection.ts";
+export { type CommandListOptions, type FlushOptions, type RoleReply, ServerCommands } from "./server.ts";
+export { type CopyOptions, type ExpireOptions, GenericCommands, type RestoreOptions } from "./generic.ts";
+export { type GetExOptions, type LcsOptions, type SetOptions, StringCommands } from "./string.ts";
+export { HashCommands, type HSetOptions } from "./hash.ts";
+export { ListCommands, type ListEnd, type LPosOptions } from "./list.ts";
+export { SetCommands } from "./set.ts";
+export {
+  type Aggregate,
+  SortedSetBaseCommands,
+  type WeightedKeys,
+  type ZAddOptions,
+  type ZCombineOptions,
+  type ZMPopOptions,
+} from "./sorted_set_base.ts";
+export {
+  type RangeBound,
+  SortedSetCommands,
+  type ZRangeByOptions,
+  type ZRangeOptions,
+} from "./sorted_set.ts";
+export {
+  type ClientInfo,
+  type InfoValue,
+  type LcsIdxResult,
+  type LcsMatch,
+  toBoolean,
+  toBooleans,
+  toClientInfo,
+  toClientList,
+  toDate,
+  toFloat,
+  toFloats,
+  toInfo,
+  toInteger,
+  toKeyMemberScore,
+  toKeyScoredPairs,
+  toLcsIdx,
+  toNumber,
+  toOkOrNull,
+  toPairs,
+  toRecord,
+  toScan,
+  toScoredPairs,
+  toText,
+  toTextOrNull,
+  toTextRecord,
+  toTexts,
+  toTrue,
+} from "./reply.ts";
+export {
+  exclusive,
+  finite,
+  integer,
+  listOrArgs,
+  type Mapping,
+  nonEmpty,
+  oneOf,
+  optionsOf,
+  pairsOf,
+  scanArgs,
+  type ScanOptions,
+  score,
+  timeout,
+  unixTime,
+} from "./validate.ts";

@@ -1,0 +1,574 @@
+/**
+ * One connection to one Redis server: handshake, automatic pipelining, the
+ * reply FIFO, push routing and timeouts. Runtime-neutral: bytes move through
+ * a `Transport` obtained from a `Connector`.
+ *
+ * @module
+ */
+
+import type { Command, ReplyTransform } from "./commands/command.ts";
+import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
+import { Decoder } from "./protocol/decoder.ts";
+import { Encoder, encodeCommand } from "./protocol/encoder.ts";
+import type { RedisArgument, RespValue } from "./protocol/types.ts";
+import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
+import { handshake } from "./handshake.ts";
+import { ReplyQueue } from "./reply_queue.ts";
+
+/**
+ * Everything one connection needs: where to connect and how to set the
+ * session up. The client derives it from `RedisOptions`.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "@uniredis/redis";
+ * import { nodeConnector } from "@uniredis/redis/node";
+ * const c = new Connection({ connector: nodeConnector, host: "127.0.0.1", port: 6379 });
+ * await c.connect();
+ * await c.close();
+ * ```
+ */
+export interface ConnectionOptions {
+  /** Opens the byte stream. */
+  connector: Connector;
+  /** Server host (default `"localhost"`). */
+  host?: string;
+  /** Server port (default 6379). */
+  port?: number;
+  /** Unix socket path (instead of host and port). */
+  path?: string;
+  /** TLS settings; absent means plain TCP. */
+  tls?: TlsConnectOptions;
+  /** ACL user name. */
+  username?: string;
+  /** Password (of `username`, or of the default user). */
+  password?: string;
+  /** Database to SELECT after connecting (default 0). */
+  db?: number;
+  /** Name given with CLIENT SETNAME. */
+  clientName?: string;
+  /** RESP version to ask for (default 3; falls back to 2 when the server refuses HELLO). */
+  protocol?: 2 | 3;
+  /** Decode bulk replies to strings (default true). */
+  decodeResponses?: boolean;
+  /** TextDecoder label used when decoding (default `"utf-8"`). */
+  encoding?: string;
+  /** Milliseconds a command may wait for its reply before the connection is dropped. */
+  socketTimeout?: number;
+  /** Milliseconds the connection and handshake may take. */
+  socketConnectTimeout?: number;
+  /** TCP keepalive: `true` or an initial delay in milliseconds. */
+  socketKeepalive?: boolean | number;
+  /** Library name and version sent with CLIENT SETINFO (errors from older servers are ignored). */
+  libName?: string;
+  /** Library version sent with CLIENT SETINFO. */
+  libVersion?: string;
+  /** Receives RESP3 push frames (invalidations, pubsub messages). */
+  onPush?: (push: RespValue[]) => void;
+}
+
+/**
+ * What the server said about itself in the handshake.
+ *
+ * @example
+ * ```ts
+ * import type { ServerHello } from "@uniredis/redis";
+ * const hello: ServerHello = { protocol: 3, version: "7.0.15" };
+ * console.log(hello.version); // "7.0.15"
+ * ```
+ */
+export interface ServerHello {
+  /** The negotiated protocol. */
+  protocol: 2 | 3;
+  /** The server's version, when it said (HELLO replies carry it). */
+  version?: string;
+  /** `standalone`, `cluster` or `sentinel`, when known. */
+  mode?: string;
+  /** `master` or `replica`, when known. */
+  role?: string;
+  /** The connection's id on the server, when known. */
+  id?: number;
+}
+
+/**
+ * Per-call settings of `Connection.send`.
+ *
+ * @example
+ * ```ts
+ * import type { SendOptions } from "@uniredis/redis";
+ * const o: SendOptions = { timeout: 500 };
+ * console.log(o.timeout); // 500
+ * ```
+ */
+export interface SendOptions {
+  /** Overrides the transform of the command (a per-client response callback). */
+  transform?: ReplyTransform<unknown>;
+  /** Milliseconds to wait for the reply (default: the connection's `socketTimeout`). */
+  timeout?: number;
+  /** Aborts the command; once written, aborting closes the connection. */
+  signal?: AbortSignal;
+}
+
+/** A command waiting to be written or answered. */
+interface Pending {
+  command: Command<unknown>;
+  transform: ReplyTransform<unknown> | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  /** Encoded bytes, kept only while the connection is not ready yet. */
+  bytes: Uint8Array | undefined;
+  /** When the reply is due (ms since epoch), or 0 for no deadline. */
+  deadline: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** A handshake command: its error reply is a value, not a rejection. */
+  raw: boolean;
+}
+
+type State = "idle" | "connecting" | "ready" | "closed";
+
+/**
+ * One connection to one Redis server. Commands sent in the same tick leave in
+ * one write; replies are matched to commands in order. A command that times
+ * out or is aborted after being written closes the connection, so its late
+ * reply can never be taken for another command's.
+ *
+ * Most users never touch this class: `Redis` manages connections.
+ *
+ * @example
+ * ```ts
+ * import { Command, Connection } from "@uniredis/redis";
+ * import { nodeConnector } from "@uniredis/redis/node";
+ * const c = new Connection({ connector: nodeConnector, port: 6379 });
+ * console.log(await c.send(new Command("PING"))); // "PONG"
+ * await c.close();
+ * ```
+ */
+export class Connection {
+  /** The options this connection was made with. */
+  readonly options: Readonly<ConnectionOptions>;
+  /** `host:port` or the socket path, for messages. */
+  readonly address: string;
+  /** What the server said in the handshake (set once ready). */
+  hello: ServerHello | undefined = undefined;
+
+  #state: State = "idle";
+  #transport: Transport | undefined;
+  #connecting: Promise<void> | undefined;
+  #encoder = new Encoder();
+  #decoder: Decoder;
+  /** Commands written (or to be written in the scheduled flush), awaiting replies. */
+  #inFlight = new ReplyQueue<Pending>();
+  /** User commands issued before the handshake finished. */
+  #waiting: Pending[] = [];
+  #flushScheduled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
+  #closed: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #onDrained: (() => void) | undefined;
+  /** False once close() was called: new commands are refused. */
+  #accepting = true;
+  #error: Error | undefined;
+
+  /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    this.address = options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
+    const decodeResponses = options.decodeResponses ?? true;
+    const queue = this.#inFlight;
+    this.#decoder = new Decoder({
+      onReply: (value) => this.#onReply(value),
+      onPush: (push) => this.options.onPush?.(push),
+      textReplies: decodeResponses ? () => !(queue.peek()?.command.binaryReply ?? false) : () => false,
+      textPush: decodeResponses,
+      encoding: options.encoding,
+    });
+  }
+
+  /** True once the handshake is done and until the connection closes. */
+  get ready(): boolean {
+    return this.#state === "ready";
+  }
+
+  /** True once the connection has closed (it is then never reused). */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** Commands sent and not yet answered. */
+  get pendingCount(): number {
+    return this.#inFlight.length + this.#waiting.length;
+  }
+
+  /** Opens the socket and runs the handshake; resolves when ready. Idempotent. */
+  connect(): Promise<void> {
+    if (this.#state === "ready") return Promise.resolve();
+    if (this.#state === "closed" || !this.#accepting) {
+      return Promise.reject(new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }));
+    }
+    return this.#connecting ??= this.#open();
+  }
+
+  async #open(): Promise<void> {
+    this.#state = "connecting";
+    const o = this.options;
+    const limit = o.socketConnectTimeout;
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = limit && limit > 0
+      ? new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
+          abort.abort(error);
+          reject(error);
+        }, limit);
+      })
+      : undefined;
+    try {
+      const keepAlive = o.socketKeepalive === true ? 1 : o.socketKeepalive || undefined;
+      const opening = o.connector({
+        host: o.host ?? "localhost",
+        port: o.port ?? 6379,
+        path: o.path,
+        tls: o.tls,
+        noDelay: true,
+        keepAlive,
+        signal: abort.signal,
+      });
+      const transport = await (timeout ? Promise.race([opening, timeout]) : opening);
+      if (this.#state !== "connecting") {
+        await transport.close();
+        throw new ConnectionError(`Connection to ${this.address} was closed while connecting`);
+      }
+      this.#transport = transport;
+      transport.onData((chunk) => this.#onData(chunk));
+      transport.onClose((error) => this.#onTransportClose(error));
+      const shaking = handshake(this, o);
+      this.hello = await (timeout ? Promise.race([shaking, timeout]) : shaking);
+    } catch (error) {
+      const failure = this.#wrapConnectError(error);
+      this.#fail(failure);
+      throw failure;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    if (this.#state !== "connecting") {
+      throw new ConnectionError(`Connection to ${this.address} was closed while connecting`, { cause: this.#error });
+    }
+    this.#state = "ready";
+    this.#releaseWaiting();
+  }
+
+  #wrapConnectError(error: unknown): Error {
+    if (error instanceof RedisError) return error;
+    return new ConnectionError(`Error connecting to ${this.address}: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
+  }
+
+  /**
+   * Sends a command and resolves to its (transformed) reply. Rejects with a
+   * `DataError` for bad arguments before anything is sent, with the server's
+   * error reply as a `ResponseError`, or with a `ConnectionError` when the
+   * connection is lost first.
+   */
+  send<T>(command: Command<T>, options?: SendOptions): Promise<T> {
+    if (command.error) return Promise.reject(command.error);
+    if (!this.#accepting || this.#state === "closed") {
+      return Promise.reject(
+        new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      const timeout = options?.timeout ?? this.options.socketTimeout;
+      const entry: Pending = {
+        command: command as Command<unknown>,
+        transform: options?.transform ?? (command.transform as ReplyTransform<unknown> | undefined),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        bytes: undefined,
+        deadline: timeout && timeout > 0 ? Date.now() + timeout : 0,
+        signal: options?.signal,
+        onAbort: undefined,
+        raw: false,
+      };
+      if (entry.signal) {
+        if (entry.signal.aborted) return reject(abortReason(entry.signal));
+        entry.onAbort = () => this.#abort(entry);
+        entry.signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
+      try {
+        if (this.#state === "ready") {
+          this.#encoder.push(command.args);
+          this.#inFlight.push(entry);
+          this.#scheduleFlush();
+        } else {
+          entry.bytes = encodeCommand(command.args);
+          this.#waiting.push(entry);
+          if (this.#state === "idle") this.connect().catch(() => {});
+        }
+      } catch (error) {
+        this.#settle(entry);
+        return reject(error);
+      }
+      if (entry.deadline) this.#armTimer(entry.deadline);
+    });
+  }
+
+  /**
+   * Writes raw commands ahead of everything else and resolves to their raw
+   * replies (errors included as values). Used by the handshake only.
+   */
+  sendRaw(commands: readonly (readonly RedisArgument[])[]): Promise<RespValue[]> {
+    const transport = this.#transport;
+    if (!transport) return Promise.reject(new ConnectionError(`Not connected to ${this.address}`));
+    const replies = commands.map((args) =>
+      new Promise<RespValue>((resolve, reject) => {
+        this.#inFlight.push({
+          command: { args, binaryReply: false } as unknown as Command<unknown>,
+          transform: undefined,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+          bytes: undefined,
+          deadline: 0,
+          signal: undefined,
+          onAbort: undefined,
+          raw: true,
+        });
+      })
+    );
+    for (const args of commands) this.#encoder.push(args);
+    this.#flush();
+    return Promise.all(replies);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const transport = this.#transport;
+    if (!transport || this.#encoder.length === 0) return;
+    const bytes = this.#encoder.take();
+    const pending = transport.write(bytes);
+    if (pending) pending.catch((error) => this.#fail(this.#lost(error)));
+  }
+
+  #releaseWaiting(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    if (waiting.length === 0) return;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (const entry of waiting) {
+      parts.push(entry.bytes!);
+      size += entry.bytes!.length;
+      entry.bytes = undefined;
+      this.#inFlight.push(entry);
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    this.#flush(); // anything the encoder holds goes first (it was queued first)
+    const pending = this.#transport!.write(all);
+    if (pending) pending.catch((error) => this.#fail(this.#lost(error)));
+  }
+
+  #onData(chunk: Uint8Array): void {
+    try {
+      this.#decoder.feed(chunk);
+    } catch (error) {
+      const failure = error instanceof ProtocolError
+        ? new ProtocolError(`${error.message} (from ${this.address})`, { cause: error })
+        : error instanceof Error
+        ? error
+        : new ProtocolError(String(error));
+      this.#fail(failure);
+    }
+  }
+
+  #onReply(value: RespValue): void {
+    const entry = this.#inFlight.shift();
+    if (!entry) {
+      this.#fail(new ProtocolError(`Unexpected reply from ${this.address} with no command waiting for it`));
+      return;
+    }
+    this.#settle(entry);
+    if (this.#inFlight.length === 0) this.#onDrained?.();
+    if (entry.raw) {
+      entry.resolve(value);
+      return;
+    }
+    if (value instanceof RedisError) {
+      entry.reject(value);
+      return;
+    }
+    const transform = entry.transform;
+    if (transform === undefined) {
+      entry.resolve(value);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = transform(value);
+    } catch (error) {
+      entry.reject(error);
+      return;
+    }
+    entry.resolve(result);
+  }
+
+  /** Detaches an entry from its abort signal (it is done, one way or another). */
+  #settle(entry: Pending): void {
+    if (entry.onAbort) {
+      entry.signal!.removeEventListener("abort", entry.onAbort);
+      entry.onAbort = undefined;
+    }
+  }
+
+  #abort(entry: Pending): void {
+    entry.onAbort = undefined;
+    const reason = abortReason(entry.signal!);
+    const waitingAt = this.#waiting.indexOf(entry);
+    if (waitingAt >= 0) {
+      // Never written: drop it and keep the connection.
+      this.#waiting.splice(waitingAt, 1);
+      entry.reject(reason);
+      return;
+    }
+    if (!this.#inFlight.includes(entry)) return;
+    // Its bytes are (or are about to be) on the wire: the reply would arrive
+    // later and be misread, so this connection must go.
+    entry.reject(reason);
+    this.#fail(
+      new ConnectionError(`Connection to ${this.address} closed: a command was aborted after it was sent`, {
+        cause: reason,
+      }),
+      entry,
+    );
+  }
+
+  #armTimer(deadline: number): void {
+    if (this.#timer !== undefined && this.#timerAt <= deadline) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = deadline;
+    this.#timer = setTimeout(() => this.#checkDeadlines(), Math.max(0, deadline - Date.now()));
+  }
+
+  /** Fires at the earliest deadline; replies are in order, so only unanswered entries matter. */
+  #checkDeadlines(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    let next = 0;
+    let expired: Pending | undefined;
+    for (const entry of [...this.#waiting, ...this.#inFlight.values()]) {
+      if (!entry.deadline) continue;
+      if (entry.deadline <= now) {
+        expired = entry;
+        break;
+      }
+      if (next === 0 || entry.deadline < next) next = entry.deadline;
+    }
+    if (expired) {
+      const error = new TimeoutError(
+        `Timeout reading from ${this.address}: no reply to ${describeCommand(expired.command)} within ${
+          this.options.socketTimeout
+        } ms`,
+      );
+      this.#settle(expired);
+      this.#removeEntry(expired);
+      expired.reject(error);
+      this.#fail(
+        new ConnectionError(`Connection to ${this.address} closed after a command timed out`, { cause: error }),
+      );
+      return;
+    }
+    if (next) this.#armTimer(next);
+  }
+
+  #removeEntry(entry: Pending): void {
+    const i = this.#waiting.indexOf(entry);
+    if (i >= 0) this.#waiting.splice(i, 1);
+    else this.#inFlight.remove(entry);
+  }
+
+  #onTransportClose(error?: Error): void {
+    if (this.#state === "closed") return;
+    this.#fail(this.#lost(error));
+  }
+
+  #lost(error?: unknown): ConnectionError {
+    if (error instanceof ConnectionError && error.message.includes(this.address)) return error;
+    const detail = error instanceof Error ? `: ${error.message}` : "";
+    return new ConnectionError(`Connection to ${this.address} lost${detail}`, { cause: error });
+  }
+
+  /**
+   * Closes at once and rejects every pending command with `error` (except
+   * `skip`, already settled). The connection is never used again.
+   */
+  #fail(error: Error | undefined, skip?: Pending): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#error = error;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const reason = error ?? new ConnectionError(`Connection to ${this.address} closed`);
+    const pending = [...this.#inFlight.values(), ...this.#waiting];
+    this.#inFlight.clear();
+    this.#waiting = [];
+    for (const entry of pending) {
+      if (entry === skip) continue;
+      this.#settle(entry);
+      entry.reject(reason);
+    }
+    this.#decoder.reset();
+    const transport = this.#transport;
+    this.#transport = undefined;
+    this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
+  }
+
+  /**
+   * Closes gracefully: waits for the replies of commands already sent (and
+   * for a connect in progress), then closes the socket. Commands sent
+   * afterwards are rejected. Idempotent.
+   */
+  close(): Promise<void> {
+    return this.#closing ??= this.#closeGracefully();
+  }
+
+  async #closeGracefully(): Promise<void> {
+    this.#accepting = false;
+    if (this.#state === "idle") {
+      this.#state = "closed";
+      return;
+    }
+    if (this.#state === "connecting") await this.#connecting!.catch(() => {});
+    if (this.#state === "ready" && this.#inFlight.length > 0) {
+      await new Promise<void>((resolve) => this.#onDrained = resolve);
+    }
+    this.#fail(undefined);
+    await this.#closed;
+  }
+
+  /** Drops the connection at once, rejecting every pending command with a `ConnectionError`. */
+  disconnect(): void {
+    this.#fail(new ConnectionError(`Connection to ${this.address} was disconnected by the client`));
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The command was aborted", "AbortError");
+}
+
+function describeCommand(command: Command<unknown>): string {
+  const name = String(command.args[0]);
+  return name.length > 32 ? name.slice(0, 32) : name.toUpperCase();
+}

@@ -1,0 +1,84 @@
+/**
+ * The commands that set a new connection up: HELLO (or AUTH on RESP2),
+ * CLIENT SETNAME, CLIENT SETINFO and SELECT, sent in one write.
+ *
+ * @module
+ */
+
+import type { Connection, ConnectionOptions, ServerHello } from "./connection.ts";
+import { AuthenticationError, ConnectionError, RedisError, ResponseError } from "./errors.ts";
+import type { RedisArgument, RespValue } from "./protocol/types.ts";
+import { toRecord } from "./commands/reply.ts";
+
+/**
+ * Runs the handshake on a connection whose transport is open, and returns
+ * what the server said about itself. Errors of CLIENT SETINFO are ignored
+ * (servers before 7.2 lack it); any other error fails the connection.
+ */
+export async function handshake(conn: Connection, o: ConnectionOptions): Promise<ServerHello> {
+  const setup: RedisArgument[][] = [];
+  if (o.libName) setup.push(["CLIENT", "SETINFO", "LIB-NAME", o.libName]);
+  if (o.libVersion) setup.push(["CLIENT", "SETINFO", "LIB-VER", o.libVersion]);
+  if (o.db) setup.push(["SELECT", o.db]);
+
+  if ((o.protocol ?? 3) === 3) {
+    const hello: RedisArgument[] = ["HELLO", 3];
+    if (o.password !== undefined) hello.push("AUTH", o.username ?? "default", o.password);
+    if (o.clientName) hello.push("SETNAME", o.clientName);
+    const [reply, ...rest] = await conn.sendRaw([hello, ...setup]);
+    if (!(reply instanceof RedisError)) {
+      checkSetup(conn, setup, rest);
+      const info = toRecord(reply);
+      return {
+        protocol: 3,
+        version: info.version as string | undefined,
+        mode: info.mode as string | undefined,
+        role: info.role as string | undefined,
+        id: info.id as number | undefined,
+      };
+    }
+    if (!refusesHello(reply)) throw authOrConnectionError(conn, reply);
+    // An old server or one limited to RESP2: redo the setup the RESP2 way.
+  }
+
+  const resp2: RedisArgument[][] = [];
+  if (o.password !== undefined) {
+    resp2.push(o.username !== undefined ? ["AUTH", o.username, o.password] : ["AUTH", o.password]);
+  }
+  if (o.clientName) resp2.push(["CLIENT", "SETNAME", o.clientName]);
+  const replies = await conn.sendRaw([...resp2, ...setup]);
+  for (let i = 0; i < resp2.length; i++) {
+    if (replies[i] instanceof RedisError) throw authOrConnectionError(conn, replies[i] as RedisError);
+  }
+  checkSetup(conn, setup, replies.slice(resp2.length));
+  return { protocol: 2 };
+}
+
+/** HELLO unknown (Redis < 6) or RESP3 refused (NOPROTO). */
+function refusesHello(error: RedisError): boolean {
+  const m = error.message;
+  return m.startsWith("NOPROTO") || m.startsWith("ERR unknown command") || m.includes("unknown command 'HELLO'") ||
+    m.startsWith("ERR unknown or unsupported command");
+}
+
+function checkSetup(conn: Connection, setup: RedisArgument[][], replies: RespValue[]): void {
+  for (let i = 0; i < setup.length; i++) {
+    const reply = replies[i];
+    if (!(reply instanceof RedisError)) continue;
+    if (setup[i][0] === "CLIENT" && setup[i][1] === "SETINFO") continue;
+    throw authOrConnectionError(conn, reply, `${String(setup[i][0])} failed during the handshake`);
+  }
+}
+
+function authOrConnectionError(conn: Connection, error: RedisError, what = "Handshake failed"): RedisError {
+  if (error instanceof AuthenticationError) {
+    return new (error.constructor as typeof AuthenticationError)(
+      `Authentication with ${conn.address} failed: ${error.message}`,
+      { cause: error },
+    );
+  }
+  if (error instanceof ResponseError || !(error instanceof ConnectionError)) {
+    return new ConnectionError(`${what} on ${conn.address}: ${error.message}`, { cause: error });
+  }
+  return error;
+}

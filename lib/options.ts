@@ -1,0 +1,196 @@
+/**
+ * Client options and `redis://` URL parsing.
+ *
+ * @module
+ */
+
+import { DataError } from "./errors.ts";
+import type { Connector, TlsConnectOptions } from "./transport.ts";
+import type { RespValue } from "./protocol/types.ts";
+
+/**
+ * Options of `new Redis(options)`: redis-py's, in camelCase. Client-side
+ * durations are milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { Redis, type RedisOptions } from "@uniredis/redis";
+ * const options: RedisOptions = { host: "127.0.0.1", port: 6379, db: 2, socketTimeout: 5_000 };
+ * const r = new Redis(options);
+ * await r.close();
+ * ```
+ */
+export interface RedisOptions<D extends boolean = boolean> {
+  /** Server host (default `"localhost"`). */
+  host?: string;
+  /** Server port (default 6379). */
+  port?: number;
+  /** Unix socket path; when set, host and port are not used. */
+  path?: string;
+  /** Database index selected on every connection (default 0). */
+  db?: number;
+  /** ACL user name (Redis 6+); omitted means the default user. */
+  username?: string;
+  /** Password of `username` (or of the default user). */
+  password?: string;
+  /**
+   * TLS: `true` for the system's trust store, or settings. Certificate and
+   * host name verification are on unless `rejectUnauthorized: false`.
+   */
+  tls?: boolean | TlsConnectOptions;
+  /** RESP version: 3 (default; falls back to 2 when the server refuses HELLO) or 2. */
+  protocol?: 2 | 3;
+  /** Decode replies to strings (default `true`); `false` returns `Uint8Array` for bulk values. */
+  decodeResponses?: D;
+  /** Character encoding for decoding replies (a TextDecoder label; default `"utf-8"`). */
+  encoding?: string;
+  /** Name set with CLIENT SETNAME on every connection. */
+  clientName?: string;
+  /** Milliseconds to wait for a command's reply; the connection is dropped when it expires. */
+  socketTimeout?: number;
+  /** Milliseconds to wait for the connection and handshake (default 10,000). */
+  socketConnectTimeout?: number;
+  /** TCP keepalive: `true`, or the initial delay in milliseconds. */
+  socketKeepalive?: boolean | number;
+  /** Opens sockets. Defaults to the current runtime's native transport. */
+  connector?: Connector;
+  /** Receives RESP3 push frames that no subscriber claimed. */
+  pushHandler?: (push: RespValue[]) => void;
+}
+
+const URL_SCHEMES = new Set(["redis:", "rediss:", "unix:"]);
+
+/**
+ * Parses a `redis://`, `rediss://` or `unix://` URL into options, as
+ * redis-py's `from_url` does: user and password from the authority, the
+ * database from the path (`/2`) or `?db=2`, and query options in snake_case
+ * or camelCase (`protocol`, `decode_responses`, `client_name`, `socket_timeout`,
+ * `socket_connect_timeout`, `socket_keepalive`, `encoding`, `ssl_cert_reqs=none`).
+ * Durations in the query are milliseconds, like every client-side duration.
+ *
+ * @example
+ * ```ts
+ * import { parseURL } from "@uniredis/redis";
+ * console.log(parseURL("rediss://alice:s3cret@cache.local:6380/2?protocol=2"));
+ * // { host: "cache.local", port: 6380, username: "alice", password: "s3cret", db: 2, tls: true, protocol: 2 }
+ * ```
+ */
+export function parseURL(url: string): RedisOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (cause) {
+    throw new DataError(`Invalid Redis URL (expected redis://, rediss:// or unix://)`, { cause });
+  }
+  if (!URL_SCHEMES.has(u.protocol)) {
+    throw new DataError(`Invalid Redis URL scheme "${u.protocol}" (expected redis://, rediss:// or unix://)`);
+  }
+  const options: RedisOptions = {};
+  if (u.protocol === "unix:") {
+    options.path = decodeURIComponent(u.pathname);
+  } else {
+    if (u.hostname) options.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
+    if (u.port) options.port = Number(u.port);
+    const dbPath = u.pathname.replace(/^\//, "");
+    if (dbPath) options.db = parseIndex(dbPath, "database in the URL path");
+    if (u.protocol === "rediss:") options.tls = true;
+  }
+  if (u.username) options.username = decodeURIComponent(u.username);
+  if (u.password) options.password = decodeURIComponent(u.password);
+  for (const [rawName, value] of u.searchParams) {
+    const name = rawName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    switch (name) {
+      case "db":
+        options.db = parseIndex(value, "db");
+        break;
+      case "protocol":
+        if (value !== "2" && value !== "3") throw new DataError(`URL option protocol must be 2 or 3, got "${value}"`);
+        options.protocol = Number(value) as 2 | 3;
+        break;
+      case "decodeResponses":
+        options.decodeResponses = parseBool(value, rawName);
+        break;
+      case "clientName":
+        options.clientName = value;
+        break;
+      case "encoding":
+        options.encoding = value;
+        break;
+      case "socketTimeout":
+      case "socketConnectTimeout":
+        options[name] = parseMs(value, rawName);
+        break;
+      case "socketKeepalive":
+        options.socketKeepalive = /^\d+$/.test(value) ? Number(value) : parseBool(value, rawName);
+        break;
+      case "sslCertReqs":
+        if (value.toLowerCase() === "none") options.tls = { ...tlsObject(options.tls), rejectUnauthorized: false };
+        break;
+      case "username":
+      case "password":
+        options[name] = value;
+        break;
+      default:
+        // Options of later features (pools, health checks) are read where they live.
+        break;
+    }
+  }
+  return options;
+}
+
+function tlsObject(tls: RedisOptions["tls"]): TlsConnectOptions {
+  return typeof tls === "object" ? tls : {};
+}
+
+function parseIndex(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw new DataError(`Invalid ${what}: "${text}" (expected a non-negative integer)`);
+  return Number(text);
+}
+
+function parseMs(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new DataError(`URL option ${what} must be milliseconds, got "${text}"`);
+  return n;
+}
+
+function parseBool(text: string, what: string): boolean {
+  switch (text.toLowerCase()) {
+    case "1":
+    case "true":
+    case "yes":
+    case "on":
+      return true;
+    case "0":
+    case "false":
+    case "no":
+    case "off":
+      return false;
+  }
+  throw new DataError(`URL option ${what} must be true or false, got "${text}"`);
+}
+
+/**
+ * Checks option types and ranges, so a typo fails at construction with a
+ * `DataError` instead of at the first command.
+ */
+export function validateOptions(o: RedisOptions): void {
+  const bad = (what: string) => {
+    throw new DataError(`Invalid option ${what}`);
+  };
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
+    bad(`port: ${o.port} (expected an integer from 0 to 65535)`);
+  }
+  if (o.db !== undefined && (!Number.isInteger(o.db) || o.db < 0)) bad(`db: ${o.db} (expected an integer >= 0)`);
+  if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) bad(`protocol: ${o.protocol} (expected 2 or 3)`);
+  for (const name of ["socketTimeout", "socketConnectTimeout"] as const) {
+    const v = o[name];
+    if (v !== undefined && (typeof v !== "number" || !(v >= 0))) bad(`${name}: ${v} (expected milliseconds >= 0)`);
+  }
+  if (o.encoding !== undefined) {
+    try {
+      new TextDecoder(o.encoding);
+    } catch {
+      bad(`encoding: "${o.encoding}" (not a TextDecoder encoding label)`);
+    }
+  }
+}

@@ -1,0 +1,528 @@
+/**
+ * Push-based, resumable RESP2/RESP3 decoder.
+ *
+ * Replies are parsed straight from each chunk; state survives between chunks
+ * as an explicit stack of open aggregates (no recursion, so nesting is bounded
+ * only by memory), the bytes of an unfinished header line, or a preallocated
+ * buffer for a bulk string that spans chunks (each byte is copied once).
+ *
+ * @module
+ */
+
+import { errorFromReply, ProtocolError } from "../errors.ts";
+import type { RespValue } from "./types.ts";
+
+/** Strings up to this many bytes are decoded with a loop when ASCII (faster than TextDecoder, measured). */
+const ASCII_LOOP_MAX = 16;
+/** Largest bulk length accepted (Uint8Array limits; Redis's default cap is 512 MiB). */
+const MAX_BULK = 0xffffffff - 2;
+/** Digits allowed in a length header. */
+const MAX_LENGTH_DIGITS = 10;
+
+const DOUBLE_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const BIG_RE = /^[+-]?\d+$/;
+
+/**
+ * Callbacks and text options of a {@link Decoder}.
+ *
+ * @example
+ * ```ts
+ * import type { DecoderOptions } from "@uniredis/redis";
+ * const options: DecoderOptions = { onReply: (v) => console.log(v), textReplies: () => false };
+ * console.log(typeof options.onReply); // "function"
+ * ```
+ */
+export interface DecoderOptions {
+  /** Called for every complete top-level reply, in order. */
+  onReply(value: RespValue): void;
+  /** Called for every complete top-level RESP3 push frame (`>`); if absent, pushes go to `onReply`. */
+  onPush?(value: RespValue[]): void;
+  /**
+   * Asked once at the start of each top-level non-push reply (at its first
+   * byte; a leading attribute does not count): true makes the reply's bulk
+   * and verbatim strings `string`s (see `encoding`), false `Uint8Array`s.
+   * Default: always true.
+   */
+  textReplies?: () => boolean;
+  /** The same choice for push frames (default true). */
+  textPush?: boolean;
+  /** TextDecoder label for text mode (default `"utf-8"`). */
+  encoding?: string;
+}
+
+/**
+ * Decodes a stream of RESP2/RESP3 bytes into {@link RespValue}s, delivering
+ * each top-level reply as soon as its last byte arrives. Chunks may split
+ * replies anywhere.
+ *
+ * Mapping: maps become flat `[k, v, ...]` arrays, sets arrays, attributes are
+ * dropped, error replies become `RedisError` values (see `errorFromReply`),
+ * integers beyond 2^53 and big numbers `bigint`s, and `_`, `$-1`, `*-1` null.
+ *
+ * @example
+ * ```ts
+ * import { Decoder } from "@uniredis/redis";
+ * const replies: unknown[] = [];
+ * const d = new Decoder({ onReply: (v) => replies.push(v) });
+ * const bytes = new TextEncoder().encode("+OK\r\n*2\r\n:1\r\n$3\r\nfoo\r\n");
+ * d.feed(bytes.subarray(0, 9));
+ * d.feed(bytes.subarray(9));
+ * console.log(replies); // ["OK", [1, "foo"]]
+ * ```
+ */
+export class Decoder {
+  // Callbacks are called as methods of the options object (`this` is kept).
+  private options: DecoderOptions;
+  private textPush: boolean;
+  private td: TextDecoder;
+  private utf8: boolean;
+
+  // The innermost open aggregate (null at top level), its missing element
+  // count and whether it is an attribute; the enclosing ones are stacked.
+  private cur: RespValue[] | null = null;
+  private curLeft = 0;
+  private curAttr = false;
+  private outer: RespValue[][] = [];
+  private outerLeft: number[] = [];
+  private outerAttr: boolean[] = [];
+
+  // The top-level reply in progress.
+  private inReply = false;
+  private isPush = false;
+  private text = true;
+
+  // A bulk payload spanning chunks: length + 2 bytes (payload and CRLF).
+  private bulk: Uint8Array | null = null;
+  private bulkFill = 0;
+  private bulkType = 0;
+
+  // An unfinished header line (from its type byte), completed by the next chunk.
+  private pend: Uint8Array = new Uint8Array(64);
+  private pendLen = 0;
+  private pendOffset = 0;
+
+  // Stream offsets, for error messages.
+  private fed = 0;
+  private base = 0;
+  // Index after the line parsed by readLength / eol.
+  private at = 0;
+
+  private failure: string | null = null;
+
+  /** Creates a decoder that reports replies through `options`. */
+  constructor(options: DecoderOptions) {
+    this.options = options;
+    this.textPush = options.textPush ?? true;
+    this.td = new TextDecoder(options.encoding ?? "utf-8", { ignoreBOM: true });
+    this.utf8 = this.td.encoding === "utf-8";
+  }
+
+  /**
+   * Consumes a chunk, delivering every reply it completes. The decoder may
+   * keep views into the chunk, so its bytes must not be reused. Throws
+   * `ProtocolError` on malformed input; the decoder then refuses more input
+   * until `reset()`. An exception thrown by a callback propagates and fails
+   * the decoder the same way (the rest of the chunk is lost).
+   */
+  feed(chunk: Uint8Array): void {
+    if (this.failure !== null) {
+      throw new ProtocolError(`The decoder failed earlier (${this.failure}) and must be reset`);
+    }
+    try {
+      const end = chunk.length;
+      let pos = 0;
+      if (this.pendLen !== 0) {
+        const nl = chunk.indexOf(10);
+        if (nl < 0) {
+          this.stash(chunk, 0, end);
+          this.fed += end;
+          return;
+        }
+        this.stash(chunk, 0, nl + 1);
+        const n = this.pendLen;
+        this.pendLen = 0;
+        this.base = this.pendOffset;
+        // A complete line: parsing it never stashes again.
+        this.run(this.pend, 0, n);
+        if (n > 65536) this.pend = new Uint8Array(64); // an unusually long line: do not keep its buffer
+        pos = nl + 1;
+      }
+      this.base = this.fed;
+      this.run(chunk, pos, end);
+      this.fed += end;
+    } catch (e) {
+      this.failure = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+  }
+
+  /** Drops all partial state and any earlier failure (for a new connection). */
+  reset(): void {
+    this.cur = null;
+    this.curLeft = 0;
+    this.curAttr = false;
+    this.outer = [];
+    this.outerLeft = [];
+    this.outerAttr = [];
+    this.inReply = false;
+    this.isPush = false;
+    this.text = true;
+    this.bulk = null;
+    this.bulkFill = 0;
+    this.pendLen = 0;
+    if (this.pend.length > 4096) this.pend = new Uint8Array(64);
+    this.fed = 0;
+    this.base = 0;
+    this.failure = null;
+  }
+
+  /** Parses `buf[pos, end)`, delivering what completes and keeping what does not. */
+  private run(buf: Uint8Array, pos: number, end: number): void {
+    if (this.bulk !== null) {
+      pos = this.fill(buf, pos, end);
+      if (this.bulk !== null) return;
+    }
+    while (pos < end) {
+      const t = buf[pos];
+      if (!this.inReply && this.cur === null && t !== 124) this.begin(t);
+      switch (t) {
+        case 36: // $ bulk string
+        case 33: // ! bulk error
+        case 61: { // = verbatim string
+          const n = this.readLength(buf, pos, end);
+          if (n === -2) return this.stash(buf, pos, end);
+          if (n === -1) {
+            if (t !== 36) throw this.error(`Null length in ${name(t)}`, pos);
+            pos = this.at;
+            this.emit(null);
+            break;
+          }
+          const s = this.at;
+          const e = s + n;
+          if (e + 2 <= end) {
+            if (buf[e] !== 13 || buf[e + 1] !== 10) {
+              throw this.error(`Missing CRLF after ${name(t)} payload`, e);
+            }
+            pos = e + 2;
+            this.emit(
+              t !== 36 ? this.bulkValue(t, buf, s, e) : this.text ? this.str(buf, s, e) : buf.subarray(s, e),
+            );
+            break;
+          }
+          if (n > MAX_BULK) throw this.error(`${name(t)} length ${n} too large`, pos);
+          this.bulk = new Uint8Array(n + 2);
+          this.bulkFill = 0;
+          this.bulkType = t;
+          pos = this.fill(buf, s, end);
+          break;
+        }
+        case 42: // * array
+        case 37: // % map
+        case 126: // ~ set
+        case 62: // > push
+        case 124: { // | attribute
+          let n = this.readLength(buf, pos, end);
+          if (n === -2) return this.stash(buf, pos, end);
+          pos = this.at;
+          if (n === -1) {
+            if (t !== 42) throw this.error(`Null length in ${name(t)}`, pos);
+            this.emit(null);
+            break;
+          }
+          if (t === 37 || t === 124) n *= 2;
+          if (n === 0) {
+            if (t !== 124) this.emit([]);
+            break;
+          }
+          if (this.cur !== null) {
+            this.outer.push(this.cur);
+            this.outerLeft.push(this.curLeft);
+            this.outerAttr.push(this.curAttr);
+          }
+          this.cur = [];
+          this.curLeft = n;
+          this.curAttr = t === 124;
+          break;
+        }
+        case 58: { // : integer
+          let i = pos + 1;
+          let neg = false;
+          if (i < end) {
+            const c = buf[i];
+            if (c === 45) {
+              neg = true;
+              i++;
+            } else if (c === 43) i++;
+          }
+          const ds = i;
+          let v = 0;
+          while (i < end) {
+            const c = buf[i];
+            if (c < 48 || c > 57) break;
+            v = v * 10 + c - 48;
+            i++;
+          }
+          if (i + 1 >= end) {
+            if (i < end && buf[i] !== 13) throw this.badLine("integer", buf, pos, i);
+            return this.stash(buf, pos, end);
+          }
+          if (buf[i] !== 13 || buf[i + 1] !== 10 || i === ds) throw this.badLine("integer", buf, pos, i);
+          pos = i + 2;
+          this.emit(i - ds > 15 ? bigInteger(ascii(buf, ds, i), neg) : neg ? 0 - v : v);
+          break;
+        }
+        case 43: // + simple string
+        case 45: { // - simple error
+          const e = this.eol(buf, pos, end);
+          if (e < 0) return this.stash(buf, pos, end);
+          const s = this.str(buf, pos + 1, e);
+          pos = this.at;
+          this.emit(t === 43 ? s : errorFromReply(s));
+          break;
+        }
+        case 44: { // , double
+          const e = this.eol(buf, pos, end);
+          if (e < 0) return this.stash(buf, pos, end);
+          const v = parseDouble(ascii(buf, pos + 1, e));
+          if (v === undefined) throw this.badLine("double", buf, pos, e);
+          pos = this.at;
+          this.emit(v);
+          break;
+        }
+        case 40: { // ( big number
+          const e = this.eol(buf, pos, end);
+          if (e < 0) return this.stash(buf, pos, end);
+          const s = ascii(buf, pos + 1, e);
+          if (!BIG_RE.test(s)) throw this.badLine("big number", buf, pos, e);
+          pos = this.at;
+          this.emit(BigInt(s));
+          break;
+        }
+        case 35: { // # boolean
+          const e = this.eol(buf, pos, end);
+          if (e < 0) return this.stash(buf, pos, end);
+          const c = buf[pos + 1];
+          if (e !== pos + 2 || (c !== 116 && c !== 102)) throw this.badLine("boolean", buf, pos, e);
+          pos = this.at;
+          this.emit(c === 116);
+          break;
+        }
+        case 95: { // _ null
+          const e = this.eol(buf, pos, end);
+          if (e < 0) return this.stash(buf, pos, end);
+          if (e !== pos + 1) throw this.badLine("null", buf, pos, e);
+          pos = this.at;
+          this.emit(null);
+          break;
+        }
+        default:
+          throw this.error(
+            `Unknown RESP type byte ${t} (${JSON.stringify(String.fromCharCode(t))})`,
+            pos,
+          );
+      }
+    }
+  }
+
+  /** Starts a top-level reply: decides text or binary mode once. */
+  private begin(t: number): void {
+    this.inReply = true;
+    if (t === 62) {
+      this.isPush = true;
+      this.text = this.textPush;
+    } else {
+      this.isPush = false;
+      this.text = this.options.textReplies === undefined ? true : this.options.textReplies();
+    }
+  }
+
+  /** Adds a finished value to the innermost aggregate, closing every aggregate it completes. */
+  private emit(v: RespValue): void {
+    let cur = this.cur;
+    while (cur !== null) {
+      cur.push(v);
+      if (--this.curLeft !== 0) return;
+      const attr = this.curAttr;
+      if (this.outer.length === 0) {
+        this.cur = null;
+      } else {
+        this.cur = this.outer.pop()!;
+        this.curLeft = this.outerLeft.pop()!;
+        this.curAttr = this.outerAttr.pop()!;
+      }
+      // An attribute is dropped: the value after it takes its place.
+      if (attr) return;
+      v = cur;
+      cur = this.cur;
+    }
+    this.inReply = false;
+    const o = this.options;
+    if (this.isPush && o.onPush !== undefined) o.onPush(v as RespValue[]);
+    else o.onReply(v);
+  }
+
+  /** Copies payload bytes into the pending bulk buffer; returns the new position. */
+  private fill(buf: Uint8Array, pos: number, end: number): number {
+    const b = this.bulk!;
+    const need = b.length - this.bulkFill;
+    if (end - pos < need) {
+      b.set(buf.subarray(pos, end), this.bulkFill);
+      this.bulkFill += end - pos;
+      return end;
+    }
+    b.set(buf.subarray(pos, pos + need), this.bulkFill);
+    this.bulk = null;
+    const len = b.length - 2;
+    const t = this.bulkType;
+    if (b[len] !== 13 || b[len + 1] !== 10) {
+      throw this.error(`Missing CRLF after ${name(t)} payload`, pos + need - 2);
+    }
+    this.emit(
+      t !== 36 ? this.bulkValue(t, b, 0, len) : this.text ? this.str(b, 0, len) : b.subarray(0, len),
+    );
+    return pos + need;
+  }
+
+  /** The value of a bulk error or verbatim string payload. */
+  private bulkValue(t: number, buf: Uint8Array, s: number, e: number): RespValue {
+    if (t === 33) return errorFromReply(this.str(buf, s, e));
+    // Verbatim: `fmt:` precedes the text.
+    if (e - s < 4 || buf[s + 3] !== 58) throw this.error("Verbatim string without a `fmt:` prefix", s);
+    return this.text ? this.str(buf, s + 4, e) : buf.subarray(s + 4, e);
+  }
+
+  /**
+   * Parses the length header at `pos` (type byte included): the length, -1
+   * for `-1`, or -2 when the line is incomplete. Sets `at` past the CRLF.
+   */
+  private readLength(buf: Uint8Array, pos: number, end: number): number {
+    let i = pos + 1;
+    const neg = i < end && buf[i] === 45;
+    if (neg) i++;
+    const ds = i;
+    let n = 0;
+    while (i < end) {
+      const c = buf[i];
+      if (c < 48 || c > 57) break;
+      n = n * 10 + c - 48;
+      i++;
+    }
+    if (i - ds > MAX_LENGTH_DIGITS) throw this.badLine("length", buf, pos, i);
+    if (i + 1 >= end) {
+      if (i < end && buf[i] !== 13) throw this.badLine("length", buf, pos, i);
+      return -2;
+    }
+    if (buf[i] !== 13 || buf[i + 1] !== 10 || i === ds) throw this.badLine("length", buf, pos, i);
+    if (neg) {
+      if (n !== 1) throw this.error(`Negative length -${n} in ${name(buf[pos])}`, pos);
+      this.at = i + 2;
+      return -1;
+    }
+    this.at = i + 2;
+    return n;
+  }
+
+  /** Finds the end of the line starting at `pos`: the index of its CR, or -1 if incomplete. Sets `at`. */
+  private eol(buf: Uint8Array, pos: number, end: number): number {
+    for (let i = pos + 1; i < end; i++) {
+      if (buf[i] === 10) {
+        if (buf[i - 1] !== 13) throw this.error(`Line of ${name(buf[pos])} ends in LF without CR`, i);
+        this.at = i + 1;
+        return i - 1;
+      }
+    }
+    return -1;
+  }
+
+  /** Keeps the unfinished line `buf[pos, end)` for the next chunk. */
+  private stash(buf: Uint8Array, pos: number, end: number): void {
+    const n = end - pos;
+    if (this.pendLen === 0) this.pendOffset = this.base + pos;
+    const need = this.pendLen + n;
+    if (need > this.pend.length) {
+      let cap = this.pend.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.pend.subarray(0, this.pendLen));
+      this.pend = next;
+    }
+    this.pend.set(buf.subarray(pos, end), this.pendLen);
+    this.pendLen = need;
+  }
+
+  /** Decodes text: a plain loop for short ASCII, TextDecoder otherwise. */
+  private str(buf: Uint8Array, s: number, e: number): string {
+    if (e - s <= ASCII_LOOP_MAX && this.utf8) {
+      let r = "";
+      for (let i = s; i < e; i++) {
+        const c = buf[i];
+        if (c > 127) return this.td.decode(buf.subarray(s, e));
+        r += String.fromCharCode(c);
+      }
+      return r;
+    }
+    return this.td.decode(buf.subarray(s, e));
+  }
+
+  /** An "Invalid <what>" error quoting the start of the offending line. */
+  private badLine(what: string, buf: Uint8Array, pos: number, at: number): ProtocolError {
+    let e = at;
+    while (e < buf.length && e - pos < 40 && buf[e] !== 13 && buf[e] !== 10) e++;
+    return this.error(`Invalid ${what} ${JSON.stringify(ascii(buf, pos, e))}`, pos);
+  }
+
+  /** A ProtocolError at stream offset of `pos`. */
+  private error(message: string, pos: number): ProtocolError {
+    return new ProtocolError(`${message} at offset ${this.base + pos}`);
+  }
+}
+
+function name(t: number): string {
+  switch (t) {
+    case 36:
+      return "bulk string";
+    case 33:
+      return "bulk error";
+    case 61:
+      return "verbatim string";
+    case 42:
+      return "array";
+    case 37:
+      return "map";
+    case 126:
+      return "set";
+    case 62:
+      return "push";
+    case 124:
+      return "attribute";
+    default:
+      return JSON.stringify(String.fromCharCode(t));
+  }
+}
+
+function ascii(buf: Uint8Array, s: number, e: number): string {
+  let r = "";
+  for (let i = s; i < e; i++) r += String.fromCharCode(buf[i]);
+  return r;
+}
+
+function bigInteger(digits: string, neg: boolean): number | bigint {
+  const b = neg ? -BigInt(digits) : BigInt(digits);
+  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+}
+
+function parseDouble(s: string): number | undefined {
+  if (DOUBLE_RE.test(s)) return Number(s);
+  switch (s.toLowerCase()) {
+    case "inf":
+    case "+inf":
+      return Infinity;
+    case "-inf":
+      return -Infinity;
+    case "nan":
+    case "-nan":
+    case "+nan":
+      return NaN;
+  }
+  return undefined;
+}

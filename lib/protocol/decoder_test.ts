@@ -1,0 +1,558 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BusyLoadingError, NoScriptError, ProtocolError, RedisError, ResponseError } from "../errors.ts";
+import { Decoder } from "./decoder.ts";
+import type { RespValue } from "./types.ts";
+
+const te = new TextEncoder();
+
+/** Deterministic PRNG (mulberry32), so a failing split can be replayed. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function bytes(...parts: (string | Uint8Array)[]): Uint8Array {
+  const arrays = parts.map((p) => typeof p === "string" ? te.encode(p) : p);
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+/** An error value as the tests compare it. */
+function err(name: string, message: string): { error: string; message: string } {
+  return { error: name, message };
+}
+
+/** Makes decoded values comparable: errors become `{ error, message }` (with a class check). */
+function norm(v: unknown): unknown {
+  if (v instanceof RedisError) return { error: v.constructor.name, message: v.message };
+  if (Array.isArray(v)) return v.map(norm);
+  return v;
+}
+
+interface Case {
+  name: string;
+  input: Uint8Array;
+  replies: unknown[];
+  pushes?: unknown[];
+  /** Binary mode for the replies of this case. */
+  binary?: boolean;
+}
+
+const ALL_BYTES = new Uint8Array(256).map((_, i) => i);
+
+const CASES: Case[] = [
+  // RESP2
+  { name: "simple string", input: bytes("+OK\r\n"), replies: ["OK"] },
+  { name: "empty simple string", input: bytes("+\r\n"), replies: [""] },
+  { name: "simple string UTF-8", input: bytes("+héllo wörld ☃\r\n"), replies: ["héllo wörld ☃"] },
+  {
+    name: "simple error",
+    input: bytes("-ERR unknown command 'foo'\r\n"),
+    replies: [err("ResponseError", "ERR unknown command 'foo'")],
+  },
+  {
+    name: "typed errors",
+    input: bytes("-NOSCRIPT No matching script\r\n-LOADING loading\r\n-WRONGTYPE Operation\r\n"),
+    replies: [
+      err("NoScriptError", "NOSCRIPT No matching script"),
+      err("BusyLoadingError", "LOADING loading"),
+      err("ResponseError", "WRONGTYPE Operation"),
+    ],
+  },
+  { name: "integer zero", input: bytes(":0\r\n"), replies: [0] },
+  { name: "integer", input: bytes(":1000\r\n"), replies: [1000] },
+  { name: "negative integer", input: bytes(":-42\r\n"), replies: [-42] },
+  { name: "plus-signed integer", input: bytes(":+7\r\n"), replies: [7] },
+  { name: "negative zero integer", input: bytes(":-0\r\n"), replies: [0] },
+  { name: "max safe integer", input: bytes(":9007199254740991\r\n"), replies: [9007199254740991] },
+  { name: "min safe integer", input: bytes(":-9007199254740991\r\n"), replies: [-9007199254740991] },
+  { name: "integer beyond 2^53", input: bytes(":9007199254740992\r\n"), replies: [9007199254740992n] },
+  {
+    name: "int64 extremes",
+    input: bytes(":9223372036854775807\r\n:-9223372036854775808\r\n"),
+    replies: [9223372036854775807n, -9223372036854775808n],
+  },
+  { name: "long integer with leading zeros", input: bytes(":00000000000000000001\r\n"), replies: [1] },
+  { name: "bulk string", input: bytes("$5\r\nhello\r\n"), replies: ["hello"] },
+  { name: "empty bulk string", input: bytes("$0\r\n\r\n"), replies: [""] },
+  { name: "null bulk string", input: bytes("$-1\r\n"), replies: [null] },
+  { name: "bulk with CRLF inside", input: bytes("$6\r\na\r\nb\r\n\r\n"), replies: ["a\r\nb\r\n"] },
+  {
+    name: "long bulk string",
+    input: bytes(`$300\r\n${"abc".repeat(100)}\r\n`),
+    replies: ["abc".repeat(100)],
+  },
+  {
+    name: "bulk UTF-8 multibyte",
+    input: bytes(`$${te.encode("héllo €😀").length}\r\nhéllo €😀\r\n`),
+    replies: ["héllo €😀"],
+  },
+  {
+    name: "bulk UTF-8 long",
+    input: bytes(`$${te.encode("日本語テキスト".repeat(10)).length}\r\n${"日本語テキスト".repeat(10)}\r\n`),
+    replies: ["日本語テキスト".repeat(10)],
+  },
+  { name: "bulk keeps a leading BOM", input: bytes("$6\r\n\uFEFFabc\r\n"), replies: ["\uFEFFabc"] },
+  { name: "empty array", input: bytes("*0\r\n"), replies: [[]] },
+  { name: "null array", input: bytes("*-1\r\n"), replies: [null] },
+  { name: "array of integers", input: bytes("*3\r\n:1\r\n:2\r\n:3\r\n"), replies: [[1, 2, 3]] },
+  {
+    name: "array of bulks",
+    input: bytes("*3\r\n$3\r\nfoo\r\n$-1\r\n$3\r\nbar\r\n"),
+    replies: [["foo", null, "bar"]],
+  },
+  {
+    name: "nested arrays",
+    input: bytes("*3\r\n*2\r\n:1\r\n*1\r\n+a\r\n*0\r\n*-1\r\n"),
+    replies: [[[1, ["a"]], [], null]],
+  },
+  {
+    name: "errors inside arrays",
+    input: bytes("*3\r\n-ERR first\r\n:1\r\n!9\r\nOOM nope!\r\n"),
+    replies: [[err("ResponseError", "ERR first"), 1, err("OutOfMemoryError", "OOM nope!")]],
+  },
+  // RESP3
+  { name: "null", input: bytes("_\r\n"), replies: [null] },
+  { name: "booleans", input: bytes("#t\r\n#f\r\n"), replies: [true, false] },
+  {
+    name: "doubles",
+    input: bytes(",1.5\r\n,-0.25\r\n,10\r\n,0\r\n,-0\r\n,.5\r\n"),
+    replies: [1.5, -0.25, 10, 0, -0, 0.5],
+  },
+  {
+    name: "double exponents",
+    input: bytes(",1e10\r\n,1.5E-3\r\n,-2.5e+300\r\n,1.7976931348623157e308\r\n"),
+    replies: [1e10, 1.5e-3, -2.5e300, 1.7976931348623157e308],
+  },
+  {
+    name: "double inf and nan",
+    input: bytes(",inf\r\n,-inf\r\n,+inf\r\n,nan\r\n,-nan\r\n"),
+    replies: [Infinity, -Infinity, Infinity, NaN, NaN],
+  },
+  {
+    name: "big numbers",
+    input: bytes("(3492890328409238509324850943850943825024385\r\n(-1\r\n(0\r\n(+12\r\n"),
+    replies: [3492890328409238509324850943850943825024385n, -1n, 0n, 12n],
+  },
+  {
+    name: "bulk error",
+    input: bytes("!21\r\nSYNTAX invalid syntax\r\n"),
+    replies: [err("ResponseError", "SYNTAX invalid syntax")],
+  },
+  {
+    name: "bulk error typed",
+    input: bytes("!11\r\nNOSCRIPT no\r\n"),
+    replies: [err("NoScriptError", "NOSCRIPT no")],
+  },
+  { name: "verbatim string", input: bytes("=15\r\ntxt:Some string\r\n"), replies: ["Some string"] },
+  { name: "empty verbatim string", input: bytes("=4\r\nmkd:\r\n"), replies: [""] },
+  {
+    name: "verbatim UTF-8",
+    input: bytes(`=${4 + te.encode("ünïcode").length}\r\ntxt:ünïcode\r\n`),
+    replies: ["ünïcode"],
+  },
+  {
+    name: "map (flat)",
+    input: bytes("%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n"),
+    replies: [["first", 1, "second", 2]],
+  },
+  { name: "empty map", input: bytes("%0\r\n"), replies: [[]] },
+  {
+    name: "nested map",
+    input: bytes("%1\r\n$4\r\nconf\r\n%2\r\n+a\r\n#t\r\n+b\r\n_\r\n"),
+    replies: [["conf", ["a", true, "b", null]]],
+  },
+  { name: "set", input: bytes("~3\r\n+a\r\n:1\r\n,2.5\r\n"), replies: [["a", 1, 2.5]] },
+  { name: "empty set", input: bytes("~0\r\n"), replies: [[]] },
+  {
+    name: "top-level attribute dropped",
+    input: bytes(
+      "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n*2\r\n:2039123\r\n:9543892\r\n",
+    ),
+    replies: [[2039123, 9543892]],
+  },
+  {
+    name: "attribute inside an array",
+    input: bytes("*3\r\n:1\r\n|1\r\n+ttl\r\n:3600\r\n:2\r\n|0\r\n:3\r\n"),
+    replies: [[1, 2, 3]],
+  },
+  {
+    name: "attribute before the last element closes the array",
+    input: bytes("*1\r\n|1\r\n+a\r\n*1\r\n:1\r\n+v\r\n"),
+    replies: [["v"]],
+  },
+  {
+    name: "push",
+    input: bytes(">3\r\n$7\r\nmessage\r\n$7\r\nchannel\r\n$5\r\nhello\r\n"),
+    replies: [],
+    pushes: [["message", "channel", "hello"]],
+  },
+  {
+    name: "push between replies",
+    input: bytes("+OK\r\n>2\r\n+invalidate\r\n*1\r\n$3\r\nkey\r\n:5\r\n"),
+    replies: ["OK", 5],
+    pushes: [["invalidate", ["key"]]],
+  },
+  {
+    name: "everything nested",
+    input: bytes(
+      "*4\r\n%1\r\n~2\r\n:1\r\n:2\r\n*1\r\n=7\r\ntxt:abc\r\n#f\r\n(99999999999999999999\r\n|1\r\n+x\r\n+y\r\n,3.25\r\n",
+    ),
+    replies: [[[[1, 2], ["abc"]], false, 99999999999999999999n, 3.25]],
+  },
+  // Binary mode
+  { name: "binary bulk", input: bytes("$5\r\nhello\r\n"), replies: [te.encode("hello")], binary: true },
+  {
+    name: "binary bulk with every byte value",
+    input: bytes("$256\r\n", ALL_BYTES, "\r\n"),
+    replies: [ALL_BYTES],
+    binary: true,
+  },
+  { name: "binary empty bulk", input: bytes("$0\r\n\r\n"), replies: [new Uint8Array(0)], binary: true },
+  {
+    name: "binary array mixes bytes and scalars",
+    input: bytes(
+      "*5\r\n$2\r\n",
+      new Uint8Array([0xff, 0xfe]),
+      "\r\n+OK\r\n:3\r\n$-1\r\n=6\r\ntxt:\x00\x01\r\n",
+    ),
+    replies: [[new Uint8Array([0xff, 0xfe]), "OK", 3, null, new Uint8Array([0, 1])]],
+    binary: true,
+  },
+  {
+    name: "binary mode keeps errors as errors",
+    input: bytes("!7\r\nERR bin\r\n"),
+    replies: [err("ResponseError", "ERR bin")],
+    binary: true,
+  },
+  {
+    name: "binary bytes are not UTF-8 decoded",
+    input: bytes("$3\r\n", new Uint8Array([0xc3, 0x28, 0x80]), "\r\n"),
+    replies: [new Uint8Array([0xc3, 0x28, 0x80])],
+    binary: true,
+  },
+];
+
+interface Result {
+  replies: unknown[];
+  pushes: unknown[];
+  modeCalls: number;
+}
+
+/** Decodes `chunks` with a fresh decoder; `modes` gives text (true) or binary per top-level reply. */
+function decode(chunks: Uint8Array[], modes: boolean[] | boolean = true): Result {
+  const r: Result = { replies: [], pushes: [], modeCalls: 0 };
+  const d = new Decoder({
+    onReply: (v) => r.replies.push(norm(v)),
+    onPush: (v) => r.pushes.push(norm(v)),
+    textReplies: () => {
+      const mode = typeof modes === "boolean" ? modes : modes[r.modeCalls];
+      r.modeCalls++;
+      assert.equal(typeof mode, "boolean", "textReplies called more often than there are replies");
+      return mode;
+    },
+  });
+  for (const c of chunks) d.feed(c);
+  return r;
+}
+
+function bytewise(input: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < input.length; i++) out.push(input.slice(i, i + 1));
+  return out;
+}
+
+function randomSplit(input: Uint8Array, rand: () => number): Uint8Array[] {
+  const cuts = new Set<number>();
+  const n = 1 + Math.floor(rand() * Math.min(12, input.length));
+  for (let i = 0; i < n; i++) cuts.add(Math.floor(rand() * (input.length + 1)));
+  const sorted = [...cuts].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const c of [...sorted, input.length]) {
+    out.push(input.slice(prev, c)); // empty chunks included on purpose
+    prev = c;
+  }
+  return out;
+}
+
+function expected(c: Case): Result {
+  return { replies: c.replies.map(norm), pushes: (c.pushes ?? []).map(norm), modeCalls: c.replies.length };
+}
+
+for (const c of CASES) {
+  test(`decoder: ${c.name}`, () => {
+    const mode = !c.binary;
+    const want = expected(c);
+    assert.deepStrictEqual(decode([c.input], mode), want, "whole");
+    assert.deepStrictEqual(decode(bytewise(c.input), mode), want, "byte by byte");
+    const rand = prng(c.input.length * 7919 + c.name.length);
+    for (let i = 0; i < 60; i++) {
+      const chunks = randomSplit(c.input, rand);
+      assert.deepStrictEqual(decode(chunks, mode), want, `split at ${chunks.map((x) => x.length)}`);
+    }
+    // Twice in one chunk: state is clean after each reply.
+    const twice = bytes(c.input, c.input);
+    const both = decode([twice], mode);
+    assert.deepStrictEqual(both.replies, [...want.replies, ...want.replies]);
+    assert.deepStrictEqual(both.pushes, [...want.pushes, ...want.pushes]);
+  });
+}
+
+test("decoder: every case concatenated, whole and split at random points", () => {
+  const input = bytes(...CASES.map((c) => c.input));
+  const modes = CASES.flatMap((c) => c.replies.map(() => !c.binary));
+  const want: Result = {
+    replies: CASES.flatMap((c) => c.replies.map(norm)),
+    pushes: CASES.flatMap((c) => (c.pushes ?? []).map(norm)),
+    modeCalls: modes.length,
+  };
+  assert.deepStrictEqual(decode([input], modes), want);
+  assert.deepStrictEqual(decode(bytewise(input), modes), want);
+  const rand = prng(12345);
+  for (let i = 0; i < 300; i++) {
+    const chunks = randomSplit(input, rand);
+    assert.deepStrictEqual(decode(chunks, modes), want, `iteration ${i}`);
+  }
+});
+
+test("decoder: error values keep their class and code", () => {
+  const got: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => got.push(v) });
+  d.feed(bytes("-NOSCRIPT No matching script\r\n-LOADING x\r\n!14\r\nWRONGTYPE bad!\r\n"));
+  assert.ok(got[0] instanceof NoScriptError);
+  assert.ok(got[1] instanceof BusyLoadingError);
+  assert.ok(got[2] instanceof ResponseError);
+  assert.equal((got[2] as ResponseError).code, "WRONGTYPE");
+});
+
+test("decoder: textReplies is asked once per top-level non-push reply, at its first byte", () => {
+  const input = bytes("*2\r\n$1\r\na\r\n$1\r\nb\r\n>1\r\n+p\r\n+OK\r\n|1\r\n+k\r\n+v\r\n:1\r\n");
+  const events: string[] = [];
+  const d = new Decoder({
+    onReply: (v) => events.push(`reply ${JSON.stringify(v)}`),
+    onPush: (v) => events.push(`push ${JSON.stringify(v)}`),
+    textReplies: () => {
+      events.push("ask");
+      return true;
+    },
+  });
+  for (const c of bytewise(input)) d.feed(c);
+  assert.deepStrictEqual(events, [
+    "ask",
+    'reply ["a","b"]',
+    'push ["p"]',
+    "ask",
+    'reply "OK"',
+    "ask",
+    "reply 1",
+  ]);
+});
+
+test("decoder: the mode is chosen per reply", () => {
+  const input = bytes("$1\r\na\r\n$1\r\nb\r\n*1\r\n$1\r\nc\r\n");
+  assert.deepStrictEqual(decode([input], [true, false, false]).replies, ["a", te.encode("b"), [
+    te.encode("c"),
+  ]]);
+  assert.deepStrictEqual(decode(bytewise(input), [false, true, true]).replies, [te.encode("a"), "b", ["c"]]);
+});
+
+test("decoder: pushes go to onReply without onPush; textPush picks their mode", () => {
+  const got: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => got.push(v), textReplies: () => true, textPush: false });
+  d.feed(bytes(">2\r\n$7\r\nmessage\r\n$2\r\nhi\r\n$2\r\nok\r\n"));
+  assert.deepStrictEqual(got, [[te.encode("message"), te.encode("hi")], "ok"]);
+});
+
+test("decoder: binary bulks inside one chunk are views of it", () => {
+  const chunk = bytes("*2\r\n$3\r\nabc\r\n$2\r\nde\r\n");
+  let got: RespValue = null;
+  new Decoder({ onReply: (v) => (got = v), textReplies: () => false }).feed(chunk);
+  const [a, b] = got as unknown as Uint8Array[];
+  assert.equal(a.buffer, chunk.buffer);
+  assert.deepStrictEqual([a.byteOffset, a.length, b.byteOffset, b.length], [8, 3, 17, 2]);
+});
+
+test("decoder: deep nesting (100,000 levels) whole and in small chunks", () => {
+  const depth = 100_000;
+  const input = bytes("*1\r\n".repeat(depth), ":7\r\n", "+after\r\n");
+  for (
+    const chunks of [
+      [input],
+      Array.from({ length: Math.ceil(input.length / 7) }, (_, i) => input.slice(i * 7, i * 7 + 7)),
+    ]
+  ) {
+    const got: RespValue[] = [];
+    const d = new Decoder({ onReply: (v) => got.push(v) });
+    for (const c of chunks) d.feed(c);
+    assert.equal(got.length, 2);
+    let v = got[0];
+    for (let i = 0; i < depth; i++) {
+      assert.ok(Array.isArray(v) && v.length === 1, `level ${i}`);
+      v = v[0];
+    }
+    assert.equal(v, 7);
+    assert.equal(got[1], "after");
+  }
+});
+
+test("decoder: deep nesting that closes many levels at once", () => {
+  const depth = 50_000;
+  // [[[...[1, 1]..., 1], 1], 1]
+  const input = bytes("*2\r\n".repeat(depth), ":1\r\n".repeat(depth + 1));
+  const got: RespValue[] = [];
+  new Decoder({ onReply: (v) => got.push(v) }).feed(input);
+  assert.equal(got.length, 1);
+  let v = got[0];
+  for (let i = 0; i < depth; i++) {
+    assert.ok(Array.isArray(v) && v.length === 2 && v[1] === 1, `level ${i}`);
+    v = v[0];
+  }
+  assert.equal(v, 1);
+});
+
+test("decoder: 1 MiB bulk in 64 KiB chunks (text and binary)", () => {
+  const size = 1 << 20;
+  const payload = new Uint8Array(size).map((_, i) => 97 + (i % 26));
+  const input = bytes(`$${size}\r\n`, payload, "\r\n:1\r\n");
+  for (const binary of [false, true]) {
+    const got: RespValue[] = [];
+    const d = new Decoder({ onReply: (v) => got.push(v), textReplies: () => !binary });
+    for (let i = 0; i < input.length; i += 65536) d.feed(input.slice(i, i + 65536));
+    assert.equal(got.length, 2);
+    assert.equal(got[1], 1);
+    if (binary) assert.deepStrictEqual(got[0], payload);
+    else assert.equal(got[0], new TextDecoder().decode(payload));
+  }
+});
+
+test("decoder: 64 KiB binary bulk byte by byte", () => {
+  const size = 65536;
+  const payload = new Uint8Array(size).map((_, i) => (i * 31) & 255);
+  const input = bytes(`$${size}\r\n`, payload, "\r\n");
+  const got: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => got.push(v), textReplies: () => false });
+  for (let i = 0; i < input.length; i++) d.feed(input.subarray(i, i + 1));
+  assert.deepStrictEqual(got, [payload]);
+});
+
+test("decoder: custom encoding", () => {
+  const got: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => got.push(v), encoding: "latin1" });
+  d.feed(bytes("$2\r\n", new Uint8Array([0xe9, 0x41]), "\r\n"));
+  assert.deepStrictEqual(got, ["éA"]);
+});
+
+test("decoder: empty chunks are harmless", () => {
+  const got: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => got.push(v) });
+  d.feed(new Uint8Array(0));
+  d.feed(bytes("$3\r"));
+  d.feed(new Uint8Array(0));
+  d.feed(bytes("\nab"));
+  d.feed(new Uint8Array(0));
+  d.feed(bytes("c\r\n"));
+  assert.deepStrictEqual(got, ["abc"]);
+});
+
+test("decoder: reset drops partial state and a failure", () => {
+  const got: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => got.push(v) });
+  d.feed(bytes("*3\r\n:1\r\n$10\r\nabc"));
+  d.reset();
+  d.feed(bytes("+OK\r\n"));
+  d.feed(bytes("*2\r\n:1"));
+  d.reset();
+  d.feed(bytes(":2\r\n"));
+  assert.throws(() => d.feed(bytes("?\r\n")), ProtocolError);
+  assert.throws(() => d.feed(bytes("+OK\r\n")), ProtocolError);
+  d.reset();
+  d.feed(bytes("+again\r\n"));
+  assert.deepStrictEqual(got, ["OK", 2, "again"]);
+});
+
+test("decoder: an exception from a callback propagates and fails the decoder", () => {
+  const d = new Decoder({
+    onReply: () => {
+      throw new Error("boom");
+    },
+  });
+  assert.throws(() => d.feed(bytes("+OK\r\n+more\r\n")), /boom/);
+  assert.throws(() => d.feed(bytes("+OK\r\n")), ProtocolError);
+});
+
+const MALFORMED: [string, string | Uint8Array, RegExp][] = [
+  ["unknown type byte", "?\r\n", /Unknown RESP type byte 63 \("\?"\) at offset 0/],
+  ["unknown type byte after a reply", "+OK\r\nA", /Unknown RESP type byte 65 \("A"\) at offset 5/],
+  ["unknown type byte inside an array", "*2\r\n:1\r\n\x00", /Unknown RESP type byte 0 .* at offset 8/],
+  ["bulk length not a number", "$abc\r\nxyz\r\n", /Invalid length "\$abc"/],
+  ["bulk length empty", "$\r\n\r\n", /Invalid length/],
+  ["bulk length too long", "$123456789012\r\n", /Invalid length/],
+  ["negative bulk length", "$-2\r\n", /Negative length -2 in bulk string/],
+  ["negative array length", "*-5\r\n", /Negative length -5 in array/],
+  ["null map", "%-1\r\n", /Null length in map/],
+  ["null bulk error", "!-1\r\n", /Null length in bulk error/],
+  ["length with a plus", "*+1\r\n:1\r\n", /Invalid length/],
+  ["length with junk", "*1x\r\n", /Invalid length "\*1x"/],
+  ["CR without LF in a length", "$3\rXabc\r\n", /Invalid length/],
+  ["missing CRLF after bulk", "$3\r\nabcXY", /Missing CRLF after bulk string payload at offset 7/],
+  ["missing CRLF after spanning bulk", "$3\r\nabc\rX:1\r\n", /Missing CRLF after bulk string payload/],
+  ["bad integer", ":12a\r\n", /Invalid integer ":12a"/],
+  ["empty integer", ":\r\n", /Invalid integer/],
+  ["sign-only integer", ":-\r\n", /Invalid integer/],
+  ["LF without CR", "+OK\n", /ends in LF without CR/],
+  ["bad boolean", "#x\r\n", /Invalid boolean/],
+  ["long boolean", "#tt\r\n", /Invalid boolean/],
+  ["bad null", "_x\r\n", /Invalid null/],
+  ["bad double", ",abc\r\n", /Invalid double ",abc"/],
+  ["empty double", ",\r\n", /Invalid double/],
+  ["bad big number", "(12x\r\n", /Invalid big number/],
+  ["empty big number", "(\r\n", /Invalid big number/],
+  ["short verbatim", "=3\r\nabc\r\n", /Verbatim string without a `fmt:` prefix/],
+  ["verbatim without colon", "=5\r\nabcde\r\n", /Verbatim string without a `fmt:` prefix/],
+];
+
+for (const [name, input, message] of MALFORMED) {
+  test(`decoder: malformed input -> ProtocolError: ${name}`, () => {
+    const data = typeof input === "string" ? bytes(input) : input;
+    for (const chunks of [[data], bytewise(data)]) {
+      const d = new Decoder({ onReply: () => {} });
+      const err = (() => {
+        try {
+          for (const c of chunks) d.feed(c);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      assert.ok(err instanceof ProtocolError, `expected ProtocolError, got ${err}`);
+      assert.match(err.message, message);
+      // The decoder refuses further input.
+      assert.throws(() => d.feed(bytes("+OK\r\n")), ProtocolError);
+    }
+  });
+}
+
+test("decoder: callbacks are called as methods of the options object", () => {
+  const options = {
+    got: [] as RespValue[],
+    onReply(v: RespValue) {
+      this.got.push(v);
+    },
+    onPush(v: RespValue[]) {
+      this.got.push(["push", ...v]);
+    },
+  };
+  new Decoder(options).feed(bytes("+OK\r\n>1\r\n+p\r\n"));
+  assert.deepStrictEqual(options.got, ["OK", ["push", "p"]]);
+});

@@ -1,0 +1,30 @@
+/**
+ * uniredis: a Redis client for Deno, Bun, Node and edge runtimes, with
+ * redis-py's feature set in TypeScript idiom.
+ *
+ * @example Quick start
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ *
+ * await using r = new Redis({ host: "127.0.0.1", port: 6379 });
+ * await r.set("greeting", "hello", { ex: 60 });
+ * console.log(await r.get("greeting")); // "hello"
+ * ```
+ *
+ * @module
+ */
+
+import { setDefaultConnector } from "./lib/default_connector.ts";
+import { runtimeConnector } from "./transports/auto.ts";
+
+export { Redis } from "./lib/client.ts";
+export { parseURL, type RedisOptions } from "./lib/options.ts";
+export { getDefaultConnector, setDefaultConnector } from "./lib/default_connector.ts";
+export { Connection, type ConnectionOptions, type SendOptions, type ServerHello } from "./lib/connection.ts";
+export * from "./lib/errors.ts";
+export * from "./lib/commands/mod.ts";
+export type { RedisArgument, RespValue } from "./lib/protocol/types.ts";
+export type { ConnectOptions, Connector, TlsConnectOptions, Transport } from "./lib/transport.ts";
+export { LIB_NAME, VERSION } from "./lib/version.ts";
+
+setDefaultConnector(runtimeConnector);

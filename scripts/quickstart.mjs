@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Runs examples/quickstart.ts on Deno, Bun and Node (the npm build) against REDIS_URL, or against a
+// throwaway redis-server started on a free port in a temp dir when REDIS_URL is not set.
+//
+// Usage: node scripts/quickstart.mjs [--runtime deno|bun|node]
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const at = process.argv.indexOf("--runtime");
+const runtimes = at > 0 ? [process.argv[at + 1]] : ["deno", "bun", "node"];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1", () => s.write("*1\r\n$4\r\nPING\r\n"));
+    s.on("data", (d) => {
+      s.destroy();
+      resolve(String(d).startsWith("+PONG"));
+    });
+    s.on("error", () => resolve(false));
+  });
+}
+
+let server;
+let dir;
+let url = process.env.REDIS_URL;
+if (!url) {
+  if (spawnSync("redis-server", ["--version"]).status !== 0) {
+    console.error("Set REDIS_URL (e.g. redis://127.0.0.1:6379) or install redis-server to run the quick start.");
+    process.exit(1);
+  }
+  const port = await freePort();
+  dir = mkdtempSync(join(tmpdir(), "uniredis-quickstart-"));
+  server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  for (let i = 0; i < 100 && !(await ping(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  url = `redis://127.0.0.1:${port}`;
+  console.log(`started a throwaway redis-server on port ${port} (pid ${server.pid})`);
+}
+
+let failed = 0;
+try {
+  for (const runtime of runtimes) {
+    console.log(`\n--- quick start on ${runtime}`);
+    let cmd;
+    if (runtime === "deno") cmd = [bin("deno"), ["run", "-A", "examples/quickstart.ts"]];
+    else if (runtime === "bun") cmd = [bin("bun"), ["examples/quickstart.ts"]];
+    else {
+      if (spawnSync(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root, stdio: "inherit" }).status !== 0) {
+        failed++;
+        continue;
+      }
+      cmd = [process.execPath, ["npm/esm/examples/quickstart.js"]];
+    }
+    const r = spawnSync(cmd[0], cmd[1], { cwd: root, stdio: "inherit", env: { ...process.env, REDIS_URL: url } });
+    if (r.status !== 0) failed++;
+  }
+} finally {
+  if (server) {
+    process.kill(server.pid, "SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// Runs the quality gates and the whole suite on Deno, Bun and Node (the npm
+// build), then prints one line: `N passed, N failed` over every runtime.
+//
+// Usage: node scripts/test.mjs [--only deno,bun,node] [--no-gates] [test files...]
+// Written as plain JavaScript so a bare Node can run it before anything is built.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const tmp = join(root, ".tmp");
+mkdirSync(tmp, { recursive: true });
+
+const argv = process.argv.slice(2);
+let only = ["deno", "bun", "node"];
+let gates = true;
+const files = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--only") only = argv[++i].split(",");
+  else if (argv[i] === "--no-gates") gates = false;
+  else files.push(argv[i]);
+}
+
+/** Finds `*_test.ts` files under the given directories. */
+function findTests(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (name === "node_modules" || name === "npm" || name.startsWith(".")) continue;
+    if (statSync(path).isDirectory()) found.push(...findTests(path));
+    else if (name.endsWith("_test.ts")) found.push(path);
+  }
+  return found;
+}
+
+const testFiles = (files.length ? files.map((f) => join(root, f)) : [
+  ...findTests(join(root, "lib")),
+  ...findTests(join(root, "tests")),
+]).map((f) => relative(root, f)).sort();
+
+function run(label, cmd, args, options = {}) {
+  console.log(`\n=== ${label}: ${[cmd, ...args].map((a) => relative(root, a) || a).join(" ")}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, NO_COLOR: "1" }, ...options });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = r.status === 0;
+  console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${seconds}s`);
+  return ok;
+}
+
+/** Counts test cases in a JUnit report: [passed, failed, skipped]. */
+function countJUnit(file) {
+  if (!existsSync(file)) return undefined;
+  const xml = readFileSync(file, "utf8");
+  let passed = 0, failed = 0, skipped = 0;
+  const caseRe = /<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g;
+  for (const m of xml.matchAll(caseRe)) {
+    const body = m[2] ?? "";
+    if (/<(failure|error)\b/.test(body)) failed++;
+    else if (/<skipped\b/.test(body)) skipped++;
+    else passed++;
+  }
+  return [passed, failed, skipped];
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const rows = [];
+function record(label, counts, exitOk) {
+  let [p, f, s] = counts ?? [0, 1, 0];
+  if (!exitOk && f === 0) f = 1; // a crash or a failing gate with no failed case still fails
+  totals.passed += p;
+  totals.failed += f;
+  totals.skipped += s;
+  rows.push(`${label.padEnd(28)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed ${String(s).padStart(4)} skipped`);
+}
+
+if (gates) {
+  const deno = bin("deno");
+  const check = (label, cmd, args) => {
+    const ok = run(label, cmd, args);
+    record(`gate: ${label}`, ok ? [1, 0, 0] : [0, 1, 0], ok);
+  };
+  check("deno fmt --check", deno, ["fmt", "--check"]);
+  check("deno lint", deno, ["lint"]);
+  check("deno check", deno, ["check", "mod.ts", "transports/", "tests/", "lib/", "scripts/build_npm.ts"]);
+  check("lib/ without runtime types", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "scripts/tsconfig.lib.json"]);
+  check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "transports/node.ts", "transports/deno.ts", "transports/bun.ts", "transports/web.ts"]);
+  check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
+}
+
+if (only.includes("deno")) {
+  const report = join(tmp, "deno.xml");
+  rmSync(report, { force: true });
+  const ok = run("deno test", bin("deno"), ["test", "-A", "--no-check", `--junit-path=${report}`, ...testFiles]);
+  record("deno", countJUnit(report), ok);
+}
+
+if (only.includes("bun")) {
+  const report = join(tmp, "bun.xml");
+  rmSync(report, { force: true });
+  const ok = run("bun test", bin("bun"), ["test", "--timeout=60000", "--reporter=junit", `--reporter-outfile=${report}`, ...testFiles.map((f) => `./${f}`)]);
+  record("bun", countJUnit(report), ok);
+}
+
+if (only.includes("node")) {
+  const built = run("build npm package", bin("deno"), ["run", "-A", "scripts/build_npm.ts"]);
+  if (!built) {
+    record("node (npm build)", [0, 1, 0], false);
+  } else {
+    const report = join(tmp, "node.xml");
+    rmSync(report, { force: true });
+    const jsFiles = testFiles.map((f) => join("npm", "esm", f.replace(/\.ts$/, ".js")));
+    const ok = run("node --test (npm build)", process.execPath, [
+      "--test",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=junit",
+      `--test-reporter-destination=${report}`,
+      ...jsFiles,
+    ]);
+    record(`node ${process.version} (npm build)`, countJUnit(report), ok);
+  }
+}
+
+console.log("\n" + rows.join("\n"));
+const skippedNote = totals.skipped ? `, ${totals.skipped} skipped` : "";
+console.log(`${totals.passed} passed, ${totals.failed} failed${skippedNote}`);
+process.exit(totals.failed === 0 ? 0 : 1);

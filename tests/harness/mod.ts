@@ -1,0 +1,33 @@
+/**
+ * Test harness: real `redis-server` processes, TLS material, free ports, a
+ * fault-injecting TCP proxy and a raw RESP helper. Uses only `node:` APIs, so
+ * it runs unchanged on Deno, Bun and Node.
+ *
+ * @module
+ */
+
+export { freePort } from "./ports.ts";
+export { type TestCerts, testCerts } from "./certs.ts";
+export {
+  binaryVersion,
+  processAlive,
+  type RedisServer,
+  type RedisServerOptions,
+  type ServerProcess,
+  type ServerProcessSpec,
+  sharedRedis,
+  type SharedRedisKind,
+  startRedis,
+  startServerProcess,
+} from "./server.ts";
+export { type ProxyTarget, startProxy, TcpProxy } from "./proxy.ts";
+export {
+  concat,
+  encodeCommand,
+  rawCommand,
+  rawCommands,
+  RawErrorReply,
+  type RawReply,
+  type RawTarget,
+  ReplyReader,
+} from "./raw.ts";
