@@ -5,11 +5,11 @@
  * @module
  */
 
-import { type Command, type ReplyTransform, Command as Cmd } from "./commands/command.ts";
+import { type Command, Command as Cmd, type ReplyTransform } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import { Connection, type ConnectionOptions, type ServerHello } from "./connection.ts";
 import { getDefaultConnector } from "./default_connector.ts";
-import { type RedisOptions, parseURL, validateOptions } from "./options.ts";
+import { parseURL, type RedisOptions, validateOptions } from "./options.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
 

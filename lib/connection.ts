@@ -9,7 +9,7 @@
 import type { Command, ReplyTransform } from "./commands/command.ts";
 import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
 import { Decoder } from "./protocol/decoder.ts";
-import { Encoder, encodeCommand } from "./protocol/encoder.ts";
+import { encodeCommand, Encoder } from "./protocol/encoder.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
 import { handshake } from "./handshake.ts";
@@ -205,7 +205,9 @@ export class Connection {
   connect(): Promise<void> {
     if (this.#state === "ready") return Promise.resolve();
     if (this.#state === "closed" || !this.#accepting) {
-      return Promise.reject(new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }));
+      return Promise.reject(
+        new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }),
+      );
     }
     return this.#connecting ??= this.#open();
   }
@@ -254,7 +256,9 @@ export class Connection {
       if (timer !== undefined) clearTimeout(timer);
     }
     if (this.#state !== "connecting") {
-      throw new ConnectionError(`Connection to ${this.address} was closed while connecting`, { cause: this.#error });
+      throw new ConnectionError(`Connection to ${this.address} was closed while connecting`, {
+        cause: this.#error,
+      });
     }
     this.#state = "ready";
     this.#releaseWaiting();
@@ -478,15 +482,17 @@ export class Connection {
     }
     if (expired) {
       const error = new TimeoutError(
-        `Timeout reading from ${this.address}: no reply to ${describeCommand(expired.command)} within ${
-          this.options.socketTimeout
-        } ms`,
+        `Timeout reading from ${this.address}: no reply to ${
+          describeCommand(expired.command)
+        } within ${this.options.socketTimeout} ms`,
       );
       this.#settle(expired);
       this.#removeEntry(expired);
       expired.reject(error);
       this.#fail(
-        new ConnectionError(`Connection to ${this.address} closed after a command timed out`, { cause: error }),
+        new ConnectionError(`Connection to ${this.address} closed after a command timed out`, {
+          cause: error,
+        }),
       );
       return;
     }

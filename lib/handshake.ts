@@ -57,7 +57,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
 /** HELLO unknown (Redis < 6) or RESP3 refused (NOPROTO). */
 function refusesHello(error: RedisError): boolean {
   const m = error.message;
-  return m.startsWith("NOPROTO") || m.startsWith("ERR unknown command") || m.includes("unknown command 'HELLO'") ||
+  return m.startsWith("NOPROTO") || m.startsWith("ERR unknown command") ||
+    m.includes("unknown command 'HELLO'") ||
     m.startsWith("ERR unknown or unsupported command");
 }
 

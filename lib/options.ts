@@ -104,7 +104,9 @@ export function parseURL(url: string): RedisOptions {
         options.db = parseIndex(value, "db");
         break;
       case "protocol":
-        if (value !== "2" && value !== "3") throw new DataError(`URL option protocol must be 2 or 3, got "${value}"`);
+        if (value !== "2" && value !== "3") {
+          throw new DataError(`URL option protocol must be 2 or 3, got "${value}"`);
+        }
         options.protocol = Number(value) as 2 | 3;
         break;
       case "decodeResponses":
@@ -124,7 +126,9 @@ export function parseURL(url: string): RedisOptions {
         options.socketKeepalive = /^\d+$/.test(value) ? Number(value) : parseBool(value, rawName);
         break;
       case "sslCertReqs":
-        if (value.toLowerCase() === "none") options.tls = { ...tlsObject(options.tls), rejectUnauthorized: false };
+        if (value.toLowerCase() === "none") {
+          options.tls = { ...tlsObject(options.tls), rejectUnauthorized: false };
+        }
         break;
       case "username":
       case "password":
@@ -143,13 +147,17 @@ function tlsObject(tls: RedisOptions["tls"]): TlsConnectOptions {
 }
 
 function parseIndex(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new DataError(`Invalid ${what}: "${text}" (expected a non-negative integer)`);
+  if (!/^\d+$/.test(text)) {
+    throw new DataError(`Invalid ${what}: "${text}" (expected a non-negative integer)`);
+  }
   return Number(text);
 }
 
 function parseMs(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new DataError(`URL option ${what} must be milliseconds, got "${text}"`);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new DataError(`URL option ${what} must be milliseconds, got "${text}"`);
+  }
   return n;
 }
 
@@ -180,11 +188,17 @@ export function validateOptions(o: RedisOptions): void {
   if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
     bad(`port: ${o.port} (expected an integer from 0 to 65535)`);
   }
-  if (o.db !== undefined && (!Number.isInteger(o.db) || o.db < 0)) bad(`db: ${o.db} (expected an integer >= 0)`);
-  if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) bad(`protocol: ${o.protocol} (expected 2 or 3)`);
+  if (o.db !== undefined && (!Number.isInteger(o.db) || o.db < 0)) {
+    bad(`db: ${o.db} (expected an integer >= 0)`);
+  }
+  if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
+    bad(`protocol: ${o.protocol} (expected 2 or 3)`);
+  }
   for (const name of ["socketTimeout", "socketConnectTimeout"] as const) {
     const v = o[name];
-    if (v !== undefined && (typeof v !== "number" || !(v >= 0))) bad(`${name}: ${v} (expected milliseconds >= 0)`);
+    if (v !== undefined && (typeof v !== "number" || !(v >= 0))) {
+      bad(`${name}: ${v} (expected milliseconds >= 0)`);
+    }
   }
   if (o.encoding !== undefined) {
     try {

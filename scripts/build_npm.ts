@@ -40,7 +40,13 @@ const tsconfig = {
     outDir: "esm",
     esModuleInterop: true,
   },
-  include: ["../mod.ts", "../lib/**/*.ts", "../transports/**/*.ts", "../tests/**/*.ts", "../examples/**/*.ts"],
+  include: [
+    "../mod.ts",
+    "../lib/**/*.ts",
+    "../transports/**/*.ts",
+    "../tests/**/*.ts",
+    "../examples/**/*.ts",
+  ],
   exclude: ["../lib/**/bench_*.ts"],
 };
 writeFileSync(join(out, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
@@ -49,7 +55,11 @@ writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
 
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 try {
-  execFileSync(process.execPath.endsWith("deno") ? "node" : process.execPath, [tsc, "-p", join(out, "tsconfig.json")], {
+  execFileSync(process.execPath.endsWith("deno") ? "node" : process.execPath, [
+    tsc,
+    "-p",
+    join(out, "tsconfig.json"),
+  ], {
     stdio: "inherit",
     cwd: out,
   });
@@ -73,7 +83,15 @@ const pkg = {
   main: "./esm/mod.js",
   types: "./esm/mod.d.ts",
   exports: exportsMap,
-  files: ["esm/", "!esm/tests/", "!esm/examples/", "!esm/**/*_test.js", "!esm/**/*_test.d.ts", "README.md", "LICENSE"],
+  files: [
+    "esm/",
+    "!esm/tests/",
+    "!esm/examples/",
+    "!esm/**/*_test.js",
+    "!esm/**/*_test.d.ts",
+    "README.md",
+    "LICENSE",
+  ],
   sideEffects: ["./esm/mod.js"],
   engines: { node: ">=20" },
   keywords: ["redis", "client", "resp3", "deno", "bun", "node"],

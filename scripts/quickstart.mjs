@@ -5,7 +5,7 @@
 // Usage: node scripts/quickstart.mjs [--runtime deno|bun|node]
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,12 +42,25 @@ let dir;
 let url = process.env.REDIS_URL;
 if (!url) {
   if (spawnSync("redis-server", ["--version"]).status !== 0) {
-    console.error("Set REDIS_URL (e.g. redis://127.0.0.1:6379) or install redis-server to run the quick start.");
+    console.error(
+      "Set REDIS_URL (e.g. redis://127.0.0.1:6379) or install redis-server to run the quick start.",
+    );
     process.exit(1);
   }
   const port = await freePort();
   dir = mkdtempSync(join(tmpdir(), "uniredis-quickstart-"));
-  server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  server = spawn("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+  ], { stdio: "ignore" });
   for (let i = 0; i < 100 && !(await ping(port)); i++) await new Promise((r) => setTimeout(r, 50));
   url = `redis://127.0.0.1:${port}`;
   console.log(`started a throwaway redis-server on port ${port} (pid ${server.pid})`);
@@ -61,13 +74,20 @@ try {
     if (runtime === "deno") cmd = [bin("deno"), ["run", "-A", "examples/quickstart.ts"]];
     else if (runtime === "bun") cmd = [bin("bun"), ["examples/quickstart.ts"]];
     else {
-      if (spawnSync(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root, stdio: "inherit" }).status !== 0) {
+      if (
+        spawnSync(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root, stdio: "inherit" })
+          .status !== 0
+      ) {
         failed++;
         continue;
       }
       cmd = [process.execPath, ["npm/esm/examples/quickstart.js"]];
     }
-    const r = spawnSync(cmd[0], cmd[1], { cwd: root, stdio: "inherit", env: { ...process.env, REDIS_URL: url } });
+    const r = spawnSync(cmd[0], cmd[1], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, REDIS_URL: url },
+    });
     if (r.status !== 0) failed++;
   }
 } finally {

@@ -45,7 +45,12 @@ const testFiles = (files.length ? files.map((f) => join(root, f)) : [
 function run(label, cmd, args, options = {}) {
   console.log(`\n=== ${label}: ${[cmd, ...args].map((a) => relative(root, a) || a).join(" ")}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, NO_COLOR: "1" }, ...options });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NO_COLOR: "1" },
+    ...options,
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = r.status === 0;
   console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${seconds}s`);
@@ -57,9 +62,10 @@ function countJUnit(file) {
   if (!existsSync(file)) return undefined;
   const xml = readFileSync(file, "utf8");
   let passed = 0, failed = 0, skipped = 0;
-  const caseRe = /<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g;
-  for (const m of xml.matchAll(caseRe)) {
-    const body = m[2] ?? "";
+  // Each case runs from its tag to the next case or suite boundary; its children say how it ended.
+  // (Split rather than parse: some reporters leave ">" unescaped in attribute values.)
+  for (const part of xml.split(/<testcase\b/).slice(1)) {
+    const body = part.split(/<testcase\b|<\/testsuite>/)[0];
     if (/<(failure|error)\b/.test(body)) failed++;
     else if (/<skipped\b/.test(body)) skipped++;
     else passed++;
@@ -75,7 +81,11 @@ function record(label, counts, exitOk) {
   totals.passed += p;
   totals.failed += f;
   totals.skipped += s;
-  rows.push(`${label.padEnd(28)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed ${String(s).padStart(4)} skipped`);
+  rows.push(
+    `${label.padEnd(28)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed ${
+      String(s).padStart(4)
+    } skipped`,
+  );
 }
 
 if (gates) {
@@ -87,22 +97,46 @@ if (gates) {
   check("deno fmt --check", deno, ["fmt", "--check"]);
   check("deno lint", deno, ["lint"]);
   check("deno check", deno, ["check", "mod.ts", "transports/", "tests/", "lib/", "scripts/build_npm.ts"]);
-  check("lib/ without runtime types", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "scripts/tsconfig.lib.json"]);
-  check("deno doc --lint", deno, ["doc", "--lint", "mod.ts", "transports/node.ts", "transports/deno.ts", "transports/bun.ts", "transports/web.ts"]);
+  check("lib/ without runtime types", process.execPath, [
+    join(root, "node_modules", "typescript", "bin", "tsc"),
+    "-p",
+    "scripts/tsconfig.lib.json",
+  ]);
+  check("deno doc --lint", deno, [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "transports/node.ts",
+    "transports/deno.ts",
+    "transports/bun.ts",
+    "transports/web.ts",
+  ]);
   check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 }
 
 if (only.includes("deno")) {
   const report = join(tmp, "deno.xml");
   rmSync(report, { force: true });
-  const ok = run("deno test", bin("deno"), ["test", "-A", "--no-check", `--junit-path=${report}`, ...testFiles]);
+  const ok = run("deno test", bin("deno"), [
+    "test",
+    "-A",
+    "--no-check",
+    `--junit-path=${report}`,
+    ...testFiles,
+  ]);
   record("deno", countJUnit(report), ok);
 }
 
 if (only.includes("bun")) {
   const report = join(tmp, "bun.xml");
   rmSync(report, { force: true });
-  const ok = run("bun test", bin("bun"), ["test", "--timeout=60000", "--reporter=junit", `--reporter-outfile=${report}`, ...testFiles.map((f) => `./${f}`)]);
+  const ok = run("bun test", bin("bun"), [
+    "test",
+    "--timeout=60000",
+    "--reporter=junit",
+    `--reporter-outfile=${report}`,
+    ...testFiles.map((f) => `./${f}`),
+  ]);
   record("bun", countJUnit(report), ok);
 }
 

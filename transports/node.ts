@@ -156,6 +156,7 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
     }
     const settle = () => {
       socket.off("error", onError);
+      socket.off("close", onEarlyClose);
       socket.off(tls === undefined ? "connect" : "secureConnect", onConnect);
       signal?.removeEventListener("abort", onAbort);
     };
@@ -164,6 +165,7 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
       socket.destroy();
       reject(new ConnectionError(`cannot connect to ${target}: ${e.message}`, { cause: e }));
     };
+    const onEarlyClose = () => onError(new Error("the connection closed before it was established"));
     const onAbort = () => {
       settle();
       socket.destroy();
@@ -178,6 +180,7 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
       resolve(new NodeTransport(socket, target));
     };
     socket.once("error", onError);
+    socket.once("close", onEarlyClose);
     socket.once(tls === undefined ? "connect" : "secureConnect", onConnect);
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -205,7 +205,7 @@ export class Decoder {
             }
             pos = e + 2;
             this.emit(
-              t !== 36 ? this.bulkValue(t, buf, s, e) : this.text ? this.str(buf, s, e) : buf.subarray(s, e),
+              t !== 36 ? this.bulkValue(t, buf, s, e) : this.text ? this.str(buf, s, e) : copy(buf, s, e),
             );
             break;
           }
@@ -388,7 +388,7 @@ export class Decoder {
     if (t === 33) return errorFromReply(this.str(buf, s, e));
     // Verbatim: `fmt:` precedes the text.
     if (e - s < 4 || buf[s + 3] !== 58) throw this.error("Verbatim string without a `fmt:` prefix", s);
-    return this.text ? this.str(buf, s + 4, e) : buf.subarray(s + 4, e);
+    return this.text ? this.str(buf, s + 4, e) : copy(buf, s + 4, e);
   }
 
   /**
@@ -525,4 +525,15 @@ function parseDouble(s: string): number | undefined {
       return NaN;
   }
   return undefined;
+}
+
+/**
+ * Binary values are copied out of the chunk: a view would keep the whole
+ * socket chunk alive for as long as the value lives, and would carry the
+ * chunk's class (a Node `Buffer`) instead of a plain `Uint8Array`.
+ */
+function copy(buf: Uint8Array, s: number, e: number): Uint8Array {
+  const out = new Uint8Array(e - s);
+  out.set(buf.subarray(s, e));
+  return out;
 }

@@ -235,7 +235,7 @@ class GuardedProcess implements ServerProcess {
   #unref(): void {
     const g = this.#guardian as unknown as {
       unref(): void;
-      stdin?: { unref?: () => void; _handle?: { unref?: () => void } };
+      stdin?: { unref?: () => void };
     };
     g.unref();
     // Node: the pipe is a net.Socket with unref(); Bun and Deno do not count
