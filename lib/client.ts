@@ -86,6 +86,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
 
   /** Runs a prepared command on this client's connection. */
   execute<T>(command: Command<T>): Promise<T> {
+    if (command.error) return Promise.reject(command.error);
     const connection = this.#connection !== undefined && !this.#connection.closed
       ? this.#connection
       : this.#newConnection();

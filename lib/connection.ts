@@ -57,7 +57,7 @@ export interface ConnectionOptions {
   socketTimeout?: number;
   /** Milliseconds the connection and handshake may take. */
   socketConnectTimeout?: number;
-  /** TCP keepalive: `true` or an initial delay in milliseconds. */
+  /** TCP keepalive: `true` (a 60 s initial delay) or the initial delay in milliseconds. */
   socketKeepalive?: boolean | number;
   /** Library name and version sent with CLIENT SETINFO (errors from older servers are ignored). */
   libName?: string;
@@ -126,6 +126,9 @@ interface Pending {
 }
 
 type State = "idle" | "connecting" | "ready" | "closed";
+
+/** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
+const DEFAULT_KEEPALIVE = 60_000;
 
 /**
  * One connection to one Redis server. Commands sent in the same tick leave in
@@ -228,7 +231,7 @@ export class Connection {
       })
       : undefined;
     try {
-      const keepAlive = o.socketKeepalive === true ? 1 : o.socketKeepalive || undefined;
+      const keepAlive = o.socketKeepalive === true ? DEFAULT_KEEPALIVE : o.socketKeepalive || undefined;
       const opening = o.connector({
         host: o.host ?? "localhost",
         port: o.port ?? 6379,

@@ -50,7 +50,7 @@ export interface RedisOptions<D extends boolean = boolean> {
   socketTimeout?: number;
   /** Milliseconds to wait for the connection and handshake (default 10,000). */
   socketConnectTimeout?: number;
-  /** TCP keepalive: `true`, or the initial delay in milliseconds. */
+  /** TCP keepalive: `true` (a 60 s initial delay), or the initial delay in milliseconds. */
   socketKeepalive?: boolean | number;
   /** Opens sockets. Defaults to the current runtime's native transport. */
   connector?: Connector;
