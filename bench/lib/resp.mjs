@@ -94,7 +94,9 @@ export class RawRedis {
 
   /** Sends many commands in one write; resolves to all replies. */
   pipeline(commands) {
-    const replies = commands.map(() => new Promise((resolve, reject) => this.#waiting.push({ resolve, reject })));
+    const replies = commands.map(() =>
+      new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }))
+    );
     this.#socket.write(commands.map(encode).join(""));
     return Promise.all(replies);
   }
