@@ -119,6 +119,8 @@ interface Pending {
   bytes: Uint8Array | undefined;
   /** When the reply is due (ms since epoch), or 0 for no deadline. */
   deadline: number;
+  /** The timeout that set `deadline`, for the error message. */
+  timeout: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   /** A handshake command: its error reply is a value, not a rejection. */
@@ -296,6 +298,7 @@ export class Connection {
         reject,
         bytes: undefined,
         deadline: timeout && timeout > 0 ? Date.now() + timeout : 0,
+        timeout: timeout ?? 0,
         signal: options?.signal,
         onAbort: undefined,
         raw: false,
@@ -339,6 +342,7 @@ export class Connection {
           reject,
           bytes: undefined,
           deadline: 0,
+          timeout: 0,
           signal: undefined,
           onAbort: undefined,
           raw: true,
@@ -487,7 +491,7 @@ export class Connection {
       const error = new TimeoutError(
         `Timeout reading from ${this.address}: no reply to ${
           describeCommand(expired.command)
-        } within ${this.options.socketTimeout} ms`,
+        } within ${expired.timeout} ms`,
       );
       this.#settle(expired);
       this.#removeEntry(expired);

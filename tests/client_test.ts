@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import {
   AuthenticationError,
   Command,
+  Connection,
   ConnectionError,
   type Connector,
   DataError,
@@ -444,3 +445,41 @@ function commandNames(data: string): string[] {
   }
   return names;
 }
+
+test("Connection: aborting a written command closes the connection; aborting an unsent one keeps it", async () => {
+  const server = await sharedRedis("plain");
+  const connector = getDefaultConnector();
+  // Unsent: aborted while the connection is still being set up.
+  const early = new Connection({ connector, host: server.host, port: server.port });
+  const controller = new AbortController();
+  const dropped = outcome(early.send(new Command("ECHO").arg("never"), { signal: controller.signal }));
+  const kept = early.send(new Command("ECHO").arg("kept"));
+  controller.abort(new Error("changed my mind"));
+  assert.equal(((await dropped) as Error).message, "changed my mind");
+  assert.equal(await kept, "kept");
+  assert.equal(early.closed, false);
+  await early.close();
+
+  // Written: the reply would come later, so the connection must go.
+  const conn = new Connection({ connector, host: server.host, port: server.port });
+  await conn.connect();
+  const abort = new AbortController();
+  const blocked = outcome(conn.send(new Command("BLPOP").key("client:abort:none").arg(5), { signal: abort.signal }));
+  const behind = outcome(conn.send(new Command("ECHO").arg("behind")));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  abort.abort();
+  assert.equal(((await blocked) as Error).name, "AbortError");
+  assert.ok(await behind instanceof ConnectionError);
+  assert.equal(conn.closed, true);
+  await assert.rejects(conn.send(new Command("PING")), ConnectionError);
+});
+
+test("Connection: a per-command timeout overrides socketTimeout", async () => {
+  const server = await sharedRedis("plain");
+  const conn = new Connection({ connector: getDefaultConnector(), host: server.host, port: server.port });
+  const started = Date.now();
+  const result = await outcome(conn.send(new Command("BLPOP").key("client:timeout:none").arg(5), { timeout: 150 }));
+  assert.ok(result instanceof TimeoutError, String(result));
+  assert.ok(Date.now() - started < 1000);
+  assert.equal(conn.closed, true);
+});

@@ -1,0 +1,281 @@
+// The runner's machinery: a throwaway redis-server, the client/runtime matrix, one child process per
+// (runtime, client, workload), and redis-benchmark ceilings. Used by run.mjs and profile.mjs.
+
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { RawRedis } from "./resp.mjs";
+import { ceilingSpec, setupCommands } from "../workloads/spec.mjs";
+
+export const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const root = join(benchDir, "..");
+export const bin = (name) => join(root, "node_modules", ".bin", name);
+const workloadsDir = join(benchDir, "workloads");
+/** Private copy of the npm build, so a rebuild by someone else mid-run cannot pull it from under us. */
+export const npmCopy = join(benchDir, ".cache", "npm");
+
+/**
+ * Client variants. `role` is "uniredis" or "peer"; `runtimes` limits where a variant runs by default.
+ * `protocol` is the RESP version the variant asks for (ioredis only speaks RESP2, Bun's client only RESP3).
+ */
+export const CLIENTS = {
+  "uniredis": { label: "uniredis (RESP3)", file: "uniredis.mjs", protocol: 3, role: "uniredis" },
+  "uniredis-resp2": { label: "uniredis (RESP2)", file: "uniredis.mjs", protocol: 2, role: "uniredis" },
+  "ioredis": { label: "ioredis (RESP2)", file: "ioredis.mjs", protocol: 2, role: "peer" },
+  "ioredis-ap": {
+    label: "ioredis autopipeline (RESP2)",
+    file: "ioredis.mjs",
+    protocol: 2,
+    variant: "autopipeline",
+    role: "peer",
+    runtimes: ["node"],
+  },
+  "node-redis": { label: "node-redis (RESP3)", file: "node-redis.mjs", protocol: 3, role: "peer" },
+  "node-redis-resp2": {
+    label: "node-redis (RESP2)",
+    file: "node-redis.mjs",
+    protocol: 2,
+    role: "peer",
+    runtimes: ["node"],
+  },
+  "bun": { label: "Bun RedisClient (RESP3)", file: "bun.mjs", protocol: 3, role: "peer", runtimes: ["bun"] },
+};
+
+export const RUNTIMES = ["node", "bun", "deno"];
+
+/** The command line that runs `file` on `runtime`, plus extra runtime flags (e.g. a CPU profiler). */
+export function commandFor(runtime, file, flags = []) {
+  const path = join(workloadsDir, file);
+  if (runtime === "node") return [process.execPath, [...flags, path]];
+  if (runtime === "bun") return [bin("bun"), [...flags, path]];
+  if (runtime === "deno") return [bin("deno"), ["run", "-A", ...flags, path]];
+  throw new Error(`unknown runtime ${runtime}`);
+}
+
+/** Builds the npm package (Node runs uniredis from it) and copies it to bench/.cache/npm. */
+export function buildNpm(log) {
+  log("building the npm package (scripts/build_npm.ts) ...");
+  const r = spawnSync(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) {
+    throw new Error(`npm build failed:\n${(r.stdout ?? "") + (r.stderr ?? "")}`.trim());
+  }
+  rmSync(npmCopy, { recursive: true, force: true });
+  mkdirSync(npmCopy, { recursive: true });
+  cpSync(join(root, "npm", "esm"), join(npmCopy, "esm"), { recursive: true });
+  writeFileSync(join(npmCopy, "package.json"), JSON.stringify({ type: "module" }));
+}
+
+export function uniredisModule(runtime) {
+  return runtime === "node" ? join(npmCopy, "esm", "mod.js") : join(root, "mod.ts");
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts redis-server on a free loopback port in a temp dir, persistence off. */
+export async function startServer({ pin } = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "uniredis-bench-"));
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
+  const child = pin ? spawn("taskset", ["-c", "0", "redis-server", ...args], { stdio: "ignore" })
+    : spawn("redis-server", args, { stdio: "ignore" });
+  let raw;
+  for (let i = 0; i < 100 && raw === undefined; i++) {
+    try {
+      raw = await RawRedis.open(port);
+    } catch {
+      await sleep(50);
+    }
+  }
+  if (raw === undefined) {
+    child.kill("SIGTERM");
+    throw new Error("redis-server did not start");
+  }
+  const info = await raw.call("INFO", "server");
+  const version = /redis_version:(\S+)/.exec(info)?.[1];
+  return {
+    port,
+    pid: child.pid,
+    version,
+    raw,
+    /** FLUSHALL, then load the data `workload` reads. */
+    async prepare(workload) {
+      await raw.call("FLUSHALL", "SYNC");
+      const commands = setupCommands(workload);
+      if (commands.length > 0) await raw.pipeline(commands);
+    },
+    async stop() {
+      raw.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, sleep(5000)]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? undefined : s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Runs one (runtime, client, workload) measurement in its own child process: connect, a warm-up run, then
+ * `reps` timed runs, the server flushed and reloaded before each. Resolves to the per-rep figures and their
+ * median, or to { error } (a failed verification, a crash, a timeout).
+ */
+export async function measure({ server, runtime, client, workload, ops, warmup, reps, flags, env, pin, timeoutMs }) {
+  const c = CLIENTS[client];
+  const [cmd, args] = commandFor(runtime, c.file, flags);
+  const child = spawn(pin ? "taskset" : cmd, pin ? ["-c", "1", cmd, ...args] : args, {
+    cwd: root,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      BENCH_HOST: "127.0.0.1",
+      BENCH_PORT: String(server.port),
+      BENCH_WORKLOAD: workload,
+      BENCH_PROTOCOL: String(c.protocol),
+      BENCH_VARIANT: c.variant ?? "",
+      UNIREDIS_MODULE: uniredisModule(runtime),
+      NO_COLOR: "1",
+      ...env,
+    },
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const messages = [];
+  let wake;
+  const lines = createInterface({ input: child.stdout });
+  lines.on("line", (line) => {
+    if (!line.startsWith("@@bench ")) return;
+    messages.push(JSON.parse(line.slice(8)));
+    wake?.();
+  });
+  let exited = false;
+  const exit = new Promise((r) =>
+    child.once("exit", (code, signal) => {
+      exited = true;
+      wake?.();
+      r({ code, signal });
+    })
+  );
+  const next = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (messages.length === 0) {
+      if (exited) throw new Error(`child exited early. stderr:\n${stderr.trim()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${ms} ms. stderr:\n${stderr.trim()}`);
+      await new Promise((r) => {
+        wake = r;
+        setTimeout(r, Math.min(left, 1000));
+      });
+    }
+    const m = messages.shift();
+    if (m.type === "error") throw new Error(m.message);
+    return m;
+  };
+
+  const result = { runtime, client, workload, reps: [], msPerRep: [] };
+  try {
+    const ready = await next(60_000);
+    result.clientVersion = ready.version;
+    result.runtimeVersion = ready.runtime;
+    const runs = [["warmup", warmup], ...Array.from({ length: reps }, (_, i) => [`rep${i + 1}`, ops])];
+    for (const [label, n] of runs) {
+      if (n <= 0) continue;
+      await server.prepare(workload);
+      child.stdin.write(`run ${label} ${n}\n`);
+      const m = await next(timeoutMs);
+      if (label === "warmup") continue;
+      const opsPerSec = (m.ops / m.ms) * 1000;
+      result.reps.push(opsPerSec);
+      result.msPerRep.push(m.ms);
+      if (m.bytes) (result.mbPerSecReps ??= []).push((m.bytes / m.ms) * 1000 / 1e6);
+    }
+    result.opsPerSec = median(result.reps);
+    if (result.mbPerSecReps) result.mbPerSec = median(result.mbPerSecReps);
+    child.stdin.write("exit\n");
+    await Promise.race([exit, sleep(10_000)]);
+  } catch (e) {
+    result.error = String(e?.message ?? e).split("\n").slice(0, 12).join("\n");
+  } finally {
+    if (!exited) {
+      child.kill("SIGKILL");
+      await exit;
+    }
+    lines.close();
+  }
+  return result;
+}
+
+function parseCsv(stdout) {
+  // "test","rps",... then one line per test.
+  const out = [];
+  for (const line of stdout.split("\n").slice(1)) {
+    const m = /^"([^"]*)","([0-9.]+)"/.exec(line.trim());
+    if (m) out.push({ test: m[1], rps: Number(m[2]) });
+  }
+  return out;
+}
+
+function combine(rates) {
+  // Equal op counts of each: total ops / total time.
+  return rates.length / rates.reduce((s, r) => s + 1 / r, 0);
+}
+
+/** redis-benchmark's figure for a workload (median of `reps` runs), or { error }. */
+export async function ceiling({ server, workload, quick, reps, pin }) {
+  const spec = ceilingSpec(workload, quick);
+  const runOnce = (args) => {
+    const full = ["-h", "127.0.0.1", "-p", String(server.port), "--csv", ...args];
+    const r = pin ? spawnSync("taskset", ["-c", "1", "redis-benchmark", ...full], { encoding: "utf8" })
+      : spawnSync("redis-benchmark", full, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`redis-benchmark failed: ${r.stderr}`);
+    const rows = parseCsv(r.stdout);
+    if (rows.length === 0) throw new Error(`redis-benchmark printed no figures: ${r.stdout}${r.stderr}`);
+    return rows.map((x) => x.rps);
+  };
+  try {
+    const figures = [];
+    for (let i = 0; i < reps; i++) {
+      await server.prepare(workload);
+      const rates = spec.multi ? spec.multi.flatMap((a) => runOnce(a)) : runOnce(spec.args);
+      figures.push(combine(rates));
+    }
+    return { workload, opsPerSec: median(figures), reps: figures, note: spec.note };
+  } catch (e) {
+    return { workload, error: String(e?.message ?? e), note: spec.note };
+  }
+}
+
+export function gitState() {
+  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout?.trim();
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" })
+    .stdout?.trim();
+  return { head, dirty: dirty ? dirty.split("\n").map((l) => l.trim()) : [] };
+}
+
+export function runtimeAvailable(runtime) {
+  if (runtime === "node") return true;
+  return existsSync(bin(runtime));
+}
