@@ -583,5 +583,5 @@ function abortReason(signal: AbortSignal): unknown {
 
 function describeCommand(command: Command<unknown>): string {
   const name = String(command.args[0]);
-  return name.length > 32 ? name.slice(0, 32) : name.toUpperCase();
+  return name.slice(0, 32).toUpperCase();
 }

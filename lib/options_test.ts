@@ -23,7 +23,10 @@ test("parseURL: percent-encoded credentials, password only, IPv6 host", () => {
 
 test("parseURL: rediss:// turns TLS on; ssl_cert_reqs=none turns verification off", () => {
   assert.deepEqual(parseURL("rediss://h"), { host: "h", tls: true });
-  assert.deepEqual(parseURL("rediss://h?ssl_cert_reqs=none"), { host: "h", tls: { rejectUnauthorized: false } });
+  assert.deepEqual(parseURL("rediss://h?ssl_cert_reqs=none"), {
+    host: "h",
+    tls: { rejectUnauthorized: false },
+  });
 });
 
 test("parseURL: unix:// with db and credentials in the query", () => {

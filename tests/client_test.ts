@@ -464,7 +464,9 @@ test("Connection: aborting a written command closes the connection; aborting an 
   const conn = new Connection({ connector, host: server.host, port: server.port });
   await conn.connect();
   const abort = new AbortController();
-  const blocked = outcome(conn.send(new Command("BLPOP").key("client:abort:none").arg(5), { signal: abort.signal }));
+  const blocked = outcome(
+    conn.send(new Command("BLPOP").key("client:abort:none").arg(5), { signal: abort.signal }),
+  );
   const behind = outcome(conn.send(new Command("ECHO").arg("behind")));
   await new Promise((resolve) => setTimeout(resolve, 50));
   abort.abort();
@@ -478,7 +480,9 @@ test("Connection: a per-command timeout overrides socketTimeout", async () => {
   const server = await sharedRedis("plain");
   const conn = new Connection({ connector: getDefaultConnector(), host: server.host, port: server.port });
   const started = Date.now();
-  const result = await outcome(conn.send(new Command("BLPOP").key("client:timeout:none").arg(5), { timeout: 150 }));
+  const result = await outcome(
+    conn.send(new Command("BLPOP").key("client:timeout:none").arg(5), { timeout: 150 }),
+  );
   assert.ok(result instanceof TimeoutError, String(result));
   assert.ok(Date.now() - started < 1000);
   assert.equal(conn.closed, true);

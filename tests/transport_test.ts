@@ -218,6 +218,39 @@ for (const s of subjects) {
     await t.close();
   });
 
+  test(`${s.name}: a stream that ends before onData is set delivers its bytes, then calls onClose once`, async () => {
+    const t = await s.connector(tcp);
+    const events: string[] = [];
+    t.onClose((error) => events.push(`close ${error?.message ?? "clean"}`));
+    t.write(encodeCommand(["QUIT"])); // the server replies, then closes
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(events.length, 0, "onClose waits until the buffered bytes are delivered");
+    t.onData((chunk) => events.push(new TextDecoder().decode(chunk)));
+    assert.equal(events.length, 2, `events: ${JSON.stringify(events)}`);
+    assert.equal(events[0], "+OK\r\n");
+    assert.match(events[1], /^close /);
+    await t.close(); // after the end: resolves, no second onClose
+    assert.equal(events.length, 2);
+  });
+
+  test(`${s.name}: a backpressure promise settles when the peer cuts the connection`, async () => {
+    const proxy = await startProxy(tcp);
+    try {
+      const a = await open(s, { host: proxy.host, port: proxy.port });
+      proxy.stall(true);
+      const stuck = a.send("SET", "transport:cut", randomBytes(32 * 1024 * 1024));
+      assert.ok(stuck instanceof Promise, "backpressure while the peer does not read");
+      proxy.cutAll();
+      await within(stuck, 3000, "the backpressure promise settles when the connection is cut");
+      const error = await within(a.closed, 3000, "onClose after the cut");
+      if (error !== undefined) assert.ok(error instanceof ConnectionError);
+      await a.t.close();
+      assert.equal(a.closes.length, 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   if (s.unix) {
     test(`${s.name}: unix socket round trip`, async () => {
       const a = await open(s, { path: plain.socketPath });

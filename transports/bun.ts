@@ -6,6 +6,15 @@
 
 import { ConnectionError } from "../lib/errors.ts";
 import type { ConnectOptions, Connector, Transport } from "../lib/transport.ts";
+import {
+  abortError,
+  checkConnect,
+  CLOSE_GRACE_MS,
+  coalesceHead,
+  connectError,
+  describeTarget,
+  StreamTransport,
+} from "./stream_transport.ts";
 
 // Minimal shapes of the Bun APIs used here (no dependency on bun-types).
 interface BunSocket {
@@ -45,14 +54,8 @@ declare const Bun: {
 
 // Small chunks queued behind a backlog are merged into writes of at most this size.
 const COALESCE = 64 * 1024;
-// How long close() lets queued bytes drain before terminating.
-const CLOSE_GRACE_MS = 1000;
 
-function describeTarget(options: ConnectOptions): string {
-  return options.path ?? `${options.host ?? "localhost"}:${options.port}`;
-}
-
-class BunTransport implements Transport {
+class BunTransport extends StreamTransport {
   // One handler set shared by every socket (Bun's fast path); the socket's
   // `data` slot points back at its transport.
   static readonly handlers: BunHandlers = {
@@ -65,10 +68,7 @@ class BunTransport implements Transport {
     data(socket, chunk) {
       // Bun hands each read over in a fresh Buffer (a Uint8Array) that it
       // never reuses: delivered without copying.
-      const self = socket.data;
-      const handler = self.#onData;
-      if (handler !== undefined) handler(chunk);
-      else (self.#pending ??= []).push(chunk);
+      socket.data.deliver(chunk);
     },
     drain(socket) {
       socket.data.#flush();
@@ -88,7 +88,6 @@ class BunTransport implements Transport {
     },
   };
 
-  readonly #target: string;
   readonly #options: ConnectOptions;
   #socket: BunSocket | undefined;
   // Pending connect: settled once (resolve on open/handshake, else reject).
@@ -97,30 +96,18 @@ class BunTransport implements Transport {
   #onAbort: (() => void) | undefined;
   #connectError: Error | undefined;
 
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  #pending: Uint8Array[] | undefined;
-  #onClose: ((error?: Error) => void) | undefined;
-  #ended = false;
-  #error: Error | undefined;
-  #notified = false;
   // Unsent bytes (Bun's write may take only part of a chunk), oldest first.
-  #queue: Uint8Array[] = [];
-  #drain: Promise<void> | undefined;
-  #resolveDrain: (() => void) | undefined;
-  #closing: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
+  readonly #queue: Uint8Array[] = [];
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ConnectOptions, resolve: (t: Transport) => void, reject: (e: Error) => void) {
+    super(describeTarget(options));
     this.#options = options;
-    this.#target = describeTarget(options);
     this.#resolve = resolve;
     this.#reject = reject;
     const signal = options.signal;
     if (signal !== undefined) {
-      this.#onAbort = () => {
-        this.#fail(new ConnectionError(`connection to ${this.#target} aborted`, { cause: signal.reason }));
-      };
+      this.#onAbort = () => this.#fail(abortError(this.target, signal));
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
   }
@@ -147,17 +134,11 @@ class BunTransport implements Transport {
         },
       });
     } catch (e) {
-      this.#fail(this.#cannot(e));
+      this.#fail(connectError(this.target, e));
       return;
     }
     // Failures arrive through connectError/close; this only silences the promise.
     pending.catch(() => {});
-  }
-
-  #cannot(e: unknown): ConnectionError {
-    return new ConnectionError(`cannot connect to ${this.#target}: ${(e as Error)?.message ?? e}`, {
-      cause: e,
-    });
   }
 
   // Rejects a pending connect and tears down whatever socket exists.
@@ -165,7 +146,7 @@ class BunTransport implements Transport {
     const reject = this.#reject;
     if (reject === undefined) return;
     this.#settled();
-    this.#ended = true;
+    this.finish(); // nobody listens yet: this only marks the stream ended
     this.#socket?.terminate();
     reject(error);
   }
@@ -193,7 +174,7 @@ class BunTransport implements Transport {
     if (verify && (!success || authorizationError !== null)) {
       const reason = authorizationError?.message ?? "certificate verification failed";
       this.#fail(
-        new ConnectionError(`cannot connect to ${this.#target}: TLS handshake failed: ${reason}`, {
+        new ConnectionError(`cannot connect to ${this.target}: TLS handshake failed: ${reason}`, {
           cause: authorizationError ?? undefined,
         }),
       );
@@ -213,7 +194,7 @@ class BunTransport implements Transport {
   }
 
   #connectFailed(error: Error): void {
-    this.#fail(this.#cannot(error));
+    this.#fail(connectError(this.target, error));
   }
 
   #failed(error: Error): void {
@@ -222,9 +203,7 @@ class BunTransport implements Transport {
       return;
     }
     // A handler threw, or the TLS session broke: the stream is unusable.
-    this.#error ??= new ConnectionError(`connection to ${this.#target} failed: ${error.message}`, {
-      cause: error,
-    });
+    this.recordError(this.failed(error));
     this.#socket?.terminate();
   }
 
@@ -232,30 +211,22 @@ class BunTransport implements Transport {
     if (this.#reject !== undefined) {
       const cause = error ?? this.#connectError;
       this.#fail(
-        cause !== undefined ? this.#cannot(cause) : new ConnectionError(
-          `cannot connect to ${this.#target}: the connection closed during the TLS handshake`,
+        cause !== undefined ? connectError(this.target, cause) : new ConnectionError(
+          `cannot connect to ${this.target}: the connection closed during the TLS handshake`,
         ),
       );
       return;
     }
-    if (this.#ended) return;
-    this.#ended = true;
-    if (this.#closing === undefined && error !== undefined) {
-      this.#error ??= new ConnectionError(`connection to ${this.#target} lost: ${error.message}`, {
-        cause: error,
-      });
-    }
-    // A local close() is not a failure, whatever the socket reported.
-    if (this.#closing !== undefined) this.#error = undefined;
+    this.finish(error === undefined || this.closing ? undefined : this.lost(error));
+  }
+
+  protected override teardown(): void {
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
-    this.#queue = [];
-    this.#releaseDrain();
-    this.#resolveClosed?.();
-    this.#notify();
+    this.#queue.length = 0;
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
-    if (this.#ended || this.#closing !== undefined) return;
+    if (this.ended || this.closing) return;
     if (this.#queue.length === 0) {
       const written = this.#socket!.write(chunk);
       if (written === chunk.length) return;
@@ -263,15 +234,15 @@ class BunTransport implements Transport {
     } else {
       this.#queue.push(chunk); // behind the backlog, to keep the order
     }
-    return this.#drain ??= new Promise<void>((resolve) => this.#resolveDrain = resolve);
+    return this.waitDrain(); // settled by #flush once the backlog is out
   }
 
   #flush(): void {
     const queue = this.#queue;
     const socket = this.#socket;
-    if (socket === undefined || this.#ended) return;
+    if (socket === undefined || this.ended) return;
     while (queue.length > 0) {
-      if (queue.length > 1 && queue[0].length < COALESCE) this.#coalesce();
+      coalesceHead(queue, COALESCE);
       const chunk = queue[0];
       const written = socket.write(chunk);
       if (written !== chunk.length) {
@@ -280,66 +251,17 @@ class BunTransport implements Transport {
       }
       queue.shift();
     }
-    this.#releaseDrain();
-    if (this.#closing !== undefined) socket.end();
+    this.releaseDrain();
+    if (this.closing) socket.end();
   }
 
-  // Merges small chunks at the head of the backlog into one, so a backlog of
-  // many small commands costs one write call rather than one each.
-  #coalesce(): void {
-    const queue = this.#queue;
-    let count = 0;
-    let size = 0;
-    while (count < queue.length && size + queue[count].length <= COALESCE) size += queue[count++].length;
-    if (count <= 1) return;
-    const merged = new Uint8Array(size);
-    let at = 0;
-    for (let i = 0; i < count; i++) {
-      merged.set(queue[i], at);
-      at += queue[i].length;
-    }
-    queue.splice(0, count, merged);
-  }
-
-  #releaseDrain(): void {
-    const resolve = this.#resolveDrain;
-    this.#drain = undefined;
-    this.#resolveDrain = undefined;
-    resolve?.();
-  }
-
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.#onData = handler;
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#pending = undefined;
-      for (const chunk of pending) handler(chunk);
-    }
-    this.#notify();
-  }
-
-  onClose(handler: (error?: Error) => void): void {
-    this.#onClose = handler;
-    this.#notify();
-  }
-
-  close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    if (this.#ended) return this.#closing = Promise.resolve();
-    this.#closing = new Promise<void>((resolve) => this.#resolveClosed = resolve);
+  protected closeSocket(): void {
     const socket = this.#socket!;
     if (this.#queue.length === 0) {
       socket.end(); // Bun closes at once and calls the close handler
     } else {
       this.#closeTimer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
     }
-    return this.#closing;
-  }
-
-  #notify(): void {
-    if (!this.#ended || this.#notified || this.#onClose === undefined || this.#pending !== undefined) return;
-    this.#notified = true;
-    this.#onClose(this.#error);
   }
 }
 
@@ -360,14 +282,7 @@ class BunTransport implements Transport {
  * ```
  */
 export const bunConnector: Connector = (options: ConnectOptions): Promise<Transport> => {
-  const target = describeTarget(options);
-  if (options.signal?.aborted) {
-    return Promise.reject(
-      new ConnectionError(`connection to ${target} aborted`, { cause: options.signal.reason }),
-    );
-  }
-  if (options.path === undefined && options.port === undefined) {
-    return Promise.reject(new ConnectionError(`cannot connect to ${target}: no port or path given`));
-  }
+  const refused = checkConnect(options, describeTarget(options));
+  if (refused !== undefined) return Promise.reject(refused);
   return new Promise<Transport>((resolve, reject) => new BunTransport(options, resolve, reject).start());
 };

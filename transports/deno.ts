@@ -6,6 +6,15 @@
 
 import { ConnectionError } from "../lib/errors.ts";
 import type { ConnectOptions, Connector, Transport } from "../lib/transport.ts";
+import {
+  abortError,
+  checkConnect,
+  CLOSE_GRACE_MS,
+  coalesceHead,
+  connectError,
+  describeTarget,
+  StreamTransport,
+} from "./stream_transport.ts";
 
 // Minimal shapes of the Deno APIs used here (no dependency on Deno's types).
 interface DenoConn {
@@ -38,30 +47,23 @@ const MIN_READ = 16 * 1024;
 const HIGH_WATER = 64 * 1024;
 // Small queued chunks are merged into one write of at most this size.
 const COALESCE = 64 * 1024;
-// How long close() lets queued bytes drain before closing anyway.
-const CLOSE_GRACE_MS = 1000;
 
-class DenoTransport implements Transport {
+function closeConn(conn: DenoConn): void {
+  try {
+    conn.close(); // also ends a pending read or write
+  } catch { /* already closed */ }
+}
+
+class DenoTransport extends StreamTransport {
   readonly #conn: DenoConn;
-  readonly #target: string;
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  #pending: Uint8Array[] | undefined;
-  #onClose: ((error?: Error) => void) | undefined;
-  #ended = false;
-  #error: Error | undefined;
-  #notified = false;
-  #queue: Uint8Array[] = [];
+  readonly #queue: Uint8Array[] = [];
   #queued = 0;
   #writing = false;
-  #drain: Promise<void> | undefined;
-  #resolveDrain: (() => void) | undefined;
-  #closing: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(conn: DenoConn, target: string) {
+    super(target);
     this.#conn = conn;
-    this.#target = target;
     this.#readLoop();
   }
 
@@ -80,126 +82,59 @@ class DenoTransport implements Transport {
         if (n === 0) continue;
         const chunk = slab.subarray(at, at + n);
         at += n;
-        const handler = this.#onData;
-        if (handler !== undefined) handler(chunk);
-        else (this.#pending ??= []).push(chunk);
+        this.deliver(chunk);
       }
-      this.#teardown(undefined);
+      this.finish();
     } catch (e) {
-      this.#teardown(this.#lost(e));
+      this.finish(this.lost(e));
     }
   }
 
-  #lost(e: unknown): ConnectionError {
-    return new ConnectionError(`connection to ${this.#target} lost: ${(e as Error)?.message ?? e}`, {
-      cause: e,
-    });
-  }
-
   write(chunk: Uint8Array): void | Promise<void> {
-    if (this.#ended || this.#closing !== undefined) return;
+    if (this.ended || this.closing) return;
     this.#queue.push(chunk);
     this.#queued += chunk.length;
     if (!this.#writing) this.#flush();
     if (this.#queued <= HIGH_WATER) return;
-    return this.#drain ??= new Promise<void>((resolve) => this.#resolveDrain = resolve);
+    return this.waitDrain();
   }
 
   // The only writer: conn.write is async and may be partial, so writes are
   // serialized here, in order, each completed before the next.
   async #flush(): Promise<void> {
     this.#writing = true;
+    const queue = this.#queue;
     try {
-      while (this.#queue.length > 0 && !this.#ended) {
-        const data = this.#take();
+      while (queue.length > 0 && !this.ended) {
+        coalesceHead(queue, COALESCE);
+        const data = queue.shift()!;
         let written = 0;
         while (written < data.length) {
           written += await this.#conn.write(written === 0 ? data : data.subarray(written));
         }
         this.#queued -= data.length;
-        if (this.#resolveDrain !== undefined && this.#queued <= HIGH_WATER) this.#releaseDrain();
+        if (this.#queued <= HIGH_WATER) this.releaseDrain();
       }
     } catch (e) {
       this.#writing = false;
-      this.#teardown(this.#lost(e));
+      this.finish(this.lost(e));
       return;
     }
     this.#writing = false;
-    if (this.#closing !== undefined) this.#teardown(undefined);
+    if (this.closing) this.finish();
   }
 
-  #take(): Uint8Array {
-    const queue = this.#queue;
-    let count = 0;
-    let size = 0;
-    while (count < queue.length && size + queue[count].length <= COALESCE) size += queue[count++].length;
-    if (count <= 1) return queue.shift()!;
-    const merged = new Uint8Array(size);
-    let at = 0;
-    for (let i = 0; i < count; i++) {
-      merged.set(queue[i], at);
-      at += queue[i].length;
-    }
-    queue.splice(0, count);
-    return merged;
+  protected closeSocket(): void {
+    if (!this.#writing) this.finish();
+    else this.#closeTimer = setTimeout(() => this.finish(), CLOSE_GRACE_MS);
   }
 
-  #releaseDrain(): void {
-    const resolve = this.#resolveDrain;
-    this.#drain = undefined;
-    this.#resolveDrain = undefined;
-    resolve?.();
-  }
-
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.#onData = handler;
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#pending = undefined;
-      for (const chunk of pending) handler(chunk);
-    }
-    this.#notify();
-  }
-
-  onClose(handler: (error?: Error) => void): void {
-    this.#onClose = handler;
-    this.#notify();
-  }
-
-  close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    if (this.#ended) return this.#closing = Promise.resolve();
-    this.#closing = new Promise<void>((resolve) => this.#resolveClosed = resolve);
-    if (!this.#writing) this.#teardown(undefined);
-    else this.#closeTimer = setTimeout(() => this.#teardown(undefined), CLOSE_GRACE_MS);
-    return this.#closing;
-  }
-
-  #teardown(error: Error | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    // A local close() is not a failure, whatever the socket reported.
-    if (this.#closing === undefined) this.#error = error;
+  protected override teardown(): void {
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
-    try {
-      this.#conn.close(); // also ends a pending read or write
-    } catch { /* already closed */ }
-    this.#queue = [];
+    closeConn(this.#conn);
+    this.#queue.length = 0;
     this.#queued = 0;
-    this.#releaseDrain();
-    this.#resolveClosed?.();
-    this.#notify();
   }
-
-  #notify(): void {
-    if (!this.#ended || this.#notified || this.#onClose === undefined || this.#pending !== undefined) return;
-    this.#notified = true;
-    this.#onClose(this.#error);
-  }
-}
-
-function describeTarget(options: ConnectOptions): string {
-  return options.path ?? `${options.host ?? "localhost"}:${options.port}`;
 }
 
 // TLS requests Deno cannot honour fail before any connection is made.
@@ -264,12 +199,7 @@ function unsupportedTls(options: ConnectOptions, target: string): ConnectionErro
 export const denoConnector: Connector = async (options: ConnectOptions): Promise<Transport> => {
   const target = describeTarget(options);
   const signal = options.signal;
-  const aborted = () => new ConnectionError(`connection to ${target} aborted`, { cause: signal?.reason });
-  if (signal?.aborted) throw aborted();
-  if (options.path === undefined && options.port === undefined) {
-    throw new ConnectionError(`cannot connect to ${target}: no port or path given`);
-  }
-  const refused = unsupportedTls(options, target);
+  const refused = checkConnect(options, target) ?? unsupportedTls(options, target);
   if (refused !== undefined) throw refused;
 
   // Every step races the signal; a connection that arrives after an abort
@@ -278,7 +208,7 @@ export const denoConnector: Connector = async (options: ConnectOptions): Promise
   let onAbort: (() => void) | undefined;
   if (signal !== undefined) {
     abort = new Promise<never>((_, reject) => {
-      onAbort = () => reject(aborted());
+      onAbort = () => reject(abortError(target, signal));
       signal.addEventListener("abort", onAbort, { once: true });
     });
     abort.catch(() => {});
@@ -287,11 +217,6 @@ export const denoConnector: Connector = async (options: ConnectOptions): Promise
     if (abort === undefined) return p;
     if (late !== undefined) p.then((v) => signal?.aborted && late(v), () => {});
     return Promise.race([p, abort]);
-  };
-  const closeConn = (c: DenoConn) => {
-    try {
-      c.close();
-    } catch { /* already closed */ }
   };
 
   let conn: DenoConn | undefined;
@@ -323,8 +248,7 @@ export const denoConnector: Connector = async (options: ConnectOptions): Promise
     return new DenoTransport(conn, target);
   } catch (e) {
     if (conn !== undefined) closeConn(conn);
-    if (signal?.aborted) throw aborted();
-    throw new ConnectionError(`cannot connect to ${target}: ${(e as Error)?.message ?? e}`, { cause: e });
+    throw signal?.aborted ? abortError(target, signal) : connectError(target, e);
   } finally {
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
   }

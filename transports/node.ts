@@ -7,79 +7,37 @@
 
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { ConnectionError } from "../lib/errors.ts";
 import type { ConnectOptions, Connector, Transport } from "../lib/transport.ts";
+import {
+  abortError,
+  checkConnect,
+  CLOSE_GRACE_MS,
+  connectError,
+  describeTarget,
+  StreamTransport,
+} from "./stream_transport.ts";
 
-// How long close() lets already-accepted bytes drain before destroying.
-const CLOSE_GRACE_MS = 1000;
-
-function describeTarget(options: ConnectOptions): string {
-  return options.path ?? `${options.host ?? "localhost"}:${options.port}`;
-}
-
-class NodeTransport implements Transport {
+class NodeTransport extends StreamTransport {
   readonly #socket: Socket;
-  readonly #target: string;
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  #pending: Uint8Array[] | undefined;
-  #onClose: ((error?: Error) => void) | undefined;
-  #ended = false;
-  #error: Error | undefined;
-  #notified = false;
-  #drain: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
 
   constructor(socket: Socket, target: string) {
+    super(target);
     this.#socket = socket;
-    this.#target = target;
     // Node allocates a fresh Buffer (a Uint8Array) per read and never
     // reuses it, so chunks are handed over without copying.
-    socket.on("data", (chunk: Uint8Array) => {
-      const handler = this.#onData;
-      if (handler !== undefined) handler(chunk);
-      else (this.#pending ??= []).push(chunk);
-    });
-    socket.on("error", (e: Error) => {
-      this.#error ??= new ConnectionError(`connection to ${target} failed: ${e.message}`, { cause: e });
-    });
-    socket.on("close", () => this.#finish());
+    socket.on("data", (chunk: Uint8Array) => this.deliver(chunk));
+    socket.on("error", (e: Error) => this.recordError(this.failed(e)));
+    socket.on("drain", () => this.releaseDrain());
+    socket.on("close", () => this.finish());
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
-    if (this.#ended || this.#closing !== undefined) return;
+    if (this.ended || this.closing) return;
     if (this.#socket.write(chunk)) return;
-    return this.#drain ??= new Promise<void>((resolve) => {
-      const done = () => {
-        this.#socket.off("drain", done);
-        this.#socket.off("close", done);
-        this.#drain = undefined;
-        resolve();
-      };
-      this.#socket.on("drain", done);
-      this.#socket.on("close", done);
-    });
+    return this.waitDrain(); // settled on "drain", or on "close"
   }
 
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.#onData = handler;
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#pending = undefined;
-      for (const chunk of pending) handler(chunk);
-    }
-    this.#notify();
-  }
-
-  onClose(handler: (error?: Error) => void): void {
-    this.#onClose = handler;
-    this.#notify();
-  }
-
-  close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    if (this.#ended) return this.#closing = Promise.resolve();
-    this.#closing = new Promise<void>((resolve) => this.#resolveClosed = resolve);
+  protected closeSocket(): void {
     const socket = this.#socket;
     if (socket.writableLength === 0) {
       socket.destroy();
@@ -92,22 +50,6 @@ class NodeTransport implements Transport {
       });
       socket.end();
     }
-    return this.#closing;
-  }
-
-  #finish(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    // A local close() is not a failure, whatever the socket reported.
-    if (this.#closing !== undefined) this.#error = undefined;
-    this.#resolveClosed?.();
-    this.#notify();
-  }
-
-  #notify(): void {
-    if (!this.#ended || this.#notified || this.#onClose === undefined || this.#pending !== undefined) return;
-    this.#notified = true;
-    this.#onClose(this.#error);
   }
 }
 
@@ -128,12 +70,8 @@ class NodeTransport implements Transport {
 export const nodeConnector: Connector = (options: ConnectOptions): Promise<Transport> => {
   const target = describeTarget(options);
   const signal = options.signal;
-  if (signal?.aborted) {
-    return Promise.reject(new ConnectionError(`connection to ${target} aborted`, { cause: signal.reason }));
-  }
-  if (options.path === undefined && options.port === undefined) {
-    return Promise.reject(new ConnectionError(`cannot connect to ${target}: no port or path given`));
-  }
+  const refused = checkConnect(options, target);
+  if (refused !== undefined) return Promise.reject(refused);
   return new Promise<Transport>((resolve, reject) => {
     const where = options.path !== undefined
       ? { path: options.path }
@@ -151,7 +89,7 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
         rejectUnauthorized: tls.rejectUnauthorized ?? true,
       });
     } catch (e) {
-      reject(new ConnectionError(`cannot connect to ${target}: ${(e as Error).message}`, { cause: e }));
+      reject(connectError(target, e));
       return;
     }
     const settle = () => {
@@ -163,13 +101,13 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
     const onError = (e: Error) => {
       settle();
       socket.destroy();
-      reject(new ConnectionError(`cannot connect to ${target}: ${e.message}`, { cause: e }));
+      reject(connectError(target, e));
     };
     const onEarlyClose = () => onError(new Error("the connection closed before it was established"));
     const onAbort = () => {
       settle();
       socket.destroy();
-      reject(new ConnectionError(`connection to ${target} aborted`, { cause: signal?.reason }));
+      reject(abortError(target, signal));
     };
     const onConnect = () => {
       settle();

@@ -8,6 +8,14 @@
 
 import { ConnectionError } from "../lib/errors.ts";
 import type { ConnectOptions, Connector, Transport } from "../lib/transport.ts";
+import {
+  abortError,
+  checkConnect,
+  CLOSE_GRACE_MS,
+  connectError,
+  describeTarget,
+  StreamTransport,
+} from "./stream_transport.ts";
 
 /**
  * A socket as returned by the Sockets API `connect()`.
@@ -48,31 +56,25 @@ export type SocketsApiConnect = (
 
 // write() returns a promise while the writable's queue holds more than this.
 const HIGH_WATER = 64 * 1024;
-// How long close() lets queued bytes drain before closing anyway.
-const CLOSE_GRACE_MS = 1000;
 
 const ignore = () => {};
 
-class WebTransport implements Transport {
+function closeQuietly(socket: SocketsApiSocket): void {
+  try {
+    const closing = socket.close();
+    if (closing instanceof Promise) closing.catch(ignore);
+  } catch { /* already closed */ }
+}
+
+class WebTransport extends StreamTransport {
   readonly #socket: SocketsApiSocket;
-  readonly #target: string;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  #pending: Uint8Array[] | undefined;
-  #onClose: ((error?: Error) => void) | undefined;
-  #ended = false;
-  #error: Error | undefined;
-  #notified = false;
   #queued = 0;
-  #drain: Promise<void> | undefined;
-  #resolveDrain: (() => void) | undefined;
-  #closing: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
 
   constructor(socket: SocketsApiSocket, target: string) {
+    super(target);
     this.#socket = socket;
-    this.#target = target;
     this.#reader = socket.readable.getReader();
     this.#writer = socket.writable.getWriter();
     this.#readLoop();
@@ -87,93 +89,43 @@ class WebTransport implements Transport {
         // The stream hands over a new chunk per read; ArrayBuffers are wrapped, not copied.
         const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
         if (chunk.length === 0) continue;
-        const handler = this.#onData;
-        if (handler !== undefined) handler(chunk);
-        else (this.#pending ??= []).push(chunk);
+        this.deliver(chunk);
       }
-      this.#teardown(undefined);
+      this.finish();
     } catch (e) {
-      this.#teardown(this.#lost(e));
+      this.finish(this.lost(e));
     }
   }
 
-  #lost(e: unknown): ConnectionError {
-    return new ConnectionError(`connection to ${this.#target} lost: ${(e as Error)?.message ?? e}`, {
-      cause: e,
-    });
-  }
-
   write(chunk: Uint8Array): void | Promise<void> {
-    if (this.#ended || this.#closing !== undefined) return;
+    if (this.ended || this.closing) return;
     // The writer queues in order; each promise settles once the chunk is sent.
     const size = chunk.length;
     this.#queued += size;
     this.#writer.write(chunk).then(() => {
       this.#queued -= size;
-      if (this.#resolveDrain !== undefined && this.#queued <= HIGH_WATER) this.#releaseDrain();
-    }, (e) => this.#teardown(this.#lost(e)));
+      if (this.#queued <= HIGH_WATER) this.releaseDrain();
+    }, (e) => this.finish(this.lost(e)));
     if (this.#queued <= HIGH_WATER) return;
-    return this.#drain ??= new Promise<void>((resolve) => this.#resolveDrain = resolve);
+    return this.waitDrain();
   }
 
-  #releaseDrain(): void {
-    const resolve = this.#resolveDrain;
-    this.#drain = undefined;
-    this.#resolveDrain = undefined;
-    resolve?.();
-  }
-
-  onData(handler: (chunk: Uint8Array) => void): void {
-    this.#onData = handler;
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#pending = undefined;
-      for (const chunk of pending) handler(chunk);
-    }
-    this.#notify();
-  }
-
-  onClose(handler: (error?: Error) => void): void {
-    this.#onClose = handler;
-    this.#notify();
-  }
-
-  close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    if (this.#ended) return this.#closing = Promise.resolve();
-    this.#closing = new Promise<void>((resolve) => this.#resolveClosed = resolve);
+  protected closeSocket(): void {
     if (this.#queued === 0) {
-      this.#teardown(undefined);
-    } else {
-      // Let queued writes go out (bounded), then close.
-      const timer = setTimeout(() => this.#teardown(undefined), CLOSE_GRACE_MS);
-      this.#writer.ready.then(() => this.#writer.close()).catch(ignore).finally(() => {
-        clearTimeout(timer);
-        this.#teardown(undefined);
-      });
+      this.finish();
+      return;
     }
-    return this.#closing;
+    // Let queued writes go out (bounded), then close.
+    const timer = setTimeout(() => this.finish(), CLOSE_GRACE_MS);
+    this.#writer.ready.then(() => this.#writer.close()).catch(ignore).finally(() => {
+      clearTimeout(timer);
+      this.finish();
+    });
   }
 
-  #teardown(error: Error | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    // A local close() is not a failure, whatever the socket reported.
-    if (this.#closing === undefined) this.#error = error;
+  protected override teardown(): void {
     this.#reader.cancel().catch(ignore);
-    try {
-      const closing = this.#socket.close();
-      if (closing instanceof Promise) closing.catch(ignore);
-    } catch { /* already closed */ }
-    this.#releaseDrain();
-    this.#resolveClosed?.();
-    this.#notify();
-  }
-
-  #notify(): void {
-    if (!this.#ended || this.#notified || this.#onClose === undefined || this.#pending !== undefined) return;
-    this.#notified = true;
-    this.#onClose(this.#error);
+    closeQuietly(this.#socket);
   }
 }
 
@@ -215,45 +167,32 @@ function unsupported(options: ConnectOptions, target: string): ConnectionError |
  */
 export function webConnector(connect: SocketsApiConnect): Connector {
   return async (options: ConnectOptions): Promise<Transport> => {
-    const host = options.host ?? "localhost";
-    const target = options.path ?? `${host}:${options.port}`;
+    const target = describeTarget(options);
     const signal = options.signal;
-    const aborted = () => new ConnectionError(`connection to ${target} aborted`, { cause: signal?.reason });
-    if (signal?.aborted) throw aborted();
-    if (options.path === undefined && options.port === undefined) {
-      throw new ConnectionError(`cannot connect to ${target}: no port or path given`);
-    }
-    const refused = unsupported(options, target);
+    const refused = checkConnect(options, target) ?? unsupported(options, target);
     if (refused !== undefined) throw refused;
 
     let socket: SocketsApiSocket;
     try {
-      socket = connect({ hostname: host, port: options.port! }, {
+      socket = connect({ hostname: options.host ?? "localhost", port: options.port! }, {
         secureTransport: options.tls === undefined ? "off" : "on",
         allowHalfOpen: false,
       });
     } catch (e) {
-      throw new ConnectionError(`cannot connect to ${target}: ${(e as Error)?.message ?? e}`, { cause: e });
+      throw connectError(target, e);
     }
     socket.closed.catch(ignore); // failures are reported through `opened` and the streams
     let onAbort: (() => void) | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         if (signal !== undefined) {
-          onAbort = () => reject(aborted());
+          onAbort = () => reject(abortError(target, signal));
           signal.addEventListener("abort", onAbort, { once: true });
         }
-        socket.opened.then(() => resolve(), (e) => {
-          reject(
-            new ConnectionError(`cannot connect to ${target}: ${(e as Error)?.message ?? e}`, { cause: e }),
-          );
-        });
+        socket.opened.then(() => resolve(), (e) => reject(connectError(target, e)));
       });
     } catch (e) {
-      try {
-        const closing = socket.close();
-        if (closing instanceof Promise) closing.catch(ignore);
-      } catch { /* already closed */ }
+      closeQuietly(socket);
       throw e;
     } finally {
       if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
