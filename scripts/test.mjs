@@ -102,6 +102,17 @@ if (gates) {
     "-p",
     "scripts/tsconfig.lib.json",
   ]);
+  const sources = (dir) =>
+    readdirSync(join(root, dir), { recursive: true })
+      .filter((f) => f.endsWith(".ts") && !f.endsWith("_test.ts") && !f.split("/").pop().startsWith("bench_"))
+      .map((f) => join(dir, f));
+  check("doc examples type-check", deno, [
+    "check",
+    "--doc-only",
+    "mod.ts",
+    ...sources("lib"),
+    ...sources("transports"),
+  ]);
   check("deno doc --lint", deno, [
     "doc",
     "--lint",

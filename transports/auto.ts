@@ -17,10 +17,10 @@ const g = globalThis as { Deno?: { connect?: unknown }; Bun?: { connect?: unknow
 /**
  * The connector for the runtime this code runs on.
  *
- * @example
+ * @example It is the default connector that `mod.ts` registers
  * ```ts
- * import { runtimeConnector } from "@uniredis/redis/auto";
- * const transport = await runtimeConnector({ host: "127.0.0.1", port: 6379 });
+ * import { getDefaultConnector } from "@uniredis/redis";
+ * const transport = await getDefaultConnector()({ host: "127.0.0.1", port: 6379 });
  * await transport.close();
  * ```
  */
