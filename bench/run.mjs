@@ -4,7 +4,7 @@
 // Usage: node bench/run.mjs [--quick] [--only W2,W3] [--runtime node,bun] [--clients uniredis,ioredis]
 //                           [--reps 3] [--no-ceiling] [--no-build] [--pin] [--out bench/results]
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import {
@@ -14,11 +14,16 @@ import {
   CLIENTS,
   gitState,
   measure,
-  RUNTIMES,
+  npmCopy,
   runtimeAvailable,
+  RUNTIMES,
   startServer,
 } from "./lib/harness.mjs";
+import { cpuSnapshot, externalShare } from "./lib/cpu.mjs";
 import { WORKLOADS } from "./workloads/spec.mjs";
+
+/** A measurement is flagged when other processes (or the hypervisor) took more than this share of the CPU. */
+const BUSY_FLAG = 0.1;
 
 const USAGE = `node bench/run.mjs [options]
   --quick              fewer ops per run (about a quarter)
@@ -72,17 +77,27 @@ const log = (...a) => console.error(...a);
 function clientsFor(runtime, selected) {
   return Object.keys(CLIENTS).filter((name) => {
     const c = CLIENTS[name];
-    if (selected !== undefined) return selected.includes(name) && (!c.runtimes || c.runtimes.includes(runtime));
-    return !c.runtimes || c.runtimes.includes(runtime);
+    if (selected !== undefined) {
+      return selected.includes(name) && (!c.runtimes || c.runtimes.includes(runtime));
+    }
+    return !c.optional && (!c.runtimes || c.runtimes.includes(runtime));
   });
 }
 
 const fmt = (n) => (n === undefined ? "" : Math.round(n).toLocaleString("en-US"));
 
+function disturbed(r) {
+  const e = r.external;
+  if (!e || e.other + e.steal <= BUSY_FLAG) return undefined;
+  return `other processes used ${(100 * e.other).toFixed(0)}% and steal ${
+    (100 * e.steal).toFixed(0)
+  }% of the CPU`;
+}
+
 function cell(r) {
   if (r === undefined) return "–";
   if (r.error) return "FAILED";
-  const s = fmt(r.opsPerSec);
+  const s = fmt(r.opsPerSec) + (disturbed(r) ? "*" : "");
   return r.mbPerSec !== undefined ? `${s} (${fmt(r.mbPerSec)} MB/s)` : s;
 }
 
@@ -122,7 +137,10 @@ function table(runtime, clients, results, ceilings, options) {
 
 function markdown({ header, body }) {
   const esc = (s) => String(s).replaceAll("|", "\\|");
-  const lines = [`| ${header.map(esc).join(" | ")} |`, `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
+  const lines = [
+    `| ${header.map(esc).join(" | ")} |`,
+    `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+  ];
   for (const row of body) lines.push(`| ${row.map(esc).join(" | ")} |`);
   return lines.join("\n");
 }
@@ -130,7 +148,8 @@ function markdown({ header, body }) {
 function plain({ header, body }) {
   const rows = [header, ...body];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join("  ");
+  const line = (r) =>
+    r.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
@@ -142,7 +161,17 @@ async function main() {
     log(`skipping ${r}: node_modules/.bin/${r} not found (npm install)`);
     return false;
   });
-  if (runtimes.includes("node") && options.build) buildNpm(log);
+  const git = gitState(); // before the build: the tree the figures are for
+  let build = options.build ? "fresh" : "reused bench/.cache/npm (--no-build)";
+  if (runtimes.includes("node") && options.build) {
+    try {
+      buildNpm(log);
+    } catch (e) {
+      if (!existsSync(join(npmCopy, "esm", "mod.js"))) throw e;
+      build = "FAILED, so Node ran the previous build in bench/.cache/npm";
+      log(`${e.message}\n${build}`);
+    }
+  }
 
   const server = await startServer({ pin: options.pin });
   log(`redis-server ${server.version} on 127.0.0.1:${server.port} (pid ${server.pid})`);
@@ -152,9 +181,19 @@ async function main() {
   try {
     if (options.ceiling) {
       for (const w of options.only) {
-        const c = await ceiling({ server, workload: w, quick: options.quick, reps: options.reps, pin: options.pin });
+        const c = await ceiling({
+          server,
+          workload: w,
+          quick: options.quick,
+          reps: options.reps,
+          pin: options.pin,
+        });
         ceilings.push(c);
-        log(`  ceiling ${w}: ${c.error ? "FAILED " + c.error : fmt(c.opsPerSec) + " ops/s"} (redis-benchmark ${c.note})`);
+        log(
+          `  ceiling ${w}: ${
+            c.error ? "FAILED " + c.error : fmt(c.opsPerSec) + " ops/s"
+          } (redis-benchmark ${c.note})`,
+        );
       }
     }
     for (const runtime of runtimes) {
@@ -163,6 +202,7 @@ async function main() {
           const spec = WORKLOADS[w];
           const counts = options.quick ? spec.quick : spec;
           const t0 = Date.now();
+          const before = cpuSnapshot(server.pid);
           const r = await measure({
             server,
             runtime,
@@ -174,13 +214,21 @@ async function main() {
             pin: options.pin,
             timeoutMs: 180_000,
           });
+          r.external = externalShare(before, cpuSnapshot(server.pid));
           results.push(r);
           const took = ((Date.now() - t0) / 1000).toFixed(1);
+          const busy = disturbed(r);
+          if (busy) notes.push(`${runtime} / ${CLIENTS[client].label} / ${w}: ${busy}`);
           if (r.error) {
             log(`  ${runtime} ${client} ${w}: FAILED (${took}s)\n    ${r.error.replaceAll("\n", "\n    ")}`);
             notes.push(`${runtime} / ${CLIENTS[client].label} / ${w} failed: ${r.error.split("\n")[0]}`);
           } else {
-            log(`  ${runtime} ${client} ${w}: ${fmt(r.opsPerSec)} ops/s [${r.reps.map(fmt).join(", ")}] (${took}s)`);
+            log(
+              `  ${runtime} ${client} ${w}: ${fmt(r.opsPerSec)} ops/s [${
+                r.reps.map(fmt).join(", ")
+              }] (${took}s)` +
+                (busy ? ` ⚠ ${busy}` : ""),
+            );
           }
         }
       }
@@ -195,7 +243,6 @@ async function main() {
     if (r.runtimeVersion) versions[r.runtime] = r.runtimeVersion;
     if (r.clientVersion) versions[`${r.runtime}/${r.client}`] = r.clientVersion;
   }
-  const git = gitState();
   const env = {
     date: new Date().toISOString(),
     cpu: cpus()[0]?.model,
@@ -205,15 +252,21 @@ async function main() {
     quick: options.quick,
     reps: options.reps,
     pinned: options.pin,
+    npmBuild: runtimes.includes("node") ? build : undefined,
     seconds,
   };
 
   const md = [
     `# uniredis benchmark`,
     "",
-    `${env.date}, ${env.cores} × ${env.cpu}, redis-server ${env.redis} on loopback, git ${env.git}.`,
+    `${env.date}, ${env.cores} × ${env.cpu}, redis-server ${env.redis} on loopback, git ${env.git}.` +
+    (env.npmBuild && env.npmBuild !== "fresh" ? ` npm build: ${env.npmBuild}.` : ""),
     `${options.quick ? "Quick run (--quick). " : ""}ops/s, median of ${options.reps} runs after a warm-up; ` +
-    `each client and workload in its own process.${options.pin ? " Server pinned to CPU 0, clients to CPU 1." : " Server and client share the CPUs (not pinned)."}`,
+    `each client and workload in its own process.${
+      options.pin
+        ? " Server pinned to CPU 0, clients to CPU 1."
+        : " Server and client share the CPUs (not pinned)."
+    }`,
     "Ratio: uniredis (RESP3, its default) / the fastest peer on the same runtime; > 1 means uniredis is faster.",
   ];
   const out = [];
@@ -225,22 +278,29 @@ async function main() {
     md.push("", `## ${version}`, "", markdown(t));
   }
   if (options.ceiling) {
-    md.push("", "Ceiling: redis-benchmark, " + ceilings.map((c) => `${c.workload}: \`${c.note}\``).join("; ") + ".");
+    md.push(
+      "",
+      "Ceiling: redis-benchmark, " + ceilings.map((c) => `${c.workload}: \`${c.note}\``).join("; ") + ".",
+    );
   }
   const clientVersions = Object.entries(versions).filter(([k]) => k.includes("/"));
   if (clientVersions.length) {
     const seen = new Map();
-    for (const [k, v] of clientVersions) seen.set(k.split("/")[1].replace(/-resp2|-ap$/, ""), v);
+    for (const [k, v] of clientVersions) seen.set(CLIENTS[k.split("/")[1]].file.replace(".mjs", ""), v);
     md.push("", "Clients: " + [...seen].map(([k, v]) => `${k} ${v}`).join(", ") + ".");
   }
-  if (notes.length) md.push("", "Failures:", ...notes.map((n) => `- ${n}`));
+  const flagged = notes.length ? "\n\nNotes (* marks a figure measured while other work used the CPU):" : "";
+  if (notes.length) md.push("", flagged.trim(), "", ...notes.map((n) => `- ${n}`));
 
   console.log(out.join("\n"));
-  if (notes.length) console.log("\nFailures:\n" + notes.map((n) => `  ${n}`).join("\n"));
+  if (notes.length) console.log(flagged + "\n" + notes.map((n) => `  ${n}`).join("\n"));
   console.log(`\n(${seconds.toFixed(0)} s)`);
 
   mkdirSync(options.out, { recursive: true });
-  writeFileSync(join(options.out, "latest.json"), JSON.stringify({ env, options, ceilings, results }, null, 2) + "\n");
+  writeFileSync(
+    join(options.out, "latest.json"),
+    JSON.stringify({ env, options, ceilings, results }, null, 2) + "\n",
+  );
   writeFileSync(join(options.out, "latest.md"), md.join("\n") + "\n");
   log(`wrote ${join(options.out, "latest.json")} and latest.md`);
 }

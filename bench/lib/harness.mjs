@@ -21,6 +21,7 @@ export const npmCopy = join(benchDir, ".cache", "npm");
 /**
  * Client variants. `role` is "uniredis" or "peer"; `runtimes` limits where a variant runs by default.
  * `protocol` is the RESP version the variant asks for (ioredis only speaks RESP2, Bun's client only RESP3).
+ * `optional` variants run only when named in --clients.
  */
 export const CLIENTS = {
   "uniredis": { label: "uniredis (RESP3)", file: "uniredis.mjs", protocol: 3, role: "uniredis" },
@@ -41,6 +42,15 @@ export const CLIENTS = {
     protocol: 2,
     role: "peer",
     runtimes: ["node"],
+  },
+  // W3 as Promise.all of 1,000 set() calls instead of execAsPipeline(); only with --clients.
+  "node-redis-promiseall": {
+    label: "node-redis Promise.all (RESP3)",
+    file: "node-redis.mjs",
+    protocol: 3,
+    variant: "promiseall",
+    role: "peer",
+    optional: true,
   },
   "bun": { label: "Bun RedisClient (RESP3)", file: "bun.mjs", protocol: 3, role: "peer", runtimes: ["bun"] },
 };
@@ -90,8 +100,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startServer({ pin } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "uniredis-bench-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
-  const child = pin ? spawn("taskset", ["-c", "0", "redis-server", ...args], { stdio: "ignore" })
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+  ];
+  const child = pin
+    ? spawn("taskset", ["-c", "0", "redis-server", ...args], { stdio: "ignore" })
     : spawn("redis-server", args, { stdio: "ignore" });
   let raw;
   for (let i = 0; i < 100 && raw === undefined; i++) {
@@ -141,7 +163,9 @@ function median(values) {
  * `reps` timed runs, the server flushed and reloaded before each. Resolves to the per-rep figures and their
  * median, or to { error } (a failed verification, a crash, a timeout).
  */
-export async function measure({ server, runtime, client, workload, ops, warmup, reps, flags, env, pin, timeoutMs }) {
+export async function measure(
+  { server, runtime, client, workload, ops, warmup, reps, flags, env, pin, timeoutMs },
+) {
   const c = CLIENTS[client];
   const [cmd, args] = commandFor(runtime, c.file, flags);
   const child = spawn(pin ? "taskset" : cmd, pin ? ["-c", "1", cmd, ...args] : args, {
@@ -248,7 +272,8 @@ export async function ceiling({ server, workload, quick, reps, pin }) {
   const spec = ceilingSpec(workload, quick);
   const runOnce = (args) => {
     const full = ["-h", "127.0.0.1", "-p", String(server.port), "--csv", ...args];
-    const r = pin ? spawnSync("taskset", ["-c", "1", "redis-benchmark", ...full], { encoding: "utf8" })
+    const r = pin
+      ? spawnSync("taskset", ["-c", "1", "redis-benchmark", ...full], { encoding: "utf8" })
       : spawnSync("redis-benchmark", full, { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`redis-benchmark failed: ${r.stderr}`);
     const rows = parseCsv(r.stdout);
@@ -269,8 +294,12 @@ export async function ceiling({ server, workload, quick, reps, pin }) {
 }
 
 export function gitState() {
-  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout?.trim();
-  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" })
+  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout
+    ?.trim();
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+    cwd: root,
+    encoding: "utf8",
+  })
     .stdout?.trim();
   return { head, dirty: dirty ? dirty.split("\n").map((l) => l.trim()) : [] };
 }

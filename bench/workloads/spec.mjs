@@ -67,7 +67,7 @@ export const WORKLOADS = {
   W2: {
     title: "W2 GET/SET 50/50, 100 in flight",
     ops: 200_000,
-    warmup: 40_000,
+    warmup: 100_000,
     quick: { ops: 50_000, warmup: 10_000 },
   },
   W3: {

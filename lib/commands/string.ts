@@ -356,6 +356,7 @@ export abstract class StringCommands<D extends boolean = true> extends GenericCo
   set(name: RedisKey, value: RedisValue, options?: SetOptions): Promise<Str<D> | true | null> {
     const get = options !== null && typeof options === "object" && options.get;
     const cmd = new Command<Str<D> | true | null>("SET", get ? undefined : toOkOrNull).key(name).arg(value);
+    if (options === undefined) return this.execute(cmd); // the common case: no option to check
     const o = optionsOf(cmd, options);
     exclusive(cmd, o, ["ex", "px", "exat", "pxat", "keepttl"]);
     exclusive(cmd, o, ["nx", "xx"]);

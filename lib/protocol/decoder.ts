@@ -12,8 +12,8 @@
 import { errorFromReply, ProtocolError } from "../errors.ts";
 import type { RespValue } from "./types.ts";
 
-/** Strings up to this many bytes are decoded with a loop when ASCII (faster than TextDecoder, measured). */
-const ASCII_LOOP_MAX = 16;
+/** ASCII strings up to this many bytes are built by `shortAscii` (faster than TextDecoder, measured). */
+const SHORT_ASCII_MAX = 16;
 /** Largest bulk length accepted (Uint8Array limits; Redis's default cap is 512 MiB). */
 const MAX_BULK = 0xffffffff - 2;
 /** Digits allowed in a length header. */
@@ -450,16 +450,12 @@ export class Decoder {
     this.pendLen = need;
   }
 
-  /** Decodes text: a plain loop for short ASCII, TextDecoder otherwise. */
+  /** Decodes text: one `fromCharCode` call for short ASCII, TextDecoder otherwise. */
   private str(buf: Uint8Array, s: number, e: number): string {
-    if (e - s <= ASCII_LOOP_MAX && this.utf8) {
-      let r = "";
-      for (let i = s; i < e; i++) {
-        const c = buf[i];
-        if (c > 127) return this.td.decode(buf.subarray(s, e));
-        r += String.fromCharCode(c);
-      }
-      return r;
+    if (e - s <= SHORT_ASCII_MAX && this.utf8) {
+      let bits = 0;
+      for (let i = s; i < e; i++) bits |= buf[i];
+      if (bits < 128) return shortAscii(buf, s, e - s);
     }
     return this.td.decode(buf.subarray(s, e));
   }
@@ -536,4 +532,162 @@ function copy(buf: Uint8Array, s: number, e: number): Uint8Array {
   const out = new Uint8Array(e - s);
   out.set(buf.subarray(s, e));
   return out;
+}
+
+/**
+ * A short ASCII string in one `String.fromCharCode` call with the bytes as
+ * arguments: V8 builds it flat in one step, several times faster than
+ * appending a character at a time or crossing into TextDecoder, and unlike a
+ * substring of a decoded chunk it keeps no larger string alive.
+ */
+function shortAscii(b: Uint8Array, s: number, n: number): string {
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return String.fromCharCode(b[s]);
+    case 2:
+      return String.fromCharCode(b[s], b[s + 1]);
+    case 3:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2]);
+    case 4:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    case 9:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+      );
+    case 10:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+      );
+    case 11:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+      );
+    case 12:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+      );
+    case 13:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+      );
+    case 14:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+        b[s + 13],
+      );
+    case 15:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+        b[s + 13],
+        b[s + 14],
+      );
+    case 16:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+        b[s + 13],
+        b[s + 14],
+        b[s + 15],
+      );
+    default: {
+      let r = "";
+      for (let i = s; i < s + n; i++) r += String.fromCharCode(b[i]);
+      return r;
+    }
+  }
 }

@@ -97,8 +97,8 @@ export class Encoder {
   #pos = 0;
   #initial: number;
 
-  /** Creates an encoder whose buffer starts at `initialCapacity` bytes (default 16 KiB) and doubles as needed. */
-  constructor(initialCapacity = 16384) {
+  /** Creates an encoder whose buffer starts at `initialCapacity` bytes (default 2 KiB: connections are cheap to open) and doubles as needed. */
+  constructor(initialCapacity = 2048) {
     this.#initial = Math.max(64, Math.floor(initialCapacity) || 0);
     this.#buf = new Uint8Array(this.#initial);
   }
