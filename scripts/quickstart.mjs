@@ -9,36 +9,14 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startThrowawayRedis } from "./throwaway_redis.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const at = process.argv.indexOf("--runtime");
 const runtimes = at > 0 ? [process.argv[at + 1]] : ["deno", "bun", "node"];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1", () => s.write("*1\r\n$4\r\nPING\r\n"));
-    s.on("data", (d) => {
-      s.destroy();
-      resolve(String(d).startsWith("+PONG"));
-    });
-    s.on("error", () => resolve(false));
-  });
-}
-
 let server;
-let dir;
 let url = process.env.REDIS_URL;
 if (!url) {
   if (spawnSync("redis-server", ["--version"]).status !== 0) {
@@ -47,23 +25,9 @@ if (!url) {
     );
     process.exit(1);
   }
-  const port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), "uniredis-quickstart-"));
-  server = spawn("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    dir,
-  ], { stdio: "ignore" });
-  for (let i = 0; i < 100 && !(await ping(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  url = `redis://127.0.0.1:${port}`;
-  console.log(`started a throwaway redis-server on port ${port} (pid ${server.pid})`);
+  server = await startThrowawayRedis({ prefix: "uniredis-quickstart-" });
+  url = `redis://127.0.0.1:${server.port}`;
+  console.log(`started a throwaway redis-server on port ${server.port} (pid ${server.pid})`);
 }
 
 let failed = 0;
@@ -91,10 +55,6 @@ try {
     if (r.status !== 0) failed++;
   }
 } finally {
-  if (server) {
-    process.kill(server.pid, "SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await server?.stop();
 }
 process.exit(failed ? 1 : 0);

@@ -2,13 +2,12 @@
 // (runtime, client, workload), and redis-benchmark ceilings. Used by run.mjs and profile.mjs.
 
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { RawRedis } from "./resp.mjs";
+import { startThrowawayRedis } from "../../scripts/throwaway_redis.mjs";
 import { ceilingSpec, setupCommands } from "../workloads/spec.mjs";
 
 export const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -83,55 +82,17 @@ export function uniredisModule(runtime) {
   return runtime === "node" ? join(npmCopy, "esm", "mod.js") : join(root, "mod.ts");
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts redis-server on a free loopback port in a temp dir, persistence off. */
+/** Starts redis-server on a free loopback port in a temp dir, persistence off (`pin`: on CPU 0). */
 export async function startServer({ pin } = {}) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "uniredis-bench-"));
-  const args = [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    dir,
-  ];
-  const child = pin
-    ? spawn("taskset", ["-c", "0", "redis-server", ...args], { stdio: "ignore" })
-    : spawn("redis-server", args, { stdio: "ignore" });
-  let raw;
-  for (let i = 0; i < 100 && raw === undefined; i++) {
-    try {
-      raw = await RawRedis.open(port);
-    } catch {
-      await sleep(50);
-    }
-  }
-  if (raw === undefined) {
-    child.kill("SIGTERM");
-    throw new Error("redis-server did not start");
-  }
+  const server = await startThrowawayRedis({ prefix: "uniredis-bench-", cpu: pin ? 0 : undefined });
+  const raw = await RawRedis.open(server.port);
   const info = await raw.call("INFO", "server");
   const version = /redis_version:(\S+)/.exec(info)?.[1];
   return {
-    port,
-    pid: child.pid,
+    port: server.port,
+    pid: server.pid,
     version,
     raw,
     /** FLUSHALL, then load the data `workload` reads. */
@@ -142,13 +103,7 @@ export async function startServer({ pin } = {}) {
     },
     async stop() {
       raw.close();
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await Promise.race([exited, sleep(5000)]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }

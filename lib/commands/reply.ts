@@ -8,6 +8,7 @@
 
 import { InvalidResponse } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
+import { parseDouble } from "../protocol/double.ts";
 
 const textDecoder = new TextDecoder();
 
@@ -31,17 +32,8 @@ export function toFloat(reply: RespValue): number | null {
   if (typeof reply === "number") return reply;
   if (reply === null) return null;
   const s = asText(reply);
-  switch (s) {
-    case "inf":
-    case "+inf":
-      return Infinity;
-    case "-inf":
-      return -Infinity;
-    case "nan":
-      return NaN;
-  }
-  const n = Number(s);
-  if (Number.isNaN(n)) throw new InvalidResponse(`Expected a number, got ${JSON.stringify(s)}`);
+  const n = parseDouble(s);
+  if (n === undefined) throw new InvalidResponse(`Expected a number, got ${JSON.stringify(s)}`);
   return n;
 }
 

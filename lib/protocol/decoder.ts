@@ -11,6 +11,7 @@
 
 import { errorFromReply, ProtocolError } from "../errors.ts";
 import type { RespValue } from "./types.ts";
+import { parseDouble } from "./double.ts";
 
 /** ASCII strings up to this many bytes are built by `shortAscii` (faster than TextDecoder, measured). */
 const SHORT_ASCII_MAX = 16;
@@ -19,7 +20,6 @@ const MAX_BULK = 0xffffffff - 2;
 /** Digits allowed in a length header. */
 const MAX_LENGTH_DIGITS = 10;
 
-const DOUBLE_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const BIG_RE = /^[+-]?\d+$/;
 
 /**
@@ -505,22 +505,6 @@ function ascii(buf: Uint8Array, s: number, e: number): string {
 function bigInteger(digits: string, neg: boolean): number | bigint {
   const b = neg ? -BigInt(digits) : BigInt(digits);
   return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
-}
-
-function parseDouble(s: string): number | undefined {
-  if (DOUBLE_RE.test(s)) return Number(s);
-  switch (s.toLowerCase()) {
-    case "inf":
-    case "+inf":
-      return Infinity;
-    case "-inf":
-      return -Infinity;
-    case "nan":
-    case "-nan":
-    case "+nan":
-      return NaN;
-  }
-  return undefined;
 }
 
 /**
