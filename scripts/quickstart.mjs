@@ -3,10 +3,7 @@
 // throwaway redis-server started on a free port in a temp dir when REDIS_URL is not set.
 //
 // Usage: node scripts/quickstart.mjs [--runtime deno|bun|node]
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startThrowawayRedis } from "./throwaway_redis.mjs";
