@@ -1,6 +1,6 @@
 /**
  * The library's name and version, sent to servers with CLIENT SETINFO.
- * `scripts/check_version.ts` keeps it equal to the version in deno.json.
+ * `scripts/build_npm.ts` refuses to build when it differs from deno.json's version.
  *
  * @module
  */
