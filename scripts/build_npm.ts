@@ -22,7 +22,9 @@ const denoJson = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
 
 const libVersion = /VERSION = "([^"]+)"/.exec(readFileSync(join(root, "lib", "version.ts"), "utf8"))?.[1];
 if (libVersion !== denoJson.version) {
-  console.error(`build_npm: lib/version.ts says ${libVersion}, deno.json says ${denoJson.version}: make them equal`);
+  console.error(
+    `build_npm: lib/version.ts says ${libVersion}, deno.json says ${denoJson.version}: make them equal`,
+  );
   process.exit(1);
 }
 
