@@ -152,14 +152,24 @@ if (only.includes("bun")) {
 }
 
 if (only.includes("node")) {
+  // The machine's Node, plus the Node releases npm installed (optionalDependencies node22, node24).
+  const nodes = [
+    process.execPath,
+    ...["node22", "node24"].map((n) => join(root, "node_modules", n, "bin", "node")),
+  ]
+    .filter((path) => existsSync(path));
   const built = run("build npm package", bin("deno"), ["run", "-A", "scripts/build_npm.ts"]);
-  if (!built) {
-    record("node (npm build)", [0, 1, 0], false);
-  } else {
-    const report = join(tmp, "node.xml");
+  for (const node of nodes) {
+    const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+    const label = `node ${version} (npm build)`;
+    if (!built) {
+      record(label, [0, 1, 0], false);
+      continue;
+    }
+    const report = join(tmp, `node-${version}.xml`);
     rmSync(report, { force: true });
     const jsFiles = testFiles.map((f) => join("npm", "esm", f.replace(/\.ts$/, ".js")));
-    const ok = run("node --test (npm build)", process.execPath, [
+    const ok = run(`node ${version} --test`, node, [
       "--test",
       "--test-reporter=spec",
       "--test-reporter-destination=stdout",
@@ -167,7 +177,7 @@ if (only.includes("node")) {
       `--test-reporter-destination=${report}`,
       ...jsFiles,
     ]);
-    record(`node ${process.version} (npm build)`, countJUnit(report), ok);
+    record(label, countJUnit(report), ok);
   }
 }
 
