@@ -152,15 +152,23 @@ if (only.includes("bun")) {
 }
 
 if (only.includes("node")) {
-  // The machine's Node, plus the Node releases npm installed (optionalDependencies node22, node24).
-  const nodes = [
+  // Every Node at hand, once per version: this one, the machine's (npm scripts put node_modules/.bin, where
+  // the npm-installed Node links itself, first on PATH), and the releases from optionalDependencies.
+  const candidates = [
     process.execPath,
+    ...(process.env.PATH ?? "").split(":").filter((dir) => dir && !dir.includes("node_modules"))
+      .map((dir) => join(dir, "node")),
     ...["node22", "node24"].map((n) => join(root, "node_modules", n, "bin", "node")),
-  ]
-    .filter((path) => existsSync(path));
+  ];
+  const nodes = new Map();
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    const version = spawnSync(path, ["--version"], { encoding: "utf8" }).stdout?.trim();
+    if (version && !nodes.has(version)) nodes.set(version, path);
+  }
   const built = run("build npm package", bin("deno"), ["run", "-A", "scripts/build_npm.ts"]);
-  for (const node of nodes) {
-    const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const byVersion = [...nodes].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+  for (const [version, node] of byVersion) {
     const label = `node ${version} (npm build)`;
     if (!built) {
       record(label, [0, 1, 0], false);
