@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Command, ReplyTransform } from "./commands/command.ts";
+import { Command, type ReplyTransform } from "./commands/command.ts";
 import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
 import { Decoder } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
@@ -336,7 +336,7 @@ export class Connection {
     const replies = commands.map((args) =>
       new Promise<RespValue>((resolve, reject) => {
         this.#inFlight.push({
-          command: { args, binaryReply: false } as unknown as Command<unknown>,
+          command: new Command<unknown>(String(args[0])).argsOf(args.slice(1)),
           transform: undefined,
           resolve: resolve as (value: unknown) => void,
           reject,
