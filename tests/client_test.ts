@@ -55,7 +55,7 @@ for (const protocol of PROTOCOLS) {
     await using r = await plainClient({ protocol, decodeResponses: false });
     const bytes = new Uint8Array(256).map((_, i) => i);
     await r.set(`client:${protocol}:bin`, bytes);
-    const back = await r.get(`client:${protocol}:bin`);
+    const back: Uint8Array | null = await r.get(`client:${protocol}:bin`); // typed by decodeResponses: false
     assert.ok(back instanceof Uint8Array);
     assert.deepEqual(back, bytes);
     // Keys may be bytes too, including invalid UTF-8.
@@ -486,4 +486,17 @@ test("Connection: a per-command timeout overrides socketTimeout", async () => {
   assert.ok(result instanceof TimeoutError, String(result));
   assert.ok(Date.now() - started < 1000);
   assert.equal(conn.closed, true);
+});
+
+test("reply types follow decodeResponses at compile time and at run time", async () => {
+  await using text = await plainClient();
+  await using bytes = await plainClient({ decodeResponses: false });
+  await text.set("client:types", "v");
+  const s: string | null = await text.get("client:types");
+  const b: Uint8Array | null = await bytes.get("client:types");
+  // @ts-expect-error a text client's reply is not bytes
+  const wrong: Uint8Array | null = await text.get("client:types");
+  assert.equal(typeof s, "string");
+  assert.ok(b instanceof Uint8Array);
+  assert.equal(typeof wrong, "string");
 });
