@@ -1,13 +1,14 @@
 /**
  * Every command method, defined once on a linear chain of abstract classes
- * (connection, server, generic, string, hash, list, set, sorted set), and the
+ * (connection, server, generic, string, hash, list, set, sorted set, stream, geo,
+ * hyperloglog, bitmap, scripting, pubsub, acl, cluster, sentinel), and the
  * helpers they are built with. The client, pipelines and the cluster client
  * extend `RedisCommands` and implement `execute`.
  *
  * @module
  */
 
-import { SortedSetCommands } from "./sorted_set.ts";
+import { SentinelCommands } from "./sentinel.ts";
 
 /**
  * All the command groups. An executor extends it and implements `execute`;
@@ -29,7 +30,7 @@ import { SortedSetCommands } from "./sorted_set.ts";
  * console.log(rec.sent); // [["INCR", "hits"]]
  * ```
  */
-export abstract class RedisCommands<D extends boolean = true> extends SortedSetCommands<D> {}
+export abstract class RedisCommands<D extends boolean = true> extends SentinelCommands<D> {}
 
 export { CommandsBase } from "./base.ts";
 export {
@@ -107,3 +108,12 @@ export {
   timeout,
   unixTime,
 } from "./validate.ts";
+export * from "./stream.ts";
+export * from "./geo.ts";
+export * from "./hyperloglog.ts";
+export * from "./bitmap.ts";
+export * from "./scripting.ts";
+export * from "./pubsub.ts";
+export * from "./acl.ts";
+export * from "./cluster.ts";
+export * from "./sentinel.ts";
