@@ -10,9 +10,22 @@
 
 import { CommandsBase } from "./base.ts";
 import { Command, type RedisValue, type Str } from "./command.ts";
-import { type ClientInfo, toClientInfo, toClientList, toNumber, toText, toTrue } from "./reply.ts";
+import { type ClientInfo, toBoolean, toClientInfo, toClientList, toNumber, toText, toTrue } from "./reply.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { integer, nonEmpty, oneOf, optionsOf } from "./validate.ts";
+import { exclusive, integer, nonEmpty, oneOf, optionsOf } from "./validate.ts";
+import type { ClientKillFilter, ClientTrackingOptions } from "./admin_options.ts";
+import { toTrackingInfo, type TrackingInfo } from "./admin_reply.ts";
+
+/** `ON`/`OFF` for a boolean switch; anything else marks the command failed. */
+function onOff(
+  cmd: Command<unknown>,
+  what: string,
+  on: unknown,
+  words: [string, string] = ["ON", "OFF"],
+): string {
+  if (typeof on !== "boolean") cmd.fail(`${cmd.name}: ${what} must be a boolean, got ${typeof on}`);
+  return on ? words[0] : words[1];
+}
 
 /** PONG (a simple string in both protocols) as `true`. */
 const isPong = (reply: RespValue): boolean =>
@@ -180,5 +193,172 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
   clientSetinfo(attr: "LIB-NAME" | "LIB-VER", value: string): Promise<true> {
     const cmd = new Command<true>(["CLIENT", "SETINFO"], toTrue);
     return this.execute(cmd.arg(oneOf(cmd, "attr", attr, ["LIB-NAME", "LIB-VER"])).arg(value));
+  }
+
+  /**
+   * Closes the connection of the client at `address` (`ip:port`); resolves to `true`.
+   * {@link https://redis.io/docs/latest/commands/client-kill/ CLIENT KILL}
+   */
+  clientKill(address: string): Promise<true> {
+    return this.execute(new Command<true>(["CLIENT", "KILL"], toTrue).arg(address));
+  }
+
+  /**
+   * Closes the connections of the clients matching every given filter;
+   * resolves to how many were closed.
+   * {@link https://redis.io/docs/latest/commands/client-kill/ CLIENT KILL}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * console.log(await r.clientKillFilter({ type: "pubsub", skipme: true })); // 0
+   * ```
+   */
+  clientKillFilter(filter: ClientKillFilter): Promise<number> {
+    const cmd = new Command<number>(["CLIENT", "KILL"], toNumber);
+    const o = optionsOf(cmd, filter);
+    if (o.id !== undefined) {
+      integer(cmd, "id", o.id);
+      cmd.arg("ID").arg(o.id);
+    }
+    if (o.type !== undefined) {
+      cmd.arg("TYPE").arg(
+        oneOf(cmd, "type", o.type, ["NORMAL", "MASTER", "REPLICA", "PUBSUB"]).toLowerCase(),
+      );
+    }
+    if (o.addr !== undefined) cmd.arg("ADDR").arg(o.addr);
+    if (o.skipme !== undefined) cmd.arg("SKIPME").arg(onOff(cmd, "skipme", o.skipme, ["yes", "no"]));
+    if (o.laddr !== undefined) cmd.arg("LADDR").arg(o.laddr);
+    if (o.user !== undefined) cmd.arg("USER").arg(o.user);
+    if (o.maxage !== undefined) {
+      integer(cmd, "maxage", o.maxage, 0);
+      cmd.arg("MAXAGE").arg(o.maxage);
+    }
+    if (cmd.args.length === 2) cmd.fail(`${cmd.name}: clientKillFilter needs at least one filter`);
+    return this.execute(cmd);
+  }
+
+  /**
+   * Suspends the clients' commands (all of them, or only writes with
+   * `{ write: true }`) for `timeout` milliseconds; resolves to `true`.
+   * {@link https://redis.io/docs/latest/commands/client-pause/ CLIENT PAUSE}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await r.clientPause(100, { write: true });
+   * ```
+   */
+  clientPause(timeout: number, options?: { all?: boolean; write?: boolean }): Promise<true> {
+    const cmd = new Command<true>(["CLIENT", "PAUSE"], toTrue).arg(timeout);
+    integer(cmd, "timeout", timeout, 0);
+    const o = optionsOf(cmd, options);
+    exclusive(cmd, o, ["all", "write"]);
+    if (o.all) cmd.arg("ALL");
+    else if (o.write) cmd.arg("WRITE");
+    return this.execute(cmd);
+  }
+
+  /**
+   * Ends a pause started by `clientPause`; resolves to `true`.
+   * {@link https://redis.io/docs/latest/commands/client-unpause/ CLIENT UNPAUSE}
+   */
+  clientUnpause(): Promise<true> {
+    return this.execute(new Command<true>(["CLIENT", "UNPAUSE"], toTrue));
+  }
+
+  /**
+   * Tracks (or not) the keys read by the next command, in OPTIN (`yes`) or
+   * OPTOUT (`no`) tracking mode; resolves to `true`.
+   * {@link https://redis.io/docs/latest/commands/client-caching/ CLIENT CACHING}
+   */
+  clientCaching(yes: boolean): Promise<true> {
+    const cmd = new Command<true>(["CLIENT", "CACHING"], toTrue);
+    return this.execute(cmd.arg(onOff(cmd, "yes", yes, ["YES", "NO"])));
+  }
+
+  /**
+   * Returns the client id tracking invalidations are redirected to
+   * (0: none, -1: tracking is off).
+   * {@link https://redis.io/docs/latest/commands/client-getredir/ CLIENT GETREDIR}
+   */
+  clientGetredir(): Promise<number> {
+    return this.execute(new Command<number>(["CLIENT", "GETREDIR"], toNumber));
+  }
+
+  /**
+   * Returns this connection's tracking state (see `TrackingInfo`).
+   * {@link https://redis.io/docs/latest/commands/client-trackinginfo/ CLIENT TRACKINGINFO}
+   */
+  clientTrackinginfo(): Promise<TrackingInfo> {
+    return this.execute(new Command<TrackingInfo>(["CLIENT", "TRACKINGINFO"], toTrackingInfo));
+  }
+
+  /**
+   * Turns server-assisted client-side caching on or off for this connection;
+   * resolves to `true`. Invalidations arrive as RESP3 pushes on this
+   * connection, or on the client `clientId` (RESP2 clients redirect them to a
+   * subscribed connection).
+   * {@link https://redis.io/docs/latest/commands/client-tracking/ CLIENT TRACKING}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis({ protocol: 3 });
+   * await r.clientTracking(true, { bcast: true, prefix: ["user:"], noloop: true });
+   * ```
+   */
+  clientTracking(on: boolean, options?: ClientTrackingOptions): Promise<true> {
+    const cmd = new Command<true>(["CLIENT", "TRACKING"], toTrue);
+    cmd.arg(onOff(cmd, "on", on));
+    const o = optionsOf(cmd, options);
+    if (o.clientId !== undefined) {
+      integer(cmd, "clientId", o.clientId);
+      cmd.arg("REDIRECT").arg(o.clientId);
+    }
+    if (o.prefix !== undefined) {
+      if (!Array.isArray(o.prefix)) cmd.fail(`${cmd.name}: prefix must be an array of strings`);
+      else for (const p of o.prefix) cmd.arg("PREFIX").arg(p);
+    }
+    exclusive(cmd, o, ["optin", "optout"]);
+    if (o.bcast) cmd.arg("BCAST");
+    if (o.optin) cmd.arg("OPTIN");
+    if (o.optout) cmd.arg("OPTOUT");
+    if (o.noloop) cmd.arg("NOLOOP");
+    return this.execute(cmd);
+  }
+
+  /**
+   * Exempts this connection from client eviction (`maxmemory-clients`) or not; resolves to `true`.
+   * {@link https://redis.io/docs/latest/commands/client-no-evict/ CLIENT NO-EVICT}
+   */
+  clientNoEvict(on: boolean): Promise<true> {
+    const cmd = new Command<true>(["CLIENT", "NO-EVICT"], toTrue);
+    return this.execute(cmd.arg(onOff(cmd, "on", on)));
+  }
+
+  /**
+   * Stops (or resumes) this connection's commands from updating the keys'
+   * LRU/LFU (Redis 7.2+); resolves to `true`.
+   * {@link https://redis.io/docs/latest/commands/client-no-touch/ CLIENT NO-TOUCH}
+   */
+  clientNoTouch(on: boolean): Promise<true> {
+    const cmd = new Command<true>(["CLIENT", "NO-TOUCH"], toTrue);
+    return this.execute(cmd.arg(onOff(cmd, "on", on)));
+  }
+
+  /**
+   * Unblocks client `clientId` blocked in BLPOP, XREAD, WAIT...: its command
+   * returns as on timeout, or fails with UNBLOCKED with `{ error: true }`.
+   * Resolves to whether such a blocked client was found.
+   * {@link https://redis.io/docs/latest/commands/client-unblock/ CLIENT UNBLOCK}
+   */
+  clientUnblock(clientId: number, options?: { error?: boolean }): Promise<boolean> {
+    const cmd = new Command<boolean>(["CLIENT", "UNBLOCK"], toBoolean).arg(clientId);
+    integer(cmd, "clientId", clientId);
+    if (optionsOf(cmd, options).error) cmd.arg("ERROR");
+    return this.execute(cmd);
   }
 }

@@ -13,7 +13,7 @@
 import { StringCommands } from "./string.ts";
 import { Command, type RedisKey, type RedisValue, type Str } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { toBoolean, toNumber, toPairs, toRecord, toScan } from "./reply.ts";
+import { toBoolean, toNumber, toPairs, toRecord, toScan, toTrue } from "./reply.ts";
 import {
   finite,
   integer,
@@ -145,6 +145,24 @@ export abstract class HashCommands<D extends boolean = true> extends StringComma
    */
   hlen(name: RedisKey): Promise<number> {
     return this.execute(new Command<number>("HLEN", toNumber).key(name));
+  }
+
+  /**
+   * Sets several fields of the hash `name` at once; resolves to `true`.
+   * Deprecated by Redis in favour of `hset(name, mapping)`, kept as redis-py keeps it.
+   * {@link https://redis.io/docs/latest/commands/hmset/ HMSET}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * console.log(await r.hmset("h", { a: 1, b: 2 })); // true
+   * ```
+   */
+  hmset(name: RedisKey, mapping: Mapping<RedisValue, RedisValue>): Promise<true> {
+    const cmd = new Command<true>("HMSET", toTrue).key(name);
+    for (const [field, value] of pairsOf(cmd, "mapping", mapping)) cmd.arg(field).arg(value);
+    return this.execute(cmd);
   }
 
   /**

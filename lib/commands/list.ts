@@ -8,7 +8,7 @@
  * @module
  */
 
-import { HashCommands } from "./hash.ts";
+import { HashExpiryCommands } from "./hash_expiry.ts";
 import { Command, type RedisKey, type RedisValue, type Str } from "./command.ts";
 import { toInteger, toNumber, toTrue } from "./reply.ts";
 import { integer, listOrArgs, nonEmpty, oneOf, optionsOf, timeout } from "./validate.ts";
@@ -103,7 +103,7 @@ function push(name: string, key: RedisKey, values: RedisValue[]): Command<number
  * console.log(await r.lrange("queue", 0, -1)); // ["a", "b", "c"]
  * ```
  */
-export abstract class ListCommands<D extends boolean = true> extends HashCommands<D> {
+export abstract class ListCommands<D extends boolean = true> extends HashExpiryCommands<D> {
   /**
    * Pops the first element of the first non-empty list of `keys`, waiting up
    * to `timeout` seconds (0: forever); resolves to `[key, element]`, or `null`

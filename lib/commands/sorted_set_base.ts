@@ -286,6 +286,29 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
   }
 
   /**
+   * Returns the size of the intersection of the sorted sets, counting up to
+   * `limit` (0, the default: no limit). Redis 7+; redis-py's `numkeys` is
+   * implied by `keys`, as in `sintercard`.
+   * {@link https://redis.io/docs/latest/commands/zintercard/ ZINTERCARD}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await r.zadd("z1", { a: 1, b: 2 });
+   * await r.zadd("z2", { b: 1, c: 2 });
+   * console.log(await r.zintercard(["z1", "z2"])); // 1
+   * ```
+   */
+  zintercard(keys: readonly RedisKey[], limit: number = 0): Promise<number> {
+    const cmd = new Command<number>("ZINTERCARD", toNumber).arg(Array.isArray(keys) ? keys.length : 0).keysOf(
+      keys,
+    );
+    integer(cmd, "limit", limit, 0);
+    return this.execute(cmd.arg("LIMIT").arg(limit));
+  }
+
+  /**
    * Returns the members present in all the sorted sets (`keys`: an array, or
    * a mapping of key to weight); with `withscores`, `[member, score]` pairs.
    * {@link https://redis.io/docs/latest/commands/zinter/ ZINTER}

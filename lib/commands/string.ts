@@ -4,7 +4,7 @@
  * @module
  */
 
-import { GenericCommands } from "./generic.ts";
+import { SortCommands } from "./sort.ts";
 import { Command, type RedisKey, type RedisValue, type Str } from "./command.ts";
 import { type LcsIdxResult, toBoolean, toLcsIdx, toNumber, toOkOrNull, toTrue } from "./reply.ts";
 import {
@@ -119,7 +119,7 @@ function expiryArgs(cmd: Command<unknown>, o: Partial<SetOptions & GetExOptions>
  * console.log(await r.get("greeting")); // "hello"
  * ```
  */
-export abstract class StringCommands<D extends boolean = true> extends GenericCommands<D> {
+export abstract class StringCommands<D extends boolean = true> extends SortCommands<D> {
   /**
    * Appends `value` to the string at `key`; resolves to its new length.
    * {@link https://redis.io/docs/latest/commands/append/ APPEND}
