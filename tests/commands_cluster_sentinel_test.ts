@@ -9,7 +9,13 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis, ResponseError } from "../mod.ts";
-import { freePort, type RedisServer, startRedis, startServerProcess } from "./harness/mod.ts";
+import { binaryVersion, freePort, type RedisServer, startRedis, startServerProcess } from "./harness/mod.ts";
+
+// Decided up front from the server binary, so every runtime reports the skip as a skip.
+const SERVER_VERSION = await binaryVersion();
+const NO_MYSHARDID = SERVER_VERSION[0] < 7 || (SERVER_VERSION[0] === 7 && SERVER_VERSION[1] < 2)
+  ? `needs Redis 7.2+ (server is ${SERVER_VERSION.join(".")})`
+  : false;
 
 const PROTOCOLS = [2, 3] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -165,12 +171,7 @@ for (const protocol of PROTOCOLS) {
     assert.equal(await r.asking(), true);
   });
 
-  test(`${R}: cluster myshardid (Redis 7.2+)`, async (t) => {
-    const s = await clusterNode();
-    const [major, minor] = s.version;
-    if (major < 7 || (major === 7 && minor < 2)) {
-      return t.skip(`redis ${s.version.join(".")} has no MYSHARDID`);
-    }
+  test(`${R}: cluster myshardid (Redis 7.2+)`, { skip: NO_MYSHARDID }, async () => {
     await using r = await clusterClient(protocol);
     assert.match(await r.clusterMyshardid(), /^[0-9a-f]{40}$/);
   });
