@@ -6,29 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError, InvalidResponse } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
-import { type Command, RedisCommands } from "./mod.ts";
-
-/** Records every command and answers with a canned raw reply, run through the command's transform. */
-class Recorder extends RedisCommands {
-  commands: Command<unknown>[] = [];
-  reply: RespValue = null;
-  transform = true;
-
-  execute<T>(command: Command<T>): Promise<T> {
-    this.commands.push(command as Command<unknown>);
-    if (command.error) return Promise.reject(command.error);
-    if (!this.transform) return Promise.resolve(undefined as T);
-    try {
-      return Promise.resolve(command.transform ? command.transform(this.reply) : (this.reply as T));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  get last(): Command<unknown> {
-    return this.commands[this.commands.length - 1];
-  }
-}
+import { Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

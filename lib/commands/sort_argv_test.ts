@@ -4,22 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError } from "../errors.ts";
-import type { RedisArgument, RespValue } from "../protocol/types.ts";
-import { type Command, RedisCommands } from "./mod.ts";
-
-class Recorder extends RedisCommands {
-  last: Command<unknown> | undefined;
-  reply: RespValue = null;
-  execute<T>(command: Command<T>): Promise<T> {
-    this.last = command as Command<unknown>;
-    if (command.error) return Promise.reject(command.error);
-    try {
-      return Promise.resolve(command.transform ? command.transform(this.reply) : (this.reply as T));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-}
+import type { RedisArgument } from "../protocol/types.ts";
+import { Recorder } from "../../tests/support/recorder.ts";
 
 const ARGV: [(r: Recorder) => Promise<unknown>, RedisArgument[], number[]][] = [
   [(r) => r.sort("l"), ["SORT", "l"], [1]],
