@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ServerCommands } from "./server.ts";
+import { DiagnosticsCommands } from "./diagnostics.ts";
 import { Command, type RedisKey, type Str } from "./command.ts";
 import { toBoolean, toInteger, toNumber, toScan, toText, toTextOrNull, toTrue } from "./reply.ts";
 import { exclusive, integer, optionsOf, scanArgs, type ScanOptions, unixTime } from "./validate.ts";
@@ -96,7 +96,7 @@ function expireFlags(cmd: Command<unknown>, options: ExpireOptions | undefined):
  * console.log(await r.expire("k", 60), await r.ttl("k")); // true 60
  * ```
  */
-export abstract class GenericCommands<D extends boolean = true> extends ServerCommands<D> {
+export abstract class GenericCommands<D extends boolean = true> extends DiagnosticsCommands<D> {
   /**
    * Deletes keys; resolves to how many existed.
    * {@link https://redis.io/docs/latest/commands/del/ DEL}

@@ -1,6 +1,6 @@
 /**
  * Every command method, defined once on a linear chain of abstract classes
- * (connection, server, generic, sort, string, hash, list, set, sorted set, stream, geo,
+ * (connection, server, diagnostics, generic, sort, string, hash, list, set, sorted set, stream, geo,
  * hyperloglog, bitmap, scripting, pubsub, acl, cluster, sentinel), and the
  * helpers they are built with. The client, pipelines and the cluster client
  * extend `RedisCommands` and implement `execute`.
@@ -118,6 +118,7 @@ export * from "./acl.ts";
 export * from "./cluster.ts";
 export * from "./sentinel.ts";
 export * from "./sort.ts";
+export * from "./diagnostics.ts";
 export * from "./hash_expiry.ts";
 export type {
   AclLogEntry,
