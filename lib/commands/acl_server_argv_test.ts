@@ -4,9 +4,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, InvalidResponse } from "../errors.ts";
+import { InvalidResponse } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
-import { Recorder } from "../../tests/support/recorder.ts";
+import { expectArgv, expectDataErrors, expectSameReplies, Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -179,15 +179,7 @@ const ARGV: [Call, RedisArgument[], number[]?][] = [
 ];
 
 test("argv of every ACL, CLIENT and server administration command form", async () => {
-  const r = new Recorder();
-  r.transform = false;
-  for (const [call, args] of ARGV) {
-    await call(r);
-    const cmd = r.last;
-    assert.equal(cmd.error, undefined, `${args.join(" ")}: ${cmd.error?.message}`);
-    assert.deepEqual(cmd.args, args);
-    assert.equal(cmd.keys, undefined, `${args.join(" ")} has no keys`);
-  }
+  await expectArgv(ARGV);
 });
 
 test("WAITAOF is a blocking command", async () => {
@@ -238,16 +230,7 @@ const DATA_ERRORS: [Call, RegExp][] = [
 ];
 
 test("bad arguments reject with a DataError, asynchronously, and nothing is sent", async () => {
-  for (const [call, message] of DATA_ERRORS) {
-    const r = new Recorder();
-    let promise: Promise<unknown> | undefined;
-    assert.doesNotThrow(() => {
-      promise = call(r).catch((e) => e);
-    });
-    const e = await promise;
-    assert.ok(e instanceof DataError, `${r.last?.args.join(" ")}: ${e}`);
-    assert.match(e.message, message);
-  }
+  await expectDataErrors(DATA_ERRORS);
 });
 
 const ACL_USER = {
@@ -527,15 +510,7 @@ const REPLIES: [Call, RespValue, RespValue, unknown][] = [
 ];
 
 test("reply transforms give the same value for RESP2 and RESP3 replies", async () => {
-  for (const [call, resp2, resp3, expected] of REPLIES) {
-    const r = new Recorder();
-    r.reply = resp2;
-    const v2 = await call(r);
-    r.reply = resp3;
-    const v3 = await call(r);
-    assert.deepEqual(v2, expected, `${r.last.name} under RESP2`);
-    assert.deepEqual(v3, expected, `${r.last.name} under RESP3`);
-  }
+  await expectSameReplies(REPLIES);
 });
 
 test("malformed replies reject with InvalidResponse", async () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { DataError, InvalidResponse } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
 import { type Command, CommandsBase, RedisCommands } from "./mod.ts";
-import { Recorder } from "../../tests/support/recorder.ts";
+import { expectArgv, expectDataErrors, expectSameReplies, Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 
@@ -317,17 +317,7 @@ const ARGV: [Call, RedisArgument[], number[]?][] = [
 ];
 
 test("argv and key positions of every command form", async () => {
-  const r = new Recorder();
-  r.transform = false;
-  for (const [call, args, keys] of ARGV) {
-    const before = r.commands.length;
-    await call(r);
-    assert.equal(r.commands.length, before + 1, `${args[0]}: exactly one command per call`);
-    const cmd = r.last;
-    assert.equal(cmd.error, undefined, `${args.join(" ")}: ${cmd.error?.message}`);
-    assert.deepEqual(cmd.args, args);
-    assert.deepEqual(cmd.keys, keys, `key positions of ${args.join(" ")}`);
-  }
+  await expectArgv(ARGV);
 });
 
 test("blocking and binary-reply flags", async () => {
@@ -452,20 +442,7 @@ const DATA_ERRORS: [Call, RegExp][] = [
 ];
 
 test("bad arguments reject with a DataError, asynchronously, and nothing is sent", async () => {
-  for (const [call, message] of DATA_ERRORS) {
-    const r = new Recorder();
-    let promise: Promise<unknown> | undefined;
-    assert.doesNotThrow(() => {
-      promise = call(r);
-    });
-    assert.ok(promise instanceof Promise);
-    await assert.rejects(promise, (e: unknown) => {
-      assert.ok(e instanceof DataError, `expected a DataError, got ${e}`);
-      assert.match((e as Error).message, message);
-      return true;
-    });
-    assert.ok(r.last.error instanceof DataError, "the executor saw the failed command");
-  }
+  await expectDataErrors(DATA_ERRORS);
 });
 
 /** Every method name of the command chain (RedisCommands down to CommandsBase). */
@@ -661,15 +638,7 @@ const REPLIES: [Call, RespValue, RespValue, unknown][] = [
 ];
 
 test("reply transforms give the same value for RESP2 and RESP3 replies", async () => {
-  for (const [call, resp2, resp3, expected] of REPLIES) {
-    const r = new Recorder();
-    r.reply = resp2;
-    const v2 = await call(r);
-    r.reply = resp3;
-    const v3 = await call(r);
-    assert.deepEqual(v2, expected, `${r.last.name} under RESP2`);
-    assert.deepEqual(v3, expected, `${r.last.name} under RESP3`);
-  }
+  await expectSameReplies(REPLIES);
 });
 
 test("INFO is parsed like redis-py's parse_info", async () => {

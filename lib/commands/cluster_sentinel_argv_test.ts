@@ -4,9 +4,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
-import { Recorder } from "../../tests/support/recorder.ts";
+import { expectArgv, expectDataErrors, Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 
@@ -89,17 +88,7 @@ const ARGV: [Call, RedisArgument[]][] = [
 ];
 
 test("cluster/sentinel: argv of every command form, no key positions", async () => {
-  const r = new Recorder();
-  r.transform = false;
-  for (const [call, args] of ARGV) {
-    const before = r.commands.length;
-    await call(r);
-    assert.equal(r.commands.length, before + 1, `${args.join(" ")}: exactly one command per call`);
-    const cmd = r.last;
-    assert.equal(cmd.error, undefined, `${args.join(" ")}: ${cmd.error?.message}`);
-    assert.deepEqual(cmd.args, args);
-    assert.equal(cmd.keys, undefined, `${args.join(" ")} has no key positions`);
-  }
+  await expectArgv(ARGV);
 });
 
 const DATA_ERRORS: [Call, RegExp][] = [
@@ -128,20 +117,7 @@ const DATA_ERRORS: [Call, RegExp][] = [
 ];
 
 test("cluster/sentinel: bad arguments reject with a DataError, asynchronously, and nothing is sent", async () => {
-  for (const [call, message] of DATA_ERRORS) {
-    const r = new Recorder();
-    let promise: Promise<unknown> | undefined;
-    assert.doesNotThrow(() => {
-      promise = call(r);
-    });
-    assert.ok(promise instanceof Promise);
-    await assert.rejects(promise, (e: unknown) => {
-      assert.ok(e instanceof DataError, `expected a DataError, got ${e}`);
-      assert.match((e as Error).message, message);
-      return true;
-    });
-    assert.ok(r.last.error instanceof DataError, "the executor saw the failed command");
-  }
+  await expectDataErrors(DATA_ERRORS);
 });
 
 const te = new TextEncoder();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { DataError } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
 import { BitField, type Command } from "./mod.ts";
-import { Recorder } from "../../tests/support/recorder.ts";
+import { expectArgv, expectDataErrors, expectSameReplies, Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 
@@ -188,17 +188,7 @@ const ARGV: [Call, RedisArgument[], number[]][] = [
 ];
 
 test("geo/hll/bitmap: argv and key positions of every command form", async () => {
-  const r = new Recorder();
-  r.transform = false;
-  for (const [call, args, keys] of ARGV) {
-    const before = r.commands.length;
-    await call(r);
-    assert.equal(r.commands.length, before + 1, `${args[0]}: exactly one command per call`);
-    const cmd = r.last;
-    assert.equal(cmd.error, undefined, `${args.join(" ")}: ${cmd.error?.message}`);
-    assert.deepEqual(cmd.args, args);
-    assert.deepEqual(cmd.keys, keys, `key positions of ${args.join(" ")}`);
-  }
+  await expectArgv(ARGV);
 });
 
 /** [call, expected message fragment] — each must reject with a DataError and send nothing. */
@@ -263,20 +253,7 @@ const DATA_ERRORS: [Call, RegExp][] = [
 ];
 
 test("geo/hll/bitmap: bad arguments reject with a DataError, asynchronously, and nothing is sent", async () => {
-  for (const [call, message] of DATA_ERRORS) {
-    const r = new Recorder();
-    let promise: Promise<unknown> | undefined;
-    assert.doesNotThrow(() => {
-      promise = call(r);
-    });
-    assert.ok(promise instanceof Promise);
-    await assert.rejects(promise, (e: unknown) => {
-      assert.ok(e instanceof DataError, `expected a DataError, got ${e}`);
-      assert.match((e as Error).message, message);
-      return true;
-    });
-    assert.ok(r.last.error instanceof DataError, "the executor saw the failed command");
-  }
+  await expectDataErrors(DATA_ERRORS);
 });
 
 test("BitField: chaining never throws on garbage, and execute() resets the queue", async () => {
@@ -368,15 +345,7 @@ const REPLIES: [Call, RespValue, RespValue, unknown][] = [
 ];
 
 test("geo/hll/bitmap: reply transforms give the same value for RESP2 and RESP3 replies", async () => {
-  for (const [call, resp2, resp3, expected] of REPLIES) {
-    const r = new Recorder();
-    r.reply = resp2;
-    const v2 = await call(r);
-    r.reply = resp3;
-    const v3 = await call(r);
-    assert.deepEqual(v2, expected, `${r.last.name} under RESP2`);
-    assert.deepEqual(v3, expected, `${r.last.name} under RESP3`);
-  }
+  await expectSameReplies(REPLIES);
 });
 
 test("geo: search entries keep member bytes with decodeResponses: false", async () => {

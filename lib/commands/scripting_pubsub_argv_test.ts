@@ -3,9 +3,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, InvalidResponse } from "../errors.ts";
+import { InvalidResponse } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
-import { Recorder } from "../../tests/support/recorder.ts";
+import { expectArgv, expectDataErrors, Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 
@@ -67,15 +67,7 @@ const ARGV: [Call, RedisArgument[], number[]?][] = [
 ];
 
 test("scripting/pubsub: argv and key positions", async () => {
-  for (const [call, argv, keys] of ARGV) {
-    const r = new Recorder();
-    r.reply = "OK";
-    await call(r).catch(() => {});
-    const cmd = r.last;
-    assert.equal(cmd.error, undefined, `${argv.join(" ")}: ${cmd.error?.message}`);
-    assert.deepEqual(cmd.args, argv);
-    assert.deepEqual(cmd.keys, keys, `key positions of ${argv.join(" ")}`);
-  }
+  await expectArgv(ARGV);
 });
 
 test("scripting/pubsub: command names, binary replies and blocking flags", async () => {
@@ -121,20 +113,7 @@ const DATA_ERRORS: [Call, RegExp][] = [
 ];
 
 test("scripting/pubsub: bad arguments reject with a DataError, asynchronously", async () => {
-  for (const [call, message] of DATA_ERRORS) {
-    const r = new Recorder();
-    let promise: Promise<unknown> | undefined;
-    assert.doesNotThrow(() => {
-      promise = call(r);
-    });
-    assert.ok(promise instanceof Promise);
-    await assert.rejects(promise, (e: unknown) => {
-      assert.ok(e instanceof DataError, `expected a DataError, got ${e}`);
-      assert.match((e as Error).message, message);
-      return true;
-    });
-    assert.ok(r.last.error instanceof DataError, "the executor saw the failed command");
-  }
+  await expectDataErrors(DATA_ERRORS);
 });
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError, InvalidResponse } from "../errors.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
-import { Recorder } from "../../tests/support/recorder.ts";
+import { expectArgv, expectSameReplies, Recorder } from "../../tests/support/recorder.ts";
 
 type Call = (r: Recorder) => Promise<unknown>;
 
@@ -138,14 +138,7 @@ const ARGV: [Call, RedisArgument[], number[] | undefined][] = [
 ];
 
 test("stream commands: argv and key positions", async () => {
-  for (const [call, argv, keys] of ARGV) {
-    const r = new Recorder();
-    r.reply = null;
-    await call(r).catch(() => {}); // null replies may not fit every transform; only the argv matters here
-    assert.equal(r.last.error, undefined, `${argv.join(" ")} built without error`);
-    assert.deepEqual(r.last.args, argv);
-    assert.deepEqual(r.last.keys, keys, `key positions of ${argv.join(" ")}`);
-  }
+  await expectArgv(ARGV);
 });
 
 test("stream commands: only XREAD/XREADGROUP with block are blocking", async () => {
@@ -390,15 +383,7 @@ const REPLIES: [Call, RespValue, RespValue, unknown][] = [
 ];
 
 test("stream reply transforms give the same value for RESP2 and RESP3 replies", async () => {
-  for (const [call, resp2, resp3, expected] of REPLIES) {
-    const r = new Recorder();
-    r.reply = resp2;
-    const v2 = await call(r);
-    r.reply = resp3;
-    const v3 = await call(r);
-    assert.deepEqual(v2, expected, `${r.last.args.join(" ")} under RESP2`);
-    assert.deepEqual(v3, expected, `${r.last.args.join(" ")} under RESP3`);
-  }
+  await expectSameReplies(REPLIES);
 });
 
 test("stream replies with decodeResponses: false: values stay bytes, ids and field names are text", async () => {
