@@ -19,12 +19,19 @@ import { runtimeConnector } from "./transports/auto.ts";
 
 export { Redis } from "./lib/client.ts";
 export { parseURL, type RedisOptions } from "./lib/options.ts";
+export {
+  type Pipeline,
+  type PipelineCommands,
+  type PipelineControls,
+  PipelineImpl,
+  type PipelineOptions,
+} from "./lib/pipeline.ts";
 export { getDefaultConnector, setDefaultConnector } from "./lib/default_connector.ts";
 export { Connection, type ConnectionOptions, type SendOptions, type ServerHello } from "./lib/connection.ts";
 export * from "./lib/errors.ts";
 export * from "./lib/commands/mod.ts";
 export type { RedisArgument, RespValue } from "./lib/protocol/types.ts";
-export { encodeCommand, Encoder } from "./lib/protocol/encoder.ts";
+export { checkArguments, encodeCommand, Encoder } from "./lib/protocol/encoder.ts";
 export { Decoder, type DecoderOptions } from "./lib/protocol/decoder.ts";
 export type { ConnectOptions, Connector, TlsConnectOptions, Transport } from "./lib/transport.ts";
 export { LIB_NAME, VERSION } from "./lib/version.ts";

@@ -12,6 +12,7 @@ import { getDefaultConnector } from "./default_connector.ts";
 import { parseURL, type RedisOptions, validateOptions } from "./options.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
+import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
@@ -112,6 +113,25 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     if (args.length === 0) return Promise.reject(new Cmd("").fail("sendCommand needs a command name").error);
     const [name, ...rest] = args;
     return this.execute(new Cmd<RespValue>(String(name)).argsOf(rest));
+  }
+
+  /**
+   * Starts a pipeline: command methods queue (and chain), `exec()` sends them
+   * in one write and resolves to their typed replies in order. A transaction
+   * (the default, as redis-py) wraps them in MULTI/EXEC.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const [set, count] = await r.pipeline().set("k", "v").incr("hits").exec();
+   * console.log(set, typeof count); // true "number"
+   * const plain = await r.pipeline({ transaction: false }).get("k").exec();
+   * console.log(plain); // ["v"]
+   * ```
+   */
+  pipeline(options?: PipelineOptions): Pipeline<D, []> {
+    return new PipelineImpl<D>(this, options) as unknown as Pipeline<D, []>;
   }
 
   /**

@@ -1,6 +1,6 @@
 // uniredis driver. UNIREDIS_MODULE is the module to import: the npm build (npm/esm/mod.js, copied by the
 // runner) on Node, the source mod.ts on Deno and Bun. BENCH_PROTOCOL picks RESP3 (the default) or RESP2.
-// W3 is "issue 1,000 SETs in one tick and await Promise.all": automatic pipelining puts them in one write.
+// W3 uses the explicit pipeline API, r.pipeline({ transaction: false }), which sends the batch in one write.
 
 import process from "node:process";
 import { pathToFileURL } from "node:url";
@@ -22,11 +22,11 @@ await runDriver(async ({ host, port, protocol }) => {
     set: (k, v) => r.set(k, v),
     lrange: (k) => r.lrange(k, 0, -1),
     hgetall: (k) => r.hgetall(k),
+    // The explicit pipeline API (no MULTI/EXEC, like the peers' pipelines).
     pipelineSet(keys, values) {
-      const n = keys.length;
-      const replies = new Array(n);
-      for (let i = 0; i < n; i++) replies[i] = r.set(keys[i], values[i]);
-      return Promise.all(replies);
+      const pipe = r.pipeline({ transaction: false });
+      for (let i = 0; i < keys.length; i++) pipe.set(keys[i], values[i]);
+      return pipe.exec();
     },
     async connectPingClose() {
       const c = new Redis(options);

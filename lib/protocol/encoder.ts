@@ -114,25 +114,8 @@ export class Encoder {
    * excluded), bigint or Uint8Array; nothing is appended then.
    */
   push(args: readonly RedisArgument[]): void {
+    checkArguments(args);
     const n = args.length;
-    if (n === 0) throw new DataError("Cannot encode an empty command");
-    for (let i = 0; i < n; i++) {
-      const a: unknown = args[i];
-      switch (typeof a) {
-        case "string":
-        case "bigint":
-          continue;
-        case "number":
-          if (a === a) continue;
-          break;
-        case "object":
-          if (a instanceof Uint8Array) continue;
-      }
-      throw new DataError(
-        `Invalid argument ${i} of ${commandName(args)}: ${describe(a)} ` +
-          "(expected string, number, bigint or Uint8Array)",
-      );
-    }
 
     let buf = this.#buf;
     let pos = this.#pos;
@@ -217,6 +200,44 @@ export class Encoder {
     next.set(this.#buf.subarray(0, pos));
     this.#buf = next;
     return next;
+  }
+}
+
+/**
+ * Throws the `DataError` that encoding `args` would throw, without encoding:
+ * an empty command, or an argument that is not a string, number (NaN
+ * excluded), bigint or Uint8Array. Lets a batch be checked whole before any
+ * of it is sent.
+ *
+ * @example
+ * ```ts
+ * import { checkArguments, DataError } from "@uniredis/redis";
+ * try {
+ *   checkArguments(["SET", "k", undefined as never]);
+ * } catch (e) {
+ *   console.log(e instanceof DataError); // true
+ * }
+ * ```
+ */
+export function checkArguments(args: readonly RedisArgument[]): void {
+  const n = args.length;
+  if (n === 0) throw new DataError("Cannot encode an empty command");
+  for (let i = 0; i < n; i++) {
+    const a: unknown = args[i];
+    switch (typeof a) {
+      case "string":
+      case "bigint":
+        continue;
+      case "number":
+        if (a === a) continue;
+        break;
+      case "object":
+        if (a instanceof Uint8Array) continue;
+    }
+    throw new DataError(
+      `Invalid argument ${i} of ${commandName(args)}: ${describe(a)} ` +
+        "(expected string, number, bigint or Uint8Array)",
+    );
   }
 }
 

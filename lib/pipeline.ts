@@ -1,0 +1,228 @@
+/**
+ * Pipelines and MULTI/EXEC transactions: command methods queue instead of
+ * sending, and `exec()` sends the whole batch in one write and resolves to
+ * the replies in order, each typed as its method's reply.
+ *
+ * @module
+ */
+
+import { Command, type CommandExecutor } from "./commands/command.ts";
+import { RedisCommands } from "./commands/mod.ts";
+import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
+import { checkArguments } from "./protocol/encoder.ts";
+import type { RedisArgument, RespValue } from "./protocol/types.ts";
+
+/**
+ * Options of `Redis.pipeline`.
+ *
+ * @example
+ * ```ts
+ * import type { PipelineOptions } from "@uniredis/redis";
+ * const plain: PipelineOptions = { transaction: false, raiseOnError: false };
+ * console.log(plain.transaction); // false
+ * ```
+ */
+export interface PipelineOptions {
+  /** Wrap the commands in MULTI/EXEC so they run atomically (default `true`, as redis-py). */
+  transaction?: boolean;
+  /**
+   * Reject `exec()` with the first command error (default `true`, as redis-py);
+   * `false` puts each error in place among the replies.
+   */
+  raiseOnError?: boolean;
+}
+
+/**
+ * Every command method of the client, queuing instead of sending: each call
+ * returns the pipeline with the method's reply type appended to `R`.
+ *
+ * @example
+ * ```ts
+ * import type { PipelineCommands } from "@uniredis/redis";
+ * type AfterGet = ReturnType<PipelineCommands<true, []>["get"]>; // Pipeline<true, [string | null]>
+ * ```
+ */
+export type PipelineCommands<D extends boolean, R extends unknown[]> = {
+  [
+    K in keyof RedisCommands<D> as K extends "execute" ? never
+      : RedisCommands<D>[K] extends (...args: never[]) => Promise<unknown> ? K
+      : never
+  ]: RedisCommands<D>[K] extends (...args: infer A) => Promise<infer T>
+    ? (...args: A) => Pipeline<D, [...R, T]>
+    : never;
+};
+
+/**
+ * The controls of a pipeline besides its command methods.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ * await using r = new Redis();
+ * const pipe = r.pipeline();
+ * console.log(pipe.length); // 0
+ * ```
+ */
+export interface PipelineControls<D extends boolean, R extends unknown[]> extends AsyncDisposable {
+  /** Number of queued commands. */
+  readonly length: number;
+  /**
+   * Sends every queued command in one write (inside MULTI/EXEC for a
+   * transaction) and resolves to their replies, in order. The queue is
+   * emptied, so the pipeline can be reused.
+   */
+  exec(): Promise<R>;
+  /** Alias of `exec()`, as redis-py's `execute()`. */
+  execute(): Promise<R>;
+  /** Drops the queued commands. */
+  reset(): void;
+  /** Queues any command as given; its reply is the raw decoded value. */
+  sendCommand(...args: RedisArgument[]): Pipeline<D, [...R, RespValue]>;
+}
+
+/**
+ * A pipeline: the client's command methods, queued, plus `exec()`. `R` is the
+ * tuple of reply types of the commands queued so far.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ * await using r = new Redis();
+ * const [ok, n, v] = await r.pipeline().set("k", "1").incr("k").get("k").exec();
+ * console.log(ok, n, v); // true 2 "2"
+ * ```
+ */
+export type Pipeline<D extends boolean = true, R extends unknown[] = []> =
+  & PipelineControls<D, R>
+  & PipelineCommands<D, R>;
+
+/**
+ * The runtime behind `Pipeline`: it inherits every command method and
+ * overrides `execute` to queue. Use it through `Redis.pipeline()`.
+ */
+export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
+  #client: CommandExecutor;
+  #transaction: boolean;
+  #raiseOnError: boolean;
+  #queue: Command<unknown>[] = [];
+
+  /** Creates a pipeline that sends through `client`. */
+  constructor(client: CommandExecutor, options: PipelineOptions = {}) {
+    super();
+    this.#client = client;
+    this.#transaction = options.transaction ?? true;
+    this.#raiseOnError = options.raiseOnError ?? true;
+  }
+
+  /**
+   * Queues `command` and returns the pipeline (the command methods call it);
+   * without an argument it is redis-py's `execute()`, the alias of `exec()`.
+   */
+  override execute<T>(command?: Command<T>): Promise<T> {
+    if (command === undefined) return this.exec() as Promise<T>;
+    this.#queue.push(command as Command<unknown>);
+    return this as unknown as Promise<T>;
+  }
+
+  /** Number of queued commands. */
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  /** Drops the queued commands. */
+  reset(): void {
+    this.#queue = [];
+  }
+
+  /** Queues any command as given (its reply stays raw). */
+  sendCommand(...args: RedisArgument[]): this {
+    const command = new Command<RespValue>(args.length > 0 ? String(args[0]) : "").argsOf(args.slice(1));
+    if (args.length === 0) command.fail("sendCommand needs a command name");
+    this.#queue.push(command as Command<unknown>);
+    return this;
+  }
+
+  /** Sends the queue and resolves to the replies in order. */
+  exec(): Promise<unknown[]> {
+    const queue = this.#queue;
+    this.#queue = [];
+    // A bad command fails the whole batch before anything is sent.
+    try {
+      for (const command of queue) {
+        if (command.error) throw command.error;
+        checkArguments(command.args);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (queue.length === 0) return Promise.resolve([]);
+    return this.#transaction ? this.#execTransaction(queue) : this.#execPipeline(queue);
+  }
+
+  /** Closes nothing: a pipeline owns no connection; disposing drops what is queued. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.reset();
+    return Promise.resolve();
+  }
+
+  async #execPipeline(queue: Command<unknown>[]): Promise<unknown[]> {
+    // Issued in one synchronous loop, so the client writes them in one batch.
+    const settled = await Promise.allSettled(queue.map((c) => this.#client.execute(c)));
+    const replies = settled.map((s) => s.status === "fulfilled" ? s.value : s.reason);
+    return this.#finish(replies);
+  }
+
+  async #execTransaction(queue: Command<unknown>[]): Promise<unknown[]> {
+    // MULTI, the commands and EXEC leave in one write, contiguous on the
+    // connection: nothing can be issued between them in one synchronous run.
+    const multi = this.#client.execute(new Command("MULTI"));
+    const queued = queue.map((c) => this.#client.execute(rawCopy(c)));
+    const exec = this.#client.execute(new Command<RespValue>("EXEC"));
+    const [multiResult, queuedResults, execResult] = await Promise.all([
+      settle(multi),
+      Promise.all(queued.map(settle)),
+      settle(exec),
+    ]);
+    if (multiResult instanceof Error) throw multiResult;
+    if (
+      execResult instanceof ExecAbortError ||
+      (execResult instanceof RedisError && execResult.message.startsWith("EXECABORT"))
+    ) {
+      // A command was refused when queued: report that error, as redis-py does.
+      const first = queuedResults.find((r) => r instanceof Error);
+      throw first ?? execResult;
+    }
+    if (execResult instanceof Error) throw execResult;
+    if (execResult === null) throw new WatchError("Watched variable changed: the transaction was discarded");
+    const raw = execResult as RespValue[];
+    const replies = raw.map((reply, i) => {
+      if (reply instanceof Error) return reply;
+      const transform = queue[i].transform;
+      try {
+        return transform ? transform(reply) : reply;
+      } catch (error) {
+        return error;
+      }
+    });
+    return this.#finish(replies);
+  }
+
+  #finish(replies: unknown[]): unknown[] {
+    if (this.#raiseOnError) {
+      const first = replies.find((r) => r instanceof Error);
+      if (first) throw first;
+    }
+    return replies;
+  }
+}
+
+/** The same command without its transform, for queuing inside MULTI (the reply is QUEUED). */
+function rawCopy(command: Command<unknown>): Command<unknown> {
+  const copy = new Command<unknown>(String(command.args[0])).argsOf(command.args.slice(1));
+  copy.keys = command.keys;
+  return copy;
+}
+
+function settle<T>(promise: Promise<T>): Promise<T | Error> {
+  return promise.then((v) => v, (e) => (e instanceof Error ? e : new DataError(String(e))));
+}
