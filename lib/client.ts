@@ -13,6 +13,7 @@ import { parseURL, type RedisOptions, validateOptions } from "./options.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
+import { Script } from "./script.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
@@ -132,6 +133,22 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   pipeline(options?: PipelineOptions): Pipeline<D, []> {
     return new PipelineImpl<D>(this, options) as unknown as Pipeline<D, []>;
+  }
+
+  /**
+   * Registers a Lua script: `run()` calls it by digest (EVALSHA) and loads it
+   * when the server lacks it, as redis-py's `register_script`.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const double = r.registerScript("return ARGV[1] * 2");
+   * console.log(await double.run({ args: [21] })); // 42
+   * ```
+   */
+  registerScript(source: string): Script {
+    return new Script(this as RedisCommands<boolean>, source);
   }
 
   /**

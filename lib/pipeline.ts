@@ -10,6 +10,7 @@ import { Command, type CommandExecutor } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
 import { checkArguments } from "./protocol/encoder.ts";
+import { toBooleans } from "./commands/reply.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 
 /**
@@ -105,6 +106,8 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   #transaction: boolean;
   #raiseOnError: boolean;
   #queue: Command<unknown>[] = [];
+  /** Scripts queued by `Script.run`, loaded before the batch is sent. */
+  #scripts = new Map<string, string>();
 
   /** Creates a pipeline that sends through `client`. */
   constructor(client: CommandExecutor, options: PipelineOptions = {}) {
@@ -132,6 +135,12 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   /** Drops the queued commands. */
   reset(): void {
     this.#queue = [];
+    this.#scripts.clear();
+  }
+
+  /** Remembers a script queued with EVALSHA, so `exec()` can load it first. */
+  useScript(script: { sha: string; source: string }): void {
+    this.#scripts.set(script.sha, script.source);
   }
 
   /** Queues any command as given (its reply stays raw). */
@@ -156,7 +165,23 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
       return Promise.reject(error);
     }
     if (queue.length === 0) return Promise.resolve([]);
-    return this.#transaction ? this.#execTransaction(queue) : this.#execPipeline(queue);
+    const scripts = this.#scripts;
+    this.#scripts = new Map();
+    const send = () => this.#transaction ? this.#execTransaction(queue) : this.#execPipeline(queue);
+    return scripts.size === 0 ? send() : this.#loadScripts(scripts).then(send);
+  }
+
+  /** Loads the scripts the server lacks (as redis-py's pipeline does), so EVALSHA cannot fail with NOSCRIPT. */
+  async #loadScripts(scripts: Map<string, string>): Promise<void> {
+    const shas = [...scripts.keys()];
+    const exists = await this.#client.execute(
+      new Command<boolean[]>(["SCRIPT", "EXISTS"], toBooleans).argsOf(shas),
+    );
+    await Promise.all(
+      shas.filter((_, i) => !exists[i]).map((sha) =>
+        this.#client.execute(new Command(["SCRIPT", "LOAD"]).arg(scripts.get(sha)!))
+      ),
+    );
   }
 
   /** Closes nothing: a pipeline owns no connection; disposing drops what is queued. */
