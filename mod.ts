@@ -20,6 +20,7 @@ import { runtimeConnector } from "./transports/auto.ts";
 export { Redis } from "./lib/client.ts";
 export { parseURL, type RedisOptions } from "./lib/options.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";
+export { type AcquireOptions, Lock, type LockOptions } from "./lib/lock.ts";
 export {
   type Pipeline,
   type PipelineCommands,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Command, Command as Cmd, type ReplyTransform } from "./commands/command.ts";
+import { type Command, Command as Cmd, type RedisKey, type ReplyTransform } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import { Connection, type ConnectionOptions, type ServerHello } from "./connection.ts";
 import { getDefaultConnector } from "./default_connector.ts";
@@ -14,6 +14,7 @@ import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
 import { Script } from "./script.ts";
+import { Lock, type LockOptions } from "./lock.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
@@ -133,6 +134,28 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   pipeline(options?: PipelineOptions): Pipeline<D, []> {
     return new PipelineImpl<D>(this, options) as unknown as Pipeline<D, []>;
+  }
+
+  /**
+   * A distributed lock on the key `name` (redis-py's `lock`); durations in
+   * milliseconds. Nothing is sent until `acquire()`.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const lock = r.lock("report", { timeout: 10_000 });
+   * if (await lock.acquire({ blocking: false })) {
+   *   try {
+   *     // ... only one holder at a time gets here
+   *   } finally {
+   *     await lock.release();
+   *   }
+   * }
+   * ```
+   */
+  lock(name: RedisKey, options?: LockOptions): Lock {
+    return new Lock(this as RedisCommands<boolean>, name, options);
   }
 
   /**
