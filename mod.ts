@@ -17,7 +17,8 @@
 import { setDefaultConnector } from "./lib/default_connector.ts";
 import { runtimeConnector } from "./transports/auto.ts";
 
-export { Redis } from "./lib/client.ts";
+export { Redis, type TransactionOptions } from "./lib/client.ts";
+export { WatchedPipeline } from "./lib/watch.ts";
 export { parseURL, type RedisOptions } from "./lib/options.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";
 export { type AcquireOptions, Lock, type LockOptions } from "./lib/lock.ts";

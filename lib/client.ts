@@ -15,8 +15,27 @@ import { LIB_NAME, VERSION } from "./version.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
 import { Script } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
+import type { WatchedPipeline } from "./watch.ts";
+import { WatchError } from "./errors.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
+
+/**
+ * Options of `Redis.transaction`, as redis-py's keywords.
+ *
+ * @example
+ * ```ts
+ * import type { TransactionOptions } from "@uniredis/redis";
+ * const o: TransactionOptions = { valueFromCallable: true, watchDelay: 10 };
+ * console.log(o.watchDelay); // 10
+ * ```
+ */
+export interface TransactionOptions {
+  /** Resolve to what the callback returned instead of the transaction's replies. */
+  valueFromCallable?: boolean;
+  /** Milliseconds to wait before retrying after a watched key changed. */
+  watchDelay?: number;
+}
 
 /**
  * A Redis client. It connects on the first command, multiplexes every
@@ -134,6 +153,72 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   pipeline(options?: PipelineOptions): Pipeline<D, []> {
     return new PipelineImpl<D>(this, options) as unknown as Pipeline<D, []>;
+  }
+
+  /**
+   * Runs `fn` as an optimistic transaction, retrying while a watched key
+   * changes (redis-py's `transaction`): `fn` gets a pipeline watching
+   * `watches`, reads with it, and queues writes after `pipe.multi()`. Resolves
+   * to the transaction's replies, or with `valueFromCallable` to what `fn`
+   * returned. `watchDelay` (ms) pauses between attempts.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await r.transaction(async (pipe) => {
+   *   const n = Number(await pipe.get("counter") ?? 0);
+   *   pipe.multi().set("counter", n + 1);
+   * }, "counter");
+   * ```
+   */
+  transaction<T>(
+    fn: (pipe: WatchedPipeline<D>) => T | Promise<T>,
+    ...args: [...watches: RedisKey[], options: TransactionOptions & { valueFromCallable: true }]
+  ): Promise<T>;
+  transaction(
+    fn: (pipe: WatchedPipeline<D>) => unknown,
+    ...args: RedisKey[] | [...watches: RedisKey[], options: TransactionOptions]
+  ): Promise<unknown[]>;
+  async transaction(
+    fn: (pipe: WatchedPipeline<D>) => unknown,
+    ...args: (RedisKey | TransactionOptions)[]
+  ): Promise<unknown> {
+    const last = args[args.length - 1];
+    const hasOptions = typeof last === "object" && last !== null && !(last instanceof Uint8Array);
+    const options = (hasOptions ? args.pop() : {}) as TransactionOptions;
+    const watches = args as RedisKey[];
+    for (;;) {
+      const pipe = await this.pipeline().watch(...watches);
+      try {
+        const value = await fn(pipe);
+        const replies = await pipe.exec();
+        return options.valueFromCallable ? value : replies;
+      } catch (error) {
+        if (!(error instanceof WatchError)) throw error;
+        if (options.watchDelay) await new Promise((resolve) => setTimeout(resolve, options.watchDelay));
+      } finally {
+        await pipe.reset();
+      }
+    }
+  }
+
+  /**
+   * Opens a connection of this client's own settings that the caller owns
+   * and must close (WATCH transactions use one). Most code never needs it.
+   *
+   * @example
+   * ```ts
+   * import { Command, Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const conn = r.openConnection();
+   * console.log(await conn.send(new Command("PING"))); // "PONG"
+   * await conn.close();
+   * ```
+   */
+  openConnection(): Connection {
+    this.#connectionOptions ??= this.#toConnectionOptions();
+    return new Connection(this.#connectionOptions);
   }
 
   /**

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { Command, type CommandExecutor } from "./commands/command.ts";
+import { Command, type CommandExecutor, type RedisKey } from "./commands/command.ts";
+import type { Connection } from "./connection.ts";
+import { WatchedPipeline } from "./watch.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
 import { checkArguments } from "./protocol/encoder.ts";
@@ -79,6 +81,12 @@ export interface PipelineControls<D extends boolean, R extends unknown[]> extend
   reset(): void;
   /** Queues any command as given; its reply is the raw decoded value. */
   sendCommand(...args: RedisArgument[]): Pipeline<D, [...R, RespValue]>;
+  /**
+   * Watches `keys` on a connection of its own and returns the pipeline in
+   * WATCH mode: its methods run at once, and `multi()` starts the queued
+   * transaction (see `WatchedPipeline`).
+   */
+  watch(...keys: RedisKey[]): Promise<WatchedPipeline<D>>;
 }
 
 /**
@@ -106,15 +114,41 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   #transaction: boolean;
   #raiseOnError: boolean;
   #queue: Command<unknown>[] = [];
+  #afterExec: (() => Promise<void>) | undefined;
   /** Scripts queued by `Script.run`, loaded before the batch is sent. */
   #scripts = new Map<string, string>();
 
   /** Creates a pipeline that sends through `client`. */
-  constructor(client: CommandExecutor, options: PipelineOptions = {}) {
+  constructor(client: CommandExecutor, options: PipelineOptions = {}, afterExec?: () => Promise<void>) {
     super();
     this.#client = client;
     this.#transaction = options.transaction ?? true;
     this.#raiseOnError = options.raiseOnError ?? true;
+    this.#afterExec = afterExec;
+  }
+
+  /**
+   * Watches `keys` on a connection of its own and returns the pipeline in
+   * WATCH mode (see `WatchedPipeline`). Needs a client that can open
+   * connections (`Redis`).
+   */
+  async watch(...keys: RedisKey[]): Promise<WatchedPipeline<D>> {
+    const client = this.#client as CommandExecutor & { openConnection?: () => Connection };
+    if (!client.openConnection) {
+      throw new RedisError("watch() needs a client that can open a connection of its own");
+    }
+    const connection = client.openConnection();
+    const watched = new WatchedPipeline<D>(connection, {
+      transaction: true,
+      raiseOnError: this.#raiseOnError,
+    });
+    try {
+      await watched.watch(...keys);
+    } catch (error) {
+      await watched.reset();
+      throw error;
+    }
+    return watched;
   }
 
   /**
@@ -153,6 +187,12 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
 
   /** Sends the queue and resolves to the replies in order. */
   exec(): Promise<unknown[]> {
+    const result = this.#exec();
+    const after = this.#afterExec;
+    return after ? result.finally(after) : result;
+  }
+
+  #exec(): Promise<unknown[]> {
     const queue = this.#queue;
     this.#queue = [];
     // A bad command fails the whole batch before anything is sent.
