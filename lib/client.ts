@@ -176,6 +176,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     fn: (pipe: WatchedPipeline<D>) => T | Promise<T>,
     ...args: [...watches: RedisKey[], options: TransactionOptions & { valueFromCallable: true }]
   ): Promise<T>;
+  /** Without `valueFromCallable`: resolves to the transaction's replies. */
   transaction(
     fn: (pipe: WatchedPipeline<D>) => unknown,
     ...args: RedisKey[] | [...watches: RedisKey[], options: TransactionOptions]
