@@ -19,6 +19,7 @@ import { runtimeConnector } from "./transports/auto.ts";
 
 export { Redis, type TransactionOptions } from "./lib/client.ts";
 export { WatchedPipeline } from "./lib/watch.ts";
+export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
 export { parseURL, type RedisOptions } from "./lib/options.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";
 export { type AcquireOptions, Lock, type LockOptions } from "./lib/lock.ts";

@@ -16,6 +16,7 @@ import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts
 import { Script } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import type { WatchedPipeline } from "./watch.ts";
+import { Monitor } from "./monitor.ts";
 import { WatchError } from "./errors.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
@@ -202,6 +203,25 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
         await pipe.reset();
       }
     }
+  }
+
+  /**
+   * Starts MONITOR on a connection of its own: an async iterable of every
+   * command the server processes, parsed. Close it (or break out of the
+   * loop, or `await using`) to stop.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await using monitor = await r.monitor();
+   * for await (const { time, clientAddress, args } of monitor) {
+   *   console.log(time, clientAddress, args.join(" "));
+   * }
+   * ```
+   */
+  monitor(): Promise<Monitor> {
+    return new Monitor(this.openConnection()).start();
   }
 
   /**

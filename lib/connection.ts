@@ -175,6 +175,8 @@ export class Connection {
   /** False once close() was called: new commands are refused. */
   #accepting = true;
   #error: Error | undefined;
+  #streamHandler: ((reply: RespValue) => void) | undefined;
+  #closeWaiters: (() => void)[] = [];
 
   /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
   constructor(options: ConnectionOptions) {
@@ -199,6 +201,20 @@ export class Connection {
   /** True once the connection has closed (it is then never reused). */
   get closed(): boolean {
     return this.#state === "closed";
+  }
+
+  /**
+   * Routes replies that no command waits for to `handler` instead of failing
+   * the connection: for commands that make the server stream (MONITOR).
+   */
+  streamReplies(handler: (reply: RespValue) => void): void {
+    this.#streamHandler = handler;
+  }
+
+  /** Resolves once the connection has closed, for whatever reason (never rejects). */
+  whenClosed(): Promise<void> {
+    if (this.#state === "closed") return Promise.resolve();
+    return new Promise((resolve) => this.#closeWaiters.push(resolve));
   }
 
   /** Commands sent and not yet answered. */
@@ -408,6 +424,7 @@ export class Connection {
   #onReply(value: RespValue): void {
     const entry = this.#inFlight.shift();
     if (!entry) {
+      if (this.#streamHandler) return this.#streamHandler(value);
       this.#fail(new ProtocolError(`Unexpected reply from ${this.address} with no command waiting for it`));
       return;
     }
@@ -546,6 +563,7 @@ export class Connection {
     const transport = this.#transport;
     this.#transport = undefined;
     this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
+    for (const resolve of this.#closeWaiters.splice(0)) resolve();
   }
 
   /**
