@@ -30,6 +30,11 @@ export interface LockOptions {
   blocking?: boolean;
   /** Give up waiting after this long (ms); absent: wait indefinitely. */
   blockingTimeout?: number;
+  /**
+   * Accepted for redis-py compatibility and ignored: JavaScript has no threads,
+   * so a lock's token always belongs to the `Lock` object that acquired it.
+   */
+  threadLocal?: boolean;
 }
 
 /**
