@@ -8,19 +8,9 @@
 
 import type { RespValue } from "../protocol/types.ts";
 import { InvalidResponse } from "../errors.ts";
-import { toFloat, toNumber, toRecord, toText } from "./reply.ts";
+import { camel, textDeep, type TextValue, toFloat, toNumber, toRecord, toText } from "./reply.ts";
 
-/** A reply value with every string made text and every number kept a number. */
-export type TextValue = string | number | boolean | null | TextValue[];
-
-/** A reply made text at every depth (bytes to strings, bigints to numbers). */
-export function textDeep(reply: RespValue): TextValue {
-  if (Array.isArray(reply)) return reply.map(textDeep);
-  if (reply instanceof Uint8Array) return toText(reply);
-  if (typeof reply === "bigint") return Number(reply);
-  if (reply instanceof Error) throw reply;
-  return reply as TextValue;
-}
+export type { TextValue };
 
 /** A flat [k, v, ...] map whose keys are text; a non-array is a malformed reply. */
 export function mapOf(reply: RespValue, what: string): Record<string, RespValue> {
@@ -48,11 +38,6 @@ function words(reply: RespValue | undefined): string[] {
 /** A number reply that RESP2 sends as a string (a float or an integer). */
 function num(reply: RespValue | undefined): number {
   return reply === undefined ? NaN : toFloat(reply) ?? NaN;
-}
-
-/** camelCase of a dashed or underscored reply field name (`age-seconds` -> `ageSeconds`). */
-export function camel(name: string): string {
-  return name.replace(/[-_ ]([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /**

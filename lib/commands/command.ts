@@ -136,6 +136,11 @@ export class Command<T = RespValue> {
     return this;
   }
 
+  /** Appends how many keys follow, then the keys (the `numkeys key ...` of LMPOP, ZINTERCARD, ...). */
+  countedKeys(keys: readonly RedisKey[]): this {
+    return this.arg(Array.isArray(keys) ? keys.length : 0).keysOf(keys);
+  }
+
   /** Appends one argument (a value, a flag, a number). */
   arg(value: RedisArgument): this {
     this.args.push(value);

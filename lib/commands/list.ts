@@ -67,7 +67,7 @@ function move<T>(name: string, first: RedisKey, second: RedisKey, src: ListEnd, 
 
 /** LMPOP/BLMPOP: numkeys, keys, direction and count. */
 function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], direction: ListEnd, count?: number): Command<T> {
-  cmd.arg(Array.isArray(keys) ? keys.length : 0).keysOf(keys);
+  cmd.countedKeys(keys);
   cmd.arg(oneOf(cmd, "direction", direction, ENDS));
   if (count !== undefined) {
     integer(cmd, "count", count, 1);

@@ -546,3 +546,32 @@ export function toKeyScoredPairs<K = RespValue, M = RespValue>(reply: RespValue)
   if (!Array.isArray(reply) || reply.length !== 2) return unexpected("a [key, members] array", reply);
   return [reply[0] as K, toScoredPairs<M>(reply[1])];
 }
+
+/**
+ * A reply value with every string made text and every number kept a number.
+ *
+ * @example
+ * ```ts
+ * import type { TextValue } from "@uniredis/redis";
+ * const v: TextValue = ["master", 0, ["127.0.0.1", "6380"]];
+ * console.log(v.length); // 3
+ * ```
+ */
+export type TextValue = string | number | boolean | null | TextValue[];
+
+/**
+ * A reply made text at every depth (bytes to strings, bigints to numbers), for
+ * replies whose strings are Redis's own words (ROLE, COMMAND DOCS, ...).
+ */
+export function textDeep(reply: RespValue): TextValue {
+  if (Array.isArray(reply)) return reply.map(textDeep);
+  if (reply instanceof Uint8Array) return toText(reply);
+  if (typeof reply === "bigint") return Number(reply);
+  if (reply instanceof Error) throw reply;
+  return reply as TextValue;
+}
+
+/** camelCase of a dashed, underscored or spaced reply field name (`age-seconds` -> `ageSeconds`). */
+export function camel(name: string): string {
+  return name.replace(/[-_ ]([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}

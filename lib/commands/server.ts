@@ -6,9 +6,9 @@
 
 import { ConnectionCommands } from "./connection.ts";
 import { Command, type RedisKey, type RedisValue } from "./command.ts";
-import type { RespValue } from "../protocol/types.ts";
 import {
   type InfoValue,
+  textDeep,
   toDate,
   toInfo,
   toInteger,
@@ -69,12 +69,6 @@ export type RoleReply =
   | [role: "master", offset: number, replicas: [ip: string, port: string, offset: string][]]
   | [role: "slave", masterIp: string, masterPort: number, state: string, offset: number]
   | [role: "sentinel", masters: string[]];
-
-/** Strings made text at every depth (ROLE's strings are always text). */
-function textDeep(reply: RespValue): RespValue {
-  if (Array.isArray(reply)) return reply.map(textDeep);
-  return reply instanceof Uint8Array ? toText(reply) : reply;
-}
 
 /**
  * Server commands, in redis-py's argument order.

@@ -95,9 +95,7 @@ export abstract class SetCommands<D extends boolean = true> extends ListCommands
    * {@link https://redis.io/docs/latest/commands/sintercard/ SINTERCARD}
    */
   sintercard(keys: readonly RedisKey[], limit: number = 0): Promise<number> {
-    const cmd = new Command<number>("SINTERCARD", toNumber).arg(Array.isArray(keys) ? keys.length : 0).keysOf(
-      keys,
-    );
+    const cmd = new Command<number>("SINTERCARD", toNumber).countedKeys(keys);
     integer(cmd, "limit", limit, 0);
     return this.execute(cmd.arg("LIMIT").arg(limit));
   }

@@ -128,7 +128,7 @@ const scored = toScoredPairs as ReplyTransform<never>;
 function weightedKeys(cmd: Command<unknown>, keys: WeightedKeys): void {
   const isKeyList = Array.isArray(keys) && (keys.length === 0 || !Array.isArray(keys[0]));
   if (isKeyList) {
-    cmd.arg(keys.length).keysOf(keys as readonly RedisKey[]);
+    cmd.countedKeys(keys as readonly RedisKey[]);
     return;
   }
   const pairs = pairsOf(cmd, "keys", keys as Mapping<RedisKey, number>);
@@ -158,7 +158,7 @@ function combine<T>(
 
 /** ZMPOP/BZMPOP after the timeout: numkeys, keys, MIN|MAX and COUNT. */
 function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptions | undefined): Command<T> {
-  cmd.arg(Array.isArray(keys) ? keys.length : 0).keysOf(keys);
+  cmd.countedKeys(keys);
   const o = optionsOf(cmd, options);
   if (Boolean(o.min) === Boolean(o.max)) cmd.fail(`${cmd.name}: exactly one of min and max must be set`);
   cmd.arg(o.max ? "MAX" : "MIN");
@@ -301,9 +301,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * ```
    */
   zintercard(keys: readonly RedisKey[], limit: number = 0): Promise<number> {
-    const cmd = new Command<number>("ZINTERCARD", toNumber).arg(Array.isArray(keys) ? keys.length : 0).keysOf(
-      keys,
-    );
+    const cmd = new Command<number>("ZINTERCARD", toNumber).countedKeys(keys);
     integer(cmd, "limit", limit, 0);
     return this.execute(cmd.arg("LIMIT").arg(limit));
   }
@@ -383,7 +381,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
     const withscores = options !== null && typeof options === "object" && options.withscores;
     const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZDIFF", withscores ? scored : undefined);
     optionsOf(cmd, options);
-    cmd.arg(Array.isArray(keys) ? keys.length : 0).keysOf(keys);
+    cmd.countedKeys(keys);
     if (withscores) cmd.arg("WITHSCORES");
     return this.execute(cmd);
   }
@@ -394,7 +392,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    */
   zdiffstore(dest: RedisKey, keys: readonly RedisKey[]): Promise<number> {
     const cmd = new Command<number>("ZDIFFSTORE", toNumber).key(dest);
-    return this.execute(cmd.arg(Array.isArray(keys) ? keys.length : 0).keysOf(keys));
+    return this.execute(cmd.countedKeys(keys));
   }
 
   /**

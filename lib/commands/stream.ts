@@ -15,7 +15,7 @@ import { SortedSetCommands } from "./sorted_set.ts";
 import { Command, describeValue, type RedisKey, type RedisValue, type Str } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { InvalidResponse } from "../errors.ts";
-import { toNumber, toPairs, toRecord, toText, toTextOrNull, toTexts, toTrue } from "./reply.ts";
+import { camel, toNumber, toPairs, toRecord, toText, toTextOrNull, toTexts, toTrue } from "./reply.ts";
 import { exclusive, integer, type Mapping, nonEmpty, optionsOf, pairsOf } from "./validate.ts";
 
 /**
@@ -530,11 +530,6 @@ function toReadResult(keepNull: boolean) {
         : [],
     ]);
   };
-}
-
-/** `"last-delivered-id"` as `"lastDeliveredId"`. */
-function camel(key: string): string {
-  return key.replace(/[-_]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** An XINFO scalar: integers as numbers, strings as text, `null` kept. */
