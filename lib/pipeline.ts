@@ -107,7 +107,18 @@ export type Pipeline<D extends boolean = true, R extends unknown[] = []> =
 
 /**
  * The runtime behind `Pipeline`: it inherits every command method and
- * overrides `execute` to queue. Use it through `Redis.pipeline()`.
+ * overrides `execute` to queue. Use it through `Redis.pipeline()`, which
+ * types it as a `Pipeline`; construct it directly only to pipeline through
+ * another executor.
+ *
+ * @example
+ * ```ts
+ * import { PipelineImpl, Redis } from "@uniredis/redis";
+ * await using r = new Redis();
+ * const pipe = new PipelineImpl(r, { transaction: false });
+ * pipe.ping();
+ * console.log(await pipe.exec()); // [true]
+ * ```
  */
 export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   #client: CommandExecutor;

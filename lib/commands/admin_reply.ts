@@ -244,7 +244,16 @@ export function toCommandInfo(reply: RespValue): Record<string, CommandInfo> {
   return out;
 }
 
-/** A documentation tree: maps become objects (keys as sent), arrays stay arrays. */
+/**
+ * A documentation tree (COMMAND DOCS): maps become objects (keys as sent), arrays stay arrays.
+ *
+ * @example
+ * ```ts
+ * import type { DocValue } from "@uniredis/redis";
+ * const doc: DocValue = { summary: "Returns the string value of a key.", since: "1.0.0", arguments: [] };
+ * console.log(typeof doc); // "object"
+ * ```
+ */
 export type DocValue = string | number | boolean | null | DocValue[] | { [field: string]: DocValue };
 
 /** Fields of COMMAND DOCS whose values are maps (the rest are arrays or scalars). */

@@ -16,7 +16,7 @@ import { Command, describeValue, type RedisKey, type RedisValue, type Str } from
 import type { RespValue } from "../protocol/types.ts";
 import { InvalidResponse } from "../errors.ts";
 import { camel, toNumber, toPairs, toRecord, toText, toTextOrNull, toTexts, toTrue } from "./reply.ts";
-import { exclusive, integer, type Mapping, nonEmpty, optionsOf, pairsOf } from "./validate.ts";
+import { exclusive, integer, type Mapping, nonEmpty, optionsOf, pairsOf, unixTime } from "./validate.ts";
 
 /**
  * A stream entry id: `"1700000000000-0"`, a special id (`"*"`, `"$"`, `">"`,
@@ -827,9 +827,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
       cmd.arg("IDLE").arg(o.idle);
     }
     if (o.time !== undefined && o.time !== null) {
-      const t = o.time instanceof Date ? o.time.getTime() : o.time;
-      integer(cmd, "time", t, 0);
-      cmd.arg("TIME").arg(Number.isNaN(t) ? 0 : t);
+      cmd.arg("TIME").arg(unixTime(cmd, "time", o.time, "ms"));
     }
     if (o.retrycount !== undefined && o.retrycount !== null) {
       integer(cmd, "retrycount", o.retrycount, 0);
