@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import {
+  concat,
   encodeCommand,
   freePort,
   processAlive,
@@ -188,6 +189,144 @@ test("proxy: forwards, stalls, delays, cuts, drops silently", async () => {
     assert.equal(await e.next(), "PONG");
     d.socket.destroy();
     e.socket.destroy();
+  } finally {
+    await proxy.close();
+  }
+});
+
+// Collects every byte one socket receives, until it closes.
+function byteClient(port: number): { socket: Socket; bytes(): Uint8Array; closed: Promise<void> } {
+  const socket = connect({ host: "127.0.0.1", port });
+  socket.on("error", () => {});
+  const chunks: Uint8Array[] = [];
+  socket.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  return { socket, closed, bytes: () => concat(chunks) };
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Connects through the proxy and waits for a PING round trip, so the proxied pair exists.
+async function pinged(port: number): Promise<ReturnType<typeof byteClient>> {
+  const c = byteClient(port);
+  c.socket.write(encodeCommand(["PING"]));
+  for (let i = 0; i < 500 && c.bytes().length < 7; i++) await sleep(10);
+  assert.equal(text(c.bytes()), "+PONG\r\n");
+  return c;
+}
+
+test("proxy: truncate forwards exactly N more bytes to the client, then cuts", async () => {
+  const server = await sharedRedis("plain");
+  const proxy = await startProxy({ port: server.port });
+  try {
+    const small = "s".repeat(10_000);
+    const big = "b".repeat(300_000); // several chunks
+    assert.equal(await server.command("SET", "harness:proxy:small", small), "OK");
+    assert.equal(await server.command("SET", "harness:proxy:big", big), "OK");
+    await server.command("DEL", "harness:proxy:counter");
+
+    const c = await pinged(proxy.port);
+    const counted = proxy.bytesToClient;
+    proxy.truncate(100);
+    c.socket.write(encodeCommand(["GET", "harness:proxy:small"]));
+    assert.notEqual(await within(c.closed, 5000), "timeout");
+    assert.equal(text(c.bytes()), "+PONG\r\n" + `$10000\r\n${small}\r\n`.slice(0, 100));
+    assert.equal(proxy.bytesToClient - counted, 100);
+    assert.equal(proxy.connections, 0);
+
+    const d = await pinged(proxy.port);
+    proxy.truncate(150_000);
+    d.socket.write(encodeCommand(["GET", "harness:proxy:big"]));
+    assert.notEqual(await within(d.closed, 5000), "timeout");
+    assert.equal(d.bytes().length, 7 + 150_000);
+    assert.equal(text(d.bytes().subarray(7)), `$300000\r\n${big}`.slice(0, 150_000));
+
+    // truncate(0): the command runs, its whole reply is lost.
+    const e = await pinged(proxy.port);
+    proxy.truncate(0);
+    e.socket.write(encodeCommand(["INCR", "harness:proxy:counter"]));
+    assert.notEqual(await within(e.closed, 5000), "timeout");
+    assert.equal(text(e.bytes()), "+PONG\r\n");
+    assert.equal(await server.command("GET", "harness:proxy:counter"), "1");
+
+    const f = client(proxy.port); // new connections are not truncated
+    f.socket.write(encodeCommand(["GET", "harness:proxy:big"]));
+    assert.equal(await f.next(), big);
+    f.socket.destroy();
+  } finally {
+    await proxy.close();
+  }
+});
+
+test("proxy: cutMidReply forwards a strict prefix of the next reply, also after a stall", async () => {
+  const server = await sharedRedis("plain");
+  const proxy = await startProxy({ port: server.port });
+  try {
+    const value = "m".repeat(10_000);
+    assert.equal(await server.command("SET", "harness:proxy:mid", value), "OK");
+    const reply = `$10000\r\n${value}\r\n`;
+
+    const c = await pinged(proxy.port);
+    proxy.stall(true);
+    c.socket.write(encodeCommand(["GET", "harness:proxy:mid"]));
+    proxy.cutMidReply();
+    await sleep(100);
+    assert.equal(c.bytes().length, 7); // held by the stall, not cut yet
+    proxy.stall(false);
+    assert.notEqual(await within(c.closed, 5000), "timeout");
+    const got = text(c.bytes().subarray(7));
+    assert.ok(got.length > 0 && got.length < reply.length, `received ${got.length} bytes`);
+    assert.equal(got, reply.slice(0, got.length));
+
+    const d = await pinged(proxy.port);
+    proxy.cutMidReply(5);
+    d.socket.write(encodeCommand(["ECHO", "hello"]));
+    assert.notEqual(await within(d.closed, 5000), "timeout");
+    assert.equal(text(d.bytes()), "+PONG\r\n$5\r\nh");
+
+    const e = await pinged(proxy.port);
+    proxy.cutMidReply(1000); // clamped: a strict prefix all the same
+    e.socket.write(encodeCommand(["ECHO", "hello"]));
+    assert.notEqual(await within(e.closed, 5000), "timeout");
+    assert.equal(text(e.bytes()), "+PONG\r\n$5\r\nhello\r");
+    assert.equal(proxy.connections, 0);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test("proxy: refuse closes new connections at once without dialing; accepted logs them", async () => {
+  const server = await sharedRedis("plain");
+  const proxy = await startProxy({ port: server.port });
+  const dialed = async () => {
+    const info = await server.command("INFO", "stats");
+    return Number(/total_connections_received:(\d+)/.exec(String(info))?.[1]);
+  };
+  try {
+    const before = await dialed();
+    proxy.refuse(true);
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const c = byteClient(proxy.port);
+      c.socket.write(encodeCommand(["PING"]));
+      assert.notEqual(await within(c.closed, 2000), "timeout");
+      assert.ok(Date.now() - t0 < 1000, `closed after ${Date.now() - t0} ms`);
+      assert.equal(c.bytes().length, 0);
+      await sleep(5);
+    }
+    assert.equal(proxy.accepted.length, 3);
+    for (let i = 1; i < 3; i++) assert.ok(proxy.accepted[i] > proxy.accepted[i - 1], `${proxy.accepted}`);
+    assert.equal(proxy.connections, 0);
+    assert.equal(await dialed(), before + 1); // only the INFO connection itself reached the server
+
+    proxy.refuse(false);
+    const d = client(proxy.port);
+    d.socket.write(encodeCommand(["PING"]));
+    assert.equal(await d.next(), "PONG");
+    assert.equal(proxy.accepted.length, 4);
+    assert.equal(proxy.connections, 1);
+    d.socket.destroy();
   } finally {
     await proxy.close();
   }

@@ -1,6 +1,7 @@
 /**
  * A real TCP proxy on 127.0.0.1 (node:net) for fault injection: cut, stall,
- * delay or black-hole the connections between a client and a server.
+ * delay, truncate or black-hole the connections between a client and a
+ * server, or refuse new ones.
  *
  * @module
  */
@@ -29,10 +30,20 @@ class Pipe {
   ended = false;
   stallPaused = false;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** `truncate`: bytes still forwarded before the pair is cut. */
+  budget: number | undefined;
+  /** `cutMidReply`: cut within the next chunk, after `after` bytes (default: half). */
+  cutNext: { after?: number } | undefined;
 
-  constructor(readonly proxy: TcpProxy, readonly pair: Pair, readonly from: Socket, readonly to: Socket) {
+  constructor(
+    readonly proxy: TcpProxy,
+    readonly pair: Pair,
+    readonly from: Socket,
+    readonly to: Socket,
+    readonly toClient: boolean,
+  ) {
     from.on("data", (chunk: Uint8Array) => {
-      if (pair.dropped) return; // black hole: swallowed, never answered
+      if (pair.dropped || pair.cutting) return; // black hole or being cut: swallowed
       this.queue.push({ chunk, due: Date.now() + proxy.delayMs });
       this.queuedBytes += chunk.length;
       if (proxy.stalled && this.queuedBytes >= STALL_BUFFER && !this.stallPaused) {
@@ -42,7 +53,7 @@ class Pipe {
       this.pump();
     });
     from.on("end", () => {
-      if (pair.dropped) return;
+      if (pair.dropped || pair.cutting) return;
       this.ended = true;
       this.pump();
     });
@@ -67,7 +78,24 @@ class Pipe {
       this.queue.shift();
       this.queuedBytes -= head.chunk.length;
       if (this.to.destroyed) continue;
-      if (!this.to.write(head.chunk) && !this.from.isPaused()) {
+      const chunk = head.chunk;
+      // Truncation applies when a chunk is written, after any stall or delay.
+      if (this.cutNext !== undefined) {
+        const after = this.cutNext.after ?? Math.floor(chunk.length / 2);
+        this.budget = Math.min(this.budget ?? Infinity, Math.max(0, Math.min(after, chunk.length - 1)));
+        this.cutNext = undefined;
+      }
+      if (this.budget !== undefined) {
+        if (chunk.length >= this.budget) {
+          const last = chunk.subarray(0, this.budget);
+          this.proxy.forwardedToClient += last.length;
+          this.pair.cut(last);
+          return;
+        }
+        this.budget -= chunk.length;
+      }
+      if (this.toClient) this.proxy.forwardedToClient += chunk.length;
+      if (!this.to.write(chunk) && !this.from.isPaused()) {
         this.from.pause();
         this.to.once("drain", () => this.from.resume());
       }
@@ -85,16 +113,19 @@ class Pipe {
 
 class Pair {
   dropped = false;
+  /** Being cut by a truncation: the server side is gone, the client side is flushing. */
+  cutting = false;
   readonly up: Pipe;
   readonly down: Pipe;
 
   constructor(readonly proxy: TcpProxy, readonly client: Socket, readonly server: Socket) {
-    this.up = new Pipe(proxy, this, client, server);
-    this.down = new Pipe(proxy, this, server, client);
+    this.up = new Pipe(proxy, this, client, server, false);
+    this.down = new Pipe(proxy, this, server, client, true);
     for (const s of [client, server]) {
       s.setNoDelay(true);
       s.on("error", () => {}); // reported through 'close'
       s.on("close", () => {
+        if (this.cutting && s === server) return; // let the client side flush
         if (!this.dropped) this.destroy();
         else if (s === client) proxy.pairs.delete(this);
       });
@@ -107,6 +138,23 @@ class Pair {
     this.client.destroy();
     this.server.destroy();
     this.proxy.pairs.delete(this);
+  }
+
+  /**
+   * Ends a truncation: drops the server side at once, writes `last` to the
+   * client, then closes the client side once it is flushed (destroying it
+   * right away could discard the bytes still being written).
+   */
+  cut(last: Uint8Array): void {
+    if (this.cutting) return;
+    this.cutting = true;
+    this.up.clear();
+    this.down.clear();
+    this.server.destroy();
+    if (this.client.destroyed) return this.destroy();
+    const done = () => this.destroy();
+    if (last.length > 0) this.client.end(last, done);
+    else this.client.end(done);
   }
 }
 
@@ -133,12 +181,27 @@ export class TcpProxy {
   stalled = false;
   /** @internal */
   delayMs = 0;
+  /**
+   * `Date.now()` of every client connection the proxy accepted, refused ones
+   * included, in order: lets tests observe reconnect attempts and their
+   * backoff. Tests may clear it (`proxy.accepted.length = 0`).
+   */
+  readonly accepted: number[] = [];
+  /** @internal */
+  forwardedToClient = 0;
+  #refusing = false;
   #server: Server;
   #target: ProxyTarget;
 
   constructor(target: ProxyTarget) {
     this.#target = target;
     this.#server = createServer({ allowHalfOpen: true }, (client) => {
+      this.accepted.push(Date.now());
+      if (this.#refusing) {
+        client.on("error", () => {});
+        client.destroy();
+        return;
+      }
       const server = connect({
         host: this.#target.host ?? "127.0.0.1",
         port: this.#target.port,
@@ -164,6 +227,11 @@ export class TcpProxy {
   /** Number of client connections currently open through the proxy. */
   get connections(): number {
     return this.pairs.size;
+  }
+
+  /** Total bytes forwarded server→client over all connections so far (truncated parts included). */
+  get bytesToClient(): number {
+    return this.forwardedToClient;
   }
 
   /** Forwards new connections to another target (existing ones are untouched). */
@@ -208,6 +276,41 @@ export class TcpProxy {
       pair.up.clear();
       pair.down.clear();
     }
+  }
+
+  /**
+   * Lets at most `after` more bytes through server→client on each current
+   * connection, then destroys it on both sides, so a reply spanning several
+   * chunks can be cut at an exact byte offset. The cut happens when server
+   * data is forwarded (after any `stall` or `delay`): `truncate(0)` cuts on
+   * the next server data without forwarding any of it (the command ran, its
+   * reply is lost); connections that get no more data stay armed.
+   */
+  truncate(after: number): void {
+    for (const pair of this.pairs) {
+      pair.down.budget = Math.min(pair.down.budget ?? Infinity, Math.max(0, after));
+    }
+  }
+
+  /**
+   * Cuts each current connection in the middle of the next chunk the server
+   * sends it: only its first `after` bytes (default: half of it) are
+   * forwarded, always a strict prefix (a 1-byte chunk forwards nothing), then
+   * the connection is destroyed on both sides. Applies when the chunk is
+   * forwarded (after any `stall` or `delay`); connections that get no more
+   * data stay armed.
+   */
+  cutMidReply(after?: number): void {
+    for (const pair of this.pairs) pair.down.cutNext = { after };
+  }
+
+  /**
+   * While on, every new client connection is accepted, logged in `accepted`
+   * and destroyed at once without dialing the target, like a server that is
+   * down behind a port that still accepts. Existing connections are untouched.
+   */
+  refuse(on: boolean): void {
+    this.#refusing = on;
   }
 
   /** Stops listening and destroys every connection. */
