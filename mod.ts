@@ -17,10 +17,38 @@
 import { setDefaultConnector } from "./lib/default_connector.ts";
 import { runtimeConnector } from "./transports/auto.ts";
 
-export { Redis, type TransactionOptions } from "./lib/client.ts";
+export { type CommandOptions, Redis, type TransactionOptions } from "./lib/client.ts";
+export {
+  BlockingConnectionPool,
+  type ConnectionClass,
+  ConnectionPool,
+  type ConnectionPoolOptions,
+  type PoolObserver,
+} from "./lib/pool.ts";
+export { type ErrorClass, Retry, type RetryOptions } from "./lib/retry.ts";
+export {
+  type Backoff,
+  type BackoffOptions,
+  ConstantBackoff,
+  DecorrelatedJitterBackoff,
+  DEFAULT_BASE,
+  DEFAULT_CAP,
+  defaultBackoff,
+  EqualJitterBackoff,
+  ExponentialBackoff,
+  ExponentialWithJitterBackoff,
+  FullJitterBackoff,
+  NoBackoff,
+} from "./lib/backoff.ts";
+export {
+  RedisConnectionEvent,
+  RedisErrorEvent,
+  type RedisEventMap,
+  RedisReconnectingEvent,
+} from "./lib/events.ts";
 export { WatchedPipeline } from "./lib/watch.ts";
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
-export { parseURL, type RedisOptions } from "./lib/options.ts";
+export { type ConnectionSettings, parseURL, type RedisOptions } from "./lib/options.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";
 export { type AcquireOptions, Lock, type LockOptions } from "./lib/lock.ts";
 export {
@@ -31,7 +59,13 @@ export {
   type PipelineOptions,
 } from "./lib/pipeline.ts";
 export { getDefaultConnector, setDefaultConnector } from "./lib/default_connector.ts";
-export { Connection, type ConnectionOptions, type SendOptions, type ServerHello } from "./lib/connection.ts";
+export {
+  Connection,
+  type ConnectionEventKind,
+  type ConnectionOptions,
+  type SendOptions,
+  type ServerHello,
+} from "./lib/connection.ts";
 export * from "./lib/errors.ts";
 export * from "./lib/commands/mod.ts";
 export type { RedisArgument, RespValue } from "./lib/protocol/types.ts";

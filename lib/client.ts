@@ -7,19 +7,26 @@
 
 import { type Command, Command as Cmd, type RedisKey, type ReplyTransform } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
-import { Connection, type ConnectionOptions, type ServerHello } from "./connection.ts";
-import { getDefaultConnector } from "./default_connector.ts";
+import type { CommandExecutor } from "./commands/command.ts";
+import type { Connection, ConnectionEventKind, SendOptions, ServerHello } from "./connection.ts";
 import { parseURL, type RedisOptions, validateOptions } from "./options.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
-import { LIB_NAME, VERSION } from "./version.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
 import { Script } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import type { WatchedPipeline } from "./watch.ts";
 import { Monitor } from "./monitor.ts";
-import { WatchError } from "./errors.ts";
-
-const DEFAULT_CONNECT_TIMEOUT = 10_000;
+import { DataError, MaxConnectionsError, TimeoutError, WatchError } from "./errors.ts";
+import { ConnectionPool } from "./pool.ts";
+import { Retry } from "./retry.ts";
+import { NoBackoff } from "./backoff.ts";
+import { isReadOnly } from "./commands/read_only.ts";
+import {
+  RedisConnectionEvent,
+  RedisErrorEvent,
+  type RedisEventMap,
+  RedisReconnectingEvent,
+} from "./events.ts";
 
 /**
  * Options of `Redis.transaction`, as redis-py's keywords.
@@ -39,9 +46,32 @@ export interface TransactionOptions {
 }
 
 /**
- * A Redis client. It connects on the first command, multiplexes every
- * command on one connection (commands issued in the same tick leave in one
- * write), and reconnects on the next command after the connection is lost.
+ * Per-command settings of `Redis.withOptions` and `Redis.execute`.
+ *
+ * @example
+ * ```ts
+ * import type { CommandOptions } from "@uniredis/redis";
+ * const o: CommandOptions = { timeout: 500, signal: AbortSignal.timeout(1_000) };
+ * console.log(o.timeout); // 500
+ * ```
+ */
+export interface CommandOptions {
+  /** Milliseconds to wait for the reply (default: `socketTimeout`, plus the blocking time of blocking commands). */
+  timeout?: number;
+  /** Aborts the command: unsent, it is dropped; sent, its connection is closed so no late reply is misread. */
+  signal?: AbortSignal;
+}
+
+/** A listener of `Redis` events (see `RedisEventMap`). */
+type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
+
+/**
+ * A Redis client. It connects on the first command, multiplexes ordinary
+ * commands on one shared connection (commands issued in the same tick leave
+ * in one write), runs blocking commands (BLPOP, XREAD BLOCK, WAIT...) on
+ * connections borrowed from its pool so they never stall other callers, and
+ * reconnects on the next command after the connection is lost. With a
+ * `retry` policy it reconnects with backoff and re-sends what is safe.
  *
  * `D` follows `decodeResponses`: replies are `string`s by default and
  * `Uint8Array`s with `decodeResponses: false`.
@@ -67,9 +97,19 @@ export interface TransactionOptions {
 export class Redis<D extends boolean = true> extends RedisCommands<D> implements AsyncDisposable {
   /** The options this client was created with. */
   readonly options: Readonly<RedisOptions<D>>;
-  #connectionOptions: ConnectionOptions | undefined;
-  #connection: Connection | undefined;
+  /** Where the client takes its connections from (its own unless `connectionPool` was given). */
+  readonly connectionPool: ConnectionPool<D>;
+  /** The retry policy in effect (`undefined`: no retries), from `retry`, `retryOnError` and `retryOnTimeout`. */
+  readonly retry: Retry | undefined;
+  readonly #ownsPool: boolean;
+  readonly #single: boolean;
+  /** Replies need watching: a retry policy or health checks may re-send. */
+  readonly #guarded: boolean;
+  #singleConnection: Connection | undefined;
+  #singlePending: Promise<Connection> | undefined;
   #callbacks = new Map<string, ReplyTransform<unknown>>();
+  #events = new EventTarget();
+  #unobserve: (() => void) | undefined;
 
   /**
    * Creates a client; nothing is connected until the first command.
@@ -79,6 +119,16 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     super();
     validateOptions(options);
     this.options = options;
+    const pool = options.connectionPool;
+    if (pool !== undefined && !(pool instanceof ConnectionPool)) {
+      throw new DataError("Invalid option connectionPool (expected a ConnectionPool)");
+    }
+    this.connectionPool = pool ?? new ConnectionPool<D>(options);
+    this.#ownsPool = pool === undefined;
+    this.#single = options.singleConnectionClient === true;
+    this.retry = retryPolicy(options);
+    this.#guarded = this.retry !== undefined || !!this.connectionPool.options.healthCheckInterval;
+    this.#observe();
   }
 
   /**
@@ -104,20 +154,43 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
 
   /** What the server said in the handshake of the current connection, once connected. */
   get serverHello(): ServerHello | undefined {
-    return this.#connection?.hello;
+    return (this.#singleConnection ?? this.connectionPool.currentSharedConnection)?.hello;
   }
 
-  /** Runs a prepared command on this client's connection. */
-  execute<T>(command: Command<T>): Promise<T> {
+  /**
+   * Runs a prepared command and resolves to its reply. `options` set a
+   * timeout or an abort signal for this command only.
+   */
+  execute<T>(command: Command<T>, options?: CommandOptions): Promise<T> {
     if (command.error) return Promise.reject(command.error);
-    const connection = this.#connection !== undefined && !this.#connection.closed
-      ? this.#connection
-      : this.#newConnection();
+    let sendOptions: SendOptions | undefined = options;
     if (this.#callbacks.size > 0) {
       const transform = this.#callbacks.get(command.name);
-      if (transform) return connection.send(command, { transform }) as Promise<T>;
+      if (transform) sendOptions = { ...options, transform };
     }
-    return connection.send(command);
+    if (this.#unobserve === undefined) this.#observe();
+    if (command.blocking && !this.#single) return this.#sendGuarded(command, sendOptions, true);
+    if (this.#guarded || this.#single) return this.#sendGuarded(command, sendOptions, false);
+    return this.connectionPool.sharedConnection().send(command, sendOptions);
+  }
+
+  /**
+   * A view of this client whose commands all use `options`: a timeout or an
+   * abort signal per call, for any command method.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const job = await r.withOptions({ signal: AbortSignal.timeout(2_000) }).blpop("jobs", 0);
+   * const quick = await r.withOptions({ timeout: 100 }).get("k");
+   * console.log(job, quick);
+   * ```
+   */
+  withOptions(
+    options: CommandOptions,
+  ): RedisCommands<D> & { sendCommand(...args: RedisArgument[]): Promise<RespValue> } {
+    return new ScopedCommands<D>(this, options);
   }
 
   /**
@@ -132,9 +205,38 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * ```
    */
   sendCommand(...args: RedisArgument[]): Promise<RespValue> {
-    if (args.length === 0) return Promise.reject(new Cmd("").fail("sendCommand needs a command name").error);
-    const [name, ...rest] = args;
-    return this.execute(new Cmd<RespValue>(String(name)).argsOf(rest));
+    return this.execute(rawCommand(args));
+  }
+
+  /**
+   * Runs `run` with an executor bound to one connection, so a batch of
+   * commands stays contiguous (pipelines and transactions use it): the shared
+   * connection, or a borrowed one when a command of `commands` blocks. With a
+   * retry policy the whole batch runs again when that is safe: nothing of it
+   * was sent, or every command of `commands` only reads, or the policy says
+   * `retryWrites`.
+   */
+  runBatch<T>(
+    commands: readonly Command<unknown>[],
+    run: (executor: CommandExecutor) => Promise<T>,
+  ): Promise<T> {
+    const dedicated = !this.#single && commands.some((c) => c.blocking);
+    const attempt = async (trace: Trace): Promise<T> => {
+      const connection = await this.#connection(dedicated);
+      trace.connection = connection;
+      const executor: CommandExecutor = {
+        execute: (command) => {
+          const transform = this.#callbacks.get(command.name);
+          return connection.send(command, { trace, transform });
+        },
+      };
+      try {
+        return await run(executor);
+      } finally {
+        if (dedicated) this.connectionPool.release(connection);
+      }
+    };
+    return this.#withRetry(attempt, commands.every(isReadOnly), undefined);
   }
 
   /**
@@ -206,9 +308,9 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   }
 
   /**
-   * Starts MONITOR on a connection of its own: an async iterable of every
-   * command the server processes, parsed. Close it (or break out of the
-   * loop, or `await using`) to stop.
+   * Starts MONITOR on a connection borrowed from the pool: an async iterable
+   * of every command the server processes, parsed. Close it (or break out of
+   * the loop, or `await using`) to stop.
    *
    * @example
    * ```ts
@@ -220,13 +322,17 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * }
    * ```
    */
-  monitor(): Promise<Monitor> {
-    return new Monitor(this.openConnection()).start();
+  async monitor(): Promise<Monitor> {
+    const pool = this.connectionPool;
+    const connection = await pool.getConnection();
+    // MONITOR leaves the connection unusable for commands: it is closed, never reused.
+    connection.whenClosed().then(() => pool.release(connection));
+    return await new Monitor(connection).start();
   }
 
   /**
-   * Opens a connection of this client's own settings that the caller owns
-   * and must close (WATCH transactions use one). Most code never needs it.
+   * Opens a connection with this client's settings that the caller owns and
+   * must close; it is not part of the pool. Most code never needs it.
    *
    * @example
    * ```ts
@@ -238,8 +344,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * ```
    */
   openConnection(): Connection {
-    this.#connectionOptions ??= this.#toConnectionOptions();
-    return new Connection(this.#connectionOptions);
+    return this.connectionPool.createConnection();
   }
 
   /**
@@ -299,13 +404,70 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   }
 
   /**
-   * Closes the connection once the replies of commands already sent have
-   * arrived. A later command reconnects.
+   * Listens to the client's events: `connect`, `ready`, `error`,
+   * `reconnecting` and `end` (see `RedisEventMap`). They concern every
+   * connection of the client's pool. An `error` nobody listens to is harmless.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * const r = new Redis();
+   * r.addEventListener("error", (e) => console.warn("connection problem:", e.error.message));
+   * r.addEventListener("reconnecting", (e) => console.warn(`retry ${e.attempt} in ${e.delay} ms`));
+   * await r.close();
+   * ```
+   */
+  addEventListener<K extends keyof RedisEventMap>(
+    type: K,
+    listener: Listener<RedisEventMap[K]> | null,
+    options?: boolean | { once?: boolean; signal?: AbortSignal },
+  ): void {
+    this.#events.addEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** Removes a listener added with `addEventListener`. */
+  removeEventListener<K extends keyof RedisEventMap>(
+    type: K,
+    listener: Listener<RedisEventMap[K]> | null,
+    options?: boolean | { capture?: boolean },
+  ): void {
+    this.#events.removeEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** Dispatches an event to this client's listeners (as `EventTarget.dispatchEvent`). */
+  dispatchEvent(event: Event): boolean {
+    return this.#events.dispatchEvent(event);
+  }
+
+  /**
+   * Closes gracefully: connections finish the replies of commands already
+   * sent, then close. A pool the client created is closed with it; a pool
+   * given in the options is left open (only the client's own single
+   * connection is given back). A later command reconnects.
    */
   async close(): Promise<void> {
-    const connection = this.#connection;
-    this.#connection = undefined;
-    if (connection) await connection.close();
+    const single = this.#takeSingle();
+    if (single) {
+      await single.close();
+      this.connectionPool.release(single);
+    }
+    if (this.#ownsPool) await this.connectionPool.close();
+    this.#end();
+  }
+
+  /**
+   * Drops the client's connections at once (those of a pool it created, or
+   * its single connection): pending commands reject with a
+   * `ConnectionError`. A later command reconnects.
+   */
+  async disconnect(): Promise<void> {
+    const single = this.#takeSingle();
+    if (single) {
+      single.disconnect();
+      this.connectionPool.release(single);
+    }
+    if (this.#ownsPool) await this.connectionPool.disconnect();
+    this.#end();
   }
 
   /** Closes the client (`await using r = new Redis()`). */
@@ -313,32 +475,186 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     return this.close();
   }
 
-  #newConnection(): Connection {
-    this.#connectionOptions ??= this.#toConnectionOptions();
-    return this.#connection = new Connection(this.#connectionOptions);
+  #takeSingle(): Connection | undefined {
+    const single = this.#singleConnection;
+    this.#singleConnection = undefined;
+    this.#singlePending = undefined;
+    return single;
   }
 
-  #toConnectionOptions(): ConnectionOptions {
-    const o = this.options;
-    return {
-      connector: o.connector ?? getDefaultConnector(),
-      host: o.host,
-      port: o.port,
-      path: o.path,
-      tls: o.tls === true ? {} : o.tls || undefined,
-      username: o.username,
-      password: o.password,
-      db: o.db,
-      clientName: o.clientName,
-      protocol: o.protocol ?? 3,
-      decodeResponses: o.decodeResponses ?? true,
-      encoding: o.encoding,
-      socketTimeout: o.socketTimeout,
-      socketConnectTimeout: o.socketConnectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-      socketKeepalive: o.socketKeepalive,
-      libName: LIB_NAME,
-      libVersion: VERSION,
-      onPush: o.pushHandler,
-    };
+  #end(): void {
+    this.#unobserve?.();
+    this.#unobserve = undefined;
+    this.#events.dispatchEvent(new Event("end"));
   }
+
+  #observe(): void {
+    this.#unobserve = this.connectionPool.observe((kind, connection, error) =>
+      this.#onConnectionEvent(kind, connection, error)
+    );
+  }
+
+  #onConnectionEvent(kind: ConnectionEventKind, connection: Connection, error?: Error): void {
+    if (kind === "connect" || kind === "ready") {
+      this.#events.dispatchEvent(new RedisConnectionEvent(kind, connection.address));
+    } else if (kind === "error" && error) {
+      this.#events.dispatchEvent(new RedisErrorEvent(error, connection.address));
+    }
+  }
+
+  /** The connection a command goes out on: shared, single, or (dedicated) borrowed from the pool. */
+  #connection(dedicated: boolean): Connection | Promise<Connection> {
+    if (dedicated) return this.connectionPool.getConnection();
+    if (!this.#single) return this.connectionPool.sharedConnection();
+    const single = this.#singleConnection;
+    if (single !== undefined && !single.closed) return single;
+    if (single !== undefined) {
+      this.#singleConnection = undefined;
+      this.connectionPool.release(single);
+    }
+    return this.#singlePending ??= this.connectionPool.getConnection().then((connection) => {
+      this.#singleConnection = connection;
+      this.#singlePending = undefined;
+      return connection;
+    }, (error) => {
+      this.#singlePending = undefined;
+      throw error;
+    });
+  }
+
+  /** Sends one command on its connection, with health-check recovery and the retry policy. */
+  #sendGuarded<T>(command: Command<T>, sendOptions: SendOptions | undefined, dedicated: boolean): Promise<T> {
+    const attempt = async (trace: Trace): Promise<T> => {
+      const pending = this.#connection(dedicated);
+      const connection = pending instanceof Promise ? await pending : pending;
+      trace.connection = connection;
+      try {
+        return await connection.send(command, { ...sendOptions, trace });
+      } finally {
+        if (dedicated) this.connectionPool.release(connection);
+      }
+    };
+    return this.#withRetry(attempt, isReadOnly(command as Command<unknown>), sendOptions?.signal);
+  }
+
+  /**
+   * Runs `attempt` and, on failure, decides whether to run it again: at once
+   * when a failed health check kept it from being sent; after the policy's
+   * backoff when the policy covers the error and re-sending is safe.
+   */
+  async #withRetry<T>(
+    attempt: (trace: Trace) => Promise<T>,
+    readOnly: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    let trace: Trace = { sent: false, connection: undefined };
+    try {
+      return await attempt(trace);
+    } catch (error) {
+      if (!trace.sent && trace.connection?.healthCheckFailed) {
+        // The connection was dead before the command went out: a fresh one is safe and expected.
+        trace = { sent: false, connection: undefined };
+        try {
+          return await attempt(trace);
+        } catch (again) {
+          return await this.#retryAfter(again, trace, attempt, readOnly, signal);
+        }
+      }
+      return await this.#retryAfter(error, trace, attempt, readOnly, signal);
+    }
+  }
+
+  async #retryAfter<T>(
+    error: unknown,
+    trace: Trace,
+    attempt: (trace: Trace) => Promise<T>,
+    readOnly: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const retry = this.retry;
+    if (retry === undefined) throw error;
+    retry.backoff.reset();
+    for (let failures = 1;; failures++) {
+      const resendable = !trace.sent || readOnly || retry.retryWrites;
+      if (
+        !resendable || !retry.isSupported(error) || error instanceof MaxConnectionsError ||
+        !retry.allows(failures) || signal?.aborted
+      ) {
+        throw error;
+      }
+      const delay = retry.backoff.compute(failures);
+      this.#events.dispatchEvent(new RedisReconnectingEvent(failures, delay, error as Error));
+      if (delay > 0) await sleep(delay, signal);
+      trace = { sent: false, connection: undefined };
+      try {
+        return await attempt(trace);
+      } catch (next) {
+        error = next;
+      }
+    }
+  }
+}
+
+/** What the client knows about one attempt: whether any byte of it was sent, and on which connection. */
+interface Trace {
+  sent: boolean;
+  connection: Connection | undefined;
+}
+
+/**
+ * The client's commands with fixed per-command options (`Redis.withOptions`).
+ */
+class ScopedCommands<D extends boolean> extends RedisCommands<D> {
+  readonly #client: Redis<D>;
+  readonly #options: CommandOptions;
+
+  constructor(client: Redis<D>, options: CommandOptions) {
+    super();
+    this.#client = client;
+    this.#options = options;
+  }
+
+  execute<T>(command: Command<T>): Promise<T> {
+    return this.#client.execute(command, this.#options);
+  }
+
+  sendCommand(...args: RedisArgument[]): Promise<RespValue> {
+    return this.execute(rawCommand(args));
+  }
+}
+
+function rawCommand(args: RedisArgument[]): Command<RespValue> {
+  if (args.length === 0) return new Cmd<RespValue>("").fail("sendCommand needs a command name");
+  const [name, ...rest] = args;
+  return new Cmd<RespValue>(String(name)).argsOf(rest);
+}
+
+/**
+ * The policy of the options, as redis-py builds it: `retry` (copied) with
+ * `retryOnError` and `retryOnTimeout` added to its errors; those alone mean
+ * one immediate retry on just those errors; nothing means no retries.
+ */
+function retryPolicy(o: RedisOptions): Retry | undefined {
+  const extra = [...(o.retryOnError ?? [])];
+  if (o.retryOnTimeout) extra.push(TimeoutError);
+  if (o.retry !== undefined) {
+    if (!(o.retry instanceof Retry)) throw new DataError("Invalid option retry (expected a Retry)");
+    const retry = o.retry.copy();
+    if (extra.length > 0) retry.updateSupportedErrors(extra);
+    return retry.retries === 0 ? undefined : retry;
+  }
+  return extra.length > 0 ? new Retry(new NoBackoff(), 1, { supportedErrors: extra }) : undefined;
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

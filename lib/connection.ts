@@ -63,9 +63,27 @@ export interface ConnectionOptions {
   libName?: string;
   /** Library version sent with CLIENT SETINFO. */
   libVersion?: string;
+  /** Milliseconds idle after which the next use first checks the connection with a PING (0: never). */
+  healthCheckInterval?: number;
   /** Receives RESP3 push frames (invalidations, pubsub messages). */
   onPush?: (push: RespValue[]) => void;
+  /** Told when the socket opens, the handshake ends, the connection fails, and it closes. */
+  onEvent?: (kind: ConnectionEventKind, connection: Connection, error?: Error) => void;
 }
+
+/**
+ * The lifecycle moments a connection reports through `onEvent`: its socket
+ * opened (`connect`), its handshake ended (`ready`), it failed or was lost
+ * (`error`), it closed for whatever reason (`close`).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionEventKind } from "@uniredis/redis";
+ * const kind: ConnectionEventKind = "ready";
+ * console.log(kind); // "ready"
+ * ```
+ */
+export type ConnectionEventKind = "connect" | "ready" | "error" | "close";
 
 /**
  * What the server said about itself in the handshake.
@@ -107,6 +125,12 @@ export interface SendOptions {
   timeout?: number;
   /** Aborts the command; once written, aborting closes the connection. */
   signal?: AbortSignal;
+  /**
+   * Set to `sent: true` once the command is handed to the socket. A command
+   * that fails while `sent` is still false never reached the server, so it is
+   * safe to send again.
+   */
+  trace?: { sent: boolean };
 }
 
 /** A command waiting to be written or answered. */
@@ -125,12 +149,16 @@ interface Pending {
   onAbort: (() => void) | undefined;
   /** A handshake command: its error reply is a value, not a rejection. */
   raw: boolean;
+  trace: { sent: boolean } | undefined;
 }
 
-type State = "idle" | "connecting" | "ready" | "closed";
+/** `checking`: ready, but a health check PING must answer before commands go out. */
+type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 
 /** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
 const DEFAULT_KEEPALIVE = 60_000;
+/** How long a health check PING may take when no socket timeout is set. */
+const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
 
 /**
  * One connection to one Redis server. Commands sent in the same tick leave in
@@ -177,6 +205,9 @@ export class Connection {
   #error: Error | undefined;
   #streamHandler: ((reply: RespValue) => void) | undefined;
   #closeWaiters: (() => void)[] = [];
+  /** When bytes last went out or came in (ms since epoch), for health checks. */
+  #lastIO = 0;
+  #healthCheckFailed = false;
 
   /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
   constructor(options: ConnectionOptions) {
@@ -201,6 +232,20 @@ export class Connection {
   /** True once the connection has closed (it is then never reused). */
   get closed(): boolean {
     return this.#state === "closed";
+  }
+
+  /**
+   * True when the connection closed because its health check failed: it
+   * looked usable but the server (or a load balancer) had dropped it. Commands
+   * that waited for the check were never sent.
+   */
+  get healthCheckFailed(): boolean {
+    return this.#healthCheckFailed;
+  }
+
+  /** Milliseconds since bytes last went out or came in (0 before the connection is ready). */
+  get idleTime(): number {
+    return this.#lastIO === 0 ? 0 : Date.now() - this.#lastIO;
   }
 
   /**
@@ -267,6 +312,7 @@ export class Connection {
       this.#transport = transport;
       transport.onData((chunk) => this.#onData(chunk));
       transport.onClose((error) => this.#onTransportClose(error));
+      o.onEvent?.("connect", this);
       const shaking = handshake(this, o);
       this.hello = await (timeout ? Promise.race([shaking, timeout]) : shaking);
     } catch (error) {
@@ -282,6 +328,8 @@ export class Connection {
       });
     }
     this.#state = "ready";
+    this.#lastIO = Date.now();
+    o.onEvent?.("ready", this);
     this.#releaseWaiting();
   }
 
@@ -306,7 +354,14 @@ export class Connection {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const timeout = options?.timeout ?? this.options.socketTimeout;
+      let timeout = options?.timeout;
+      if (timeout === undefined) {
+        timeout = this.options.socketTimeout;
+        // A blocking command may legitimately wait its own blocking time first.
+        if (timeout && command.blocking && command.blockTimeout !== undefined) {
+          timeout = command.blockTimeout === 0 ? 0 : timeout + command.blockTimeout;
+        }
+      }
       const entry: Pending = {
         command: command as Command<unknown>,
         transform: options?.transform ?? (command.transform as ReplyTransform<unknown> | undefined),
@@ -318,6 +373,7 @@ export class Connection {
         signal: options?.signal,
         onAbort: undefined,
         raw: false,
+        trace: options?.trace,
       };
       if (entry.signal) {
         if (entry.signal.aborted) return reject(abortReason(entry.signal));
@@ -325,9 +381,13 @@ export class Connection {
         entry.signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       try {
+        if (this.#state === "ready" && this.options.healthCheckInterval && this.#healthCheckDue()) {
+          this.#startHealthCheck();
+        }
         if (this.#state === "ready") {
           this.#encoder.push(command.args);
           this.#inFlight.push(entry);
+          if (entry.trace) entry.trace.sent = true;
           this.#scheduleFlush();
         } else {
           entry.bytes = encodeCommand(command.args);
@@ -362,6 +422,7 @@ export class Connection {
           signal: undefined,
           onAbort: undefined,
           raw: true,
+          trace: undefined,
         });
       })
     );
@@ -381,6 +442,7 @@ export class Connection {
     const transport = this.#transport;
     if (!transport || this.#encoder.length === 0) return;
     const bytes = this.#encoder.take();
+    this.#lastIO = Date.now();
     const pending = transport.write(bytes);
     if (pending) pending.catch((error) => this.#fail(this.#lost(error)));
   }
@@ -395,6 +457,7 @@ export class Connection {
       parts.push(entry.bytes!);
       size += entry.bytes!.length;
       entry.bytes = undefined;
+      if (entry.trace) entry.trace.sent = true;
       this.#inFlight.push(entry);
     }
     const all = new Uint8Array(size);
@@ -404,11 +467,43 @@ export class Connection {
       at += part.length;
     }
     this.#flush(); // anything the encoder holds goes first (it was queued first)
+    this.#lastIO = Date.now();
     const pending = this.#transport!.write(all);
     if (pending) pending.catch((error) => this.#fail(this.#lost(error)));
   }
 
+  /** Idle for a health check interval with nothing in flight: the socket may be long dead. */
+  #healthCheckDue(): boolean {
+    return this.#inFlight.length === 0 && Date.now() - this.#lastIO >= this.options.healthCheckInterval!;
+  }
+
+  /**
+   * PINGs before anything else goes out; commands wait meanwhile. No answer
+   * within the limit closes the connection with its waiting commands unsent,
+   * so the client can safely send them on a fresh one.
+   */
+  #startHealthCheck(): void {
+    this.#state = "checking";
+    const o = this.options;
+    const limit = o.socketTimeout || o.socketConnectTimeout || DEFAULT_HEALTH_CHECK_TIMEOUT;
+    const failed = (detail: string, cause?: unknown) => {
+      if (this.#state !== "checking") return;
+      this.#healthCheckFailed = true;
+      this.#fail(new ConnectionError(`Health check of ${this.address} failed: ${detail}`, { cause }));
+    };
+    const timer = setTimeout(() => failed(`no reply to PING within ${limit} ms`), limit);
+    this.sendRaw([["PING"]]).then(([reply]) => {
+      clearTimeout(timer);
+      if (reply instanceof Error) return failed(reply.message, reply);
+      if (this.#state !== "checking") return;
+      this.#state = "ready";
+      this.#releaseWaiting();
+      if (this.#inFlight.length === 0) this.#onDrained?.();
+    }, () => clearTimeout(timer));
+  }
+
   #onData(chunk: Uint8Array): void {
+    this.#lastIO = Date.now();
     try {
       this.#decoder.feed(chunk);
     } catch (error) {
@@ -544,7 +639,7 @@ export class Connection {
    * Closes at once and rejects every pending command with `error` (except
    * `skip`, already settled). The connection is never used again.
    */
-  #fail(error: Error | undefined, skip?: Pending): void {
+  #fail(error: Error | undefined, skip?: Pending, quiet = false): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#error = error;
@@ -563,6 +658,12 @@ export class Connection {
     const transport = this.#transport;
     this.#transport = undefined;
     this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
+    this.#onDrained?.();
+    const onEvent = this.options.onEvent;
+    if (onEvent) {
+      if (error && !quiet) onEvent("error", this, error);
+      onEvent("close", this);
+    }
     for (const resolve of this.#closeWaiters.splice(0)) resolve();
   }
 
@@ -582,7 +683,8 @@ export class Connection {
       return;
     }
     if (this.#state === "connecting") await this.#connecting!.catch(() => {});
-    if (this.#state === "ready" && this.#inFlight.length > 0) {
+    // A health check in progress holds commands back: wait for them too.
+    while (this.#state === "checking" || (this.#state === "ready" && this.#inFlight.length > 0)) {
       await new Promise<void>((resolve) => this.#onDrained = resolve);
     }
     this.#fail(undefined);
@@ -591,7 +693,11 @@ export class Connection {
 
   /** Drops the connection at once, rejecting every pending command with a `ConnectionError`. */
   disconnect(): void {
-    this.#fail(new ConnectionError(`Connection to ${this.address} was disconnected by the client`));
+    this.#fail(
+      new ConnectionError(`Connection to ${this.address} was disconnected by the client`),
+      undefined,
+      true,
+    );
   }
 }
 

@@ -76,6 +76,24 @@ export class ConnectionError extends RedisError {}
 export class TimeoutError extends ConnectionError {}
 
 /**
+ * A pool had no connection to lend: `maxConnections` were all out
+ * (`ConnectionPool`), or none came back within the `timeout` of a
+ * `BlockingConnectionPool`. A retry policy never retries it.
+ *
+ * @example
+ * ```ts
+ * import { BlockingConnectionPool, MaxConnectionsError, Redis } from "@uniredis/redis";
+ * const pool = new BlockingConnectionPool({ maxConnections: 1, timeout: 100 });
+ * const r = new Redis({ connectionPool: pool });
+ * const calls = [r.blpop("q", 1), r.blpop("q", 1)];
+ * const [, second] = await Promise.allSettled(calls);
+ * console.log(second.status === "rejected" && second.reason instanceof MaxConnectionsError); // true
+ * await pool.disconnect();
+ * ```
+ */
+export class MaxConnectionsError extends ConnectionError {}
+
+/**
  * The server refused the credentials (`WRONGPASS`, `NOAUTH`, `invalid password`).
  *
  * @example

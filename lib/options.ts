@@ -7,20 +7,22 @@
 import { DataError } from "./errors.ts";
 import type { Connector, TlsConnectOptions } from "./transport.ts";
 import type { RespValue } from "./protocol/types.ts";
+import type { ConnectionClass, ConnectionPool } from "./pool.ts";
+import type { ErrorClass, Retry } from "./retry.ts";
 
 /**
- * Options of `new Redis(options)`: redis-py's, in camelCase. Client-side
- * durations are milliseconds.
+ * How to reach the server and set each connection up: the part of the
+ * options a `ConnectionPool` needs. Client-side durations are milliseconds.
  *
  * @example
  * ```ts
- * import { Redis, type RedisOptions } from "@uniredis/redis";
- * const options: RedisOptions = { host: "127.0.0.1", port: 6379, db: 2, socketTimeout: 5_000 };
- * const r = new Redis(options);
- * await r.close();
+ * import { ConnectionPool, type ConnectionSettings } from "@uniredis/redis";
+ * const settings: ConnectionSettings = { host: "127.0.0.1", port: 6379, healthCheckInterval: 30_000 };
+ * const pool = new ConnectionPool(settings);
+ * await pool.disconnect();
  * ```
  */
-export interface RedisOptions<D extends boolean = boolean> {
+export interface ConnectionSettings<D extends boolean = boolean> {
   /** Server host (default `"localhost"`). */
   host?: string;
   /** Server port (default 6379). */
@@ -46,16 +48,76 @@ export interface RedisOptions<D extends boolean = boolean> {
   encoding?: string;
   /** Name set with CLIENT SETNAME on every connection. */
   clientName?: string;
-  /** Milliseconds to wait for a command's reply; the connection is dropped when it expires. */
+  /**
+   * Milliseconds to wait for a command's reply; the connection is dropped
+   * when it expires. A blocking command (BLPOP, XREAD BLOCK...) gets its own
+   * blocking time on top, and no limit when it blocks forever.
+   */
   socketTimeout?: number;
   /** Milliseconds to wait for the connection and handshake (default 10,000). */
   socketConnectTimeout?: number;
   /** TCP keepalive: `true` (a 60 s initial delay), or the initial delay in milliseconds. */
   socketKeepalive?: boolean | number;
+  /**
+   * Milliseconds a connection may sit idle before it is checked with a PING
+   * on its next use (default 0: never). A connection that fails the check
+   * (an idle-killing load balancer dropped it) is replaced, and the command
+   * goes out on the new one. The PING may take `socketTimeout` (or
+   * `socketConnectTimeout` when that is unset).
+   */
+  healthCheckInterval?: number;
   /** Opens sockets. Defaults to the current runtime's native transport. */
   connector?: Connector;
   /** Receives RESP3 push frames that no subscriber claimed. */
   pushHandler?: (push: RespValue[]) => void;
+}
+
+/**
+ * Options of `new Redis(options)`: redis-py's, in camelCase. Client-side
+ * durations are milliseconds.
+ *
+ * Retries follow redis-py: none by default; `retry` sets the policy,
+ * `retryOnError` and `retryOnTimeout` add error classes to it (with one
+ * immediate retry when `retry` is not given). A command is re-sent only when
+ * that is safe: it never reached the server, or it only reads, or the policy
+ * says `retryWrites: true`.
+ *
+ * @example
+ * ```ts
+ * import { ExponentialBackoff, Redis, type RedisOptions, Retry } from "@uniredis/redis";
+ * const options: RedisOptions = {
+ *   host: "127.0.0.1",
+ *   port: 6379,
+ *   socketTimeout: 5_000,
+ *   retry: new Retry(new ExponentialBackoff(), 3),
+ *   healthCheckInterval: 30_000,
+ * };
+ * const r = new Redis(options);
+ * await r.close();
+ * ```
+ */
+export interface RedisOptions<D extends boolean = boolean> extends ConnectionSettings<D> {
+  /**
+   * A pool to take connections from, possibly shared with other clients; its
+   * settings then replace this object's connection settings. By default
+   * each client creates its own.
+   */
+  connectionPool?: ConnectionPool<D>;
+  /** `maxConnections` of the pool the client creates (see `ConnectionPool`). */
+  maxConnections?: number;
+  /** Connection class of the pool the client creates (a `Connection` subclass). */
+  connectionClass?: ConnectionClass;
+  /**
+   * Runs every command, blocking ones included, on one connection taken from
+   * the pool for the client's lifetime (redis-py's `single_connection_client`).
+   */
+  singleConnectionClient?: boolean;
+  /** Retry policy: backoff, number of retries, errors retried (see `Retry`). */
+  retry?: Retry;
+  /** Also retry on `TimeoutError` (adds it to the policy's errors). */
+  retryOnTimeout?: boolean;
+  /** Error classes to retry on (added to the policy's errors). */
+  retryOnError?: readonly ErrorClass[];
 }
 
 const URL_SCHEMES = new Set(["redis:", "rediss:", "unix:"]);
@@ -120,7 +182,17 @@ export function parseURL(url: string): RedisOptions {
         break;
       case "socketTimeout":
       case "socketConnectTimeout":
+      case "healthCheckInterval":
         options[name] = parseMs(value, rawName);
+        break;
+      case "maxConnections":
+        options.maxConnections = parseIndex(value, "max_connections");
+        break;
+      case "singleConnectionClient":
+        options.singleConnectionClient = parseBool(value, rawName);
+        break;
+      case "retryOnTimeout":
+        options.retryOnTimeout = parseBool(value, rawName);
         break;
       case "socketKeepalive":
         options.socketKeepalive = /^\d+$/.test(value) ? Number(value) : parseBool(value, rawName);
@@ -135,8 +207,7 @@ export function parseURL(url: string): RedisOptions {
         options[name] = value;
         break;
       default:
-        // Options of later features (pools, health checks) are read where they live.
-        break;
+        throw new DataError(`Unknown URL option "${rawName}"`);
     }
   }
   return options;
@@ -194,11 +265,17 @@ export function validateOptions(o: RedisOptions): void {
   if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
     bad(`protocol: ${o.protocol} (expected 2 or 3)`);
   }
-  for (const name of ["socketTimeout", "socketConnectTimeout"] as const) {
+  for (const name of ["socketTimeout", "socketConnectTimeout", "healthCheckInterval"] as const) {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !(v >= 0))) {
       bad(`${name}: ${v} (expected milliseconds >= 0)`);
     }
+  }
+  if (o.maxConnections !== undefined && (!Number.isInteger(o.maxConnections) || o.maxConnections < 1)) {
+    bad(`maxConnections: ${o.maxConnections} (expected an integer >= 1)`);
+  }
+  if (o.retryOnError !== undefined && !Array.isArray(o.retryOnError)) {
+    bad(`retryOnError (expected an array of error classes)`);
   }
   if (o.encoding !== undefined) {
     try {

@@ -7,7 +7,7 @@
  */
 
 import { Command, type CommandExecutor, type RedisKey } from "./commands/command.ts";
-import type { Connection } from "./connection.ts";
+import type { ConnectionPool } from "./pool.ts";
 import { WatchedPipeline } from "./watch.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
@@ -144,15 +144,14 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
    * connections (`Redis`).
    */
   async watch(...keys: RedisKey[]): Promise<WatchedPipeline<D>> {
-    const client = this.#client as CommandExecutor & { openConnection?: () => Connection };
-    if (!client.openConnection) {
-      throw new RedisError("watch() needs a client that can open a connection of its own");
-    }
-    const connection = client.openConnection();
+    const pool =
+      (this.#client as CommandExecutor & { connectionPool?: ConnectionPool<boolean> }).connectionPool;
+    if (!pool) throw new RedisError("watch() needs a client with a connection pool (Redis)");
+    const connection = await pool.getConnection();
     const watched = new WatchedPipeline<D>(connection, {
       transaction: true,
       raiseOnError: this.#raiseOnError,
-    });
+    }, () => pool.release(connection));
     try {
       await watched.watch(...keys);
     } catch (error) {
@@ -218,7 +217,11 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     if (queue.length === 0) return Promise.resolve([]);
     const scripts = this.#scripts;
     this.#scripts = new Map();
-    const send = () => this.#transaction ? this.#execTransaction(queue) : this.#execPipeline(queue);
+    const client = this.#client as CommandExecutor & Partial<BatchRunner>;
+    const run = (executor: CommandExecutor) =>
+      this.#transaction ? this.#execTransaction(queue, executor) : this.#execPipeline(queue, executor);
+    // A client that can keep the batch on one connection (and retry it whole) runs it.
+    const send = () => client.runBatch ? client.runBatch(queue, run) : run(client);
     return scripts.size === 0 ? send() : this.#loadScripts(scripts).then(send);
   }
 
@@ -241,19 +244,19 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     return Promise.resolve();
   }
 
-  async #execPipeline(queue: Command<unknown>[]): Promise<unknown[]> {
+  async #execPipeline(queue: Command<unknown>[], client: CommandExecutor): Promise<unknown[]> {
     // Issued in one synchronous loop, so the client writes them in one batch.
-    const settled = await Promise.allSettled(queue.map((c) => this.#client.execute(c)));
+    const settled = await Promise.allSettled(queue.map((c) => client.execute(c)));
     const replies = settled.map((s) => s.status === "fulfilled" ? s.value : s.reason);
     return this.#finish(replies);
   }
 
-  async #execTransaction(queue: Command<unknown>[]): Promise<unknown[]> {
+  async #execTransaction(queue: Command<unknown>[], client: CommandExecutor): Promise<unknown[]> {
     // MULTI, the commands and EXEC leave in one write, contiguous on the
     // connection: nothing can be issued between them in one synchronous run.
-    const multi = this.#client.execute(new Command("MULTI"));
-    const queued = queue.map((c) => this.#client.execute(rawCopy(c)));
-    const exec = this.#client.execute(new Command<RespValue>("EXEC"));
+    const multi = client.execute(new Command("MULTI"));
+    const queued = queue.map((c) => client.execute(rawCopy(c)));
+    const exec = client.execute(new Command<RespValue>("EXEC"));
     const [multiResult, queuedResults, execResult] = await Promise.all([
       settle(multi),
       Promise.all(queued.map(settle)),
@@ -290,6 +293,14 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     }
     return replies;
   }
+}
+
+/** A client that keeps a batch on one connection and retries it whole (`Redis.runBatch`). */
+interface BatchRunner {
+  runBatch<T>(
+    commands: readonly Command<unknown>[],
+    run: (executor: CommandExecutor) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** The same command without its transform, for queuing inside MULTI (the reply is QUEUED). */

@@ -16,7 +16,7 @@ import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts
  * A pipeline in WATCH mode. Its command methods run at once on its own
  * connection and resolve to their replies; `multi()` returns the pipeline
  * that queues the transaction, sent by its `exec()` (or this `exec()`).
- * The connection closes after EXEC, on `reset()`, or with `await using`.
+ * The connection goes back to its pool after EXEC, on `reset()`, or with `await using`.
  *
  * @example
  * ```ts
@@ -34,14 +34,20 @@ import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts
 export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> implements AsyncDisposable {
   readonly #connection: Connection;
   readonly #options: PipelineOptions;
+  readonly #release: (() => void) | undefined;
   #queued: PipelineImpl<D> | undefined;
   #closed = false;
 
-  /** Wraps a connection on which WATCH was sent; `Pipeline.watch()` creates it. */
-  constructor(connection: Connection, options: PipelineOptions = {}) {
+  /**
+   * Wraps a connection on which WATCH will be sent; `Pipeline.watch()`
+   * creates it. `release` gives the connection back to its pool; without it
+   * the connection is closed at the end.
+   */
+  constructor(connection: Connection, options: PipelineOptions = {}, release?: () => void) {
     super();
     this.#connection = connection;
     this.#options = options;
+    this.#release = release;
   }
 
   /** Runs a command at once on this pipeline's connection (the immediate phase). */
@@ -76,11 +82,20 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
     return await this.#queued.exec();
   }
 
-  /** Ends WATCH mode: closes the connection (which unwatches everything). Idempotent. */
+  /**
+   * Ends WATCH mode: unwatches everything and gives the connection back to
+   * its pool (or closes it). Idempotent.
+   */
   async reset(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#connection.close();
+    const connection = this.#connection;
+    if (!this.#release) return await connection.close();
+    if (!connection.closed) {
+      // A connection still watching keys must not be lent to anyone else.
+      await connection.send(new Command("UNWATCH")).catch(() => connection.disconnect());
+    }
+    this.#release();
   }
 
   /** Same as `reset()` (`await using`). */

@@ -194,9 +194,10 @@ for (const protocol of PROTOCOLS) {
     assert.equal(await r.clientNoEvict(false), true);
 
     await using blocked = await client(protocol);
-    const blockedId = await blocked.clientId();
     const pop = blocked.blpop(["nothing-here"], 10);
     await new Promise((resolve) => setTimeout(resolve, 100));
+    // BLPOP runs on a connection borrowed from the pool: find it on the server.
+    const blockedId = Number((await r.clientList()).find((c) => c.cmd === "blpop")!.id);
     assert.equal(await r.clientUnblock(blockedId), true);
     assert.equal(await pop, null);
     assert.equal(await r.clientUnblock(blockedId), false);

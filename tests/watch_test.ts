@@ -59,7 +59,7 @@ for (const protocol of [2, 3] as const) {
     }
   });
 
-  test(`${R}: transaction() with valueFromCallable, and WATCH connections are closed afterwards`, async () => {
+  test(`${R}: transaction() with valueFromCallable; its WATCH connection goes back to the pool and is reused`, async () => {
     await using r = await client();
     await r.set(`${p}v`, "5");
     const before = (await r.clientList()).length;
@@ -77,7 +77,16 @@ for (const protocol of [2, 3] as const) {
       pipe.multi().incr(`${p}v`);
     }, `${p}v`);
     assert.deepEqual(replies, [11]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal((await r.clientList()).length, before, "no connection left open");
+    assert.equal(
+      (await r.clientList()).length,
+      before + 1,
+      "both transactions used the same pooled connection",
+    );
+    assert.equal(r.connectionPool.inUseCount, 0);
+    assert.equal(r.connectionPool.idleCount, 1);
+    const watching = (await r.clientList()).filter((c) =>
+      String(c.flags).includes("x") || Number(c.watch ?? 0) > 0
+    );
+    assert.deepEqual(watching, [], "the idle connection watches nothing");
   });
 }

@@ -91,6 +91,11 @@ export class Command<T = RespValue> {
   /** When true, the command may block the connection (BLPOP, XREAD BLOCK, WAIT, ...). */
   blocking = false;
   /**
+   * How long a blocking command may block, in ms (0: forever), when known;
+   * it extends the socket timeout for this command.
+   */
+  blockTimeout: number | undefined = undefined;
+  /**
    * The first problem found while building (a bad key, a bad option). An
    * executor rejects such a command with this error and sends nothing, so a
    * command method never throws synchronously.
@@ -118,6 +123,13 @@ export class Command<T = RespValue> {
     }
     (this.keys ??= []).push(this.args.length);
     this.args.push(key);
+    return this;
+  }
+
+  /** Marks the command as blocking for up to `ms` milliseconds (0: forever). */
+  block(ms: number): this {
+    this.blocking = true;
+    this.blockTimeout = ms;
     return this;
   }
 

@@ -55,8 +55,7 @@ function bpop<T>(name: string, keys: RedisKey | readonly RedisKey[], seconds: nu
 /** Marks a command as blocking after checking its timeout. */
 function blocking<T>(cmd: Command<T>, seconds: number): Command<T> {
   timeout(cmd, seconds);
-  cmd.blocking = true;
-  return cmd;
+  return cmd.block(Number(seconds) * 1000);
 }
 
 /** LMOVE/BLMOVE: source, destination and both ends. */

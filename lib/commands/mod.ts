@@ -136,3 +136,4 @@ export type {
   ModuleLoadexOptions,
   ShutdownOptions,
 } from "./admin_options.ts";
+export { isReadOnly, isReadOnlyCommand } from "./read_only.ts";

@@ -290,8 +290,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
     const cmd = new Command<number>("WAIT", toNumber).arg(numreplicas).arg(timeout);
     integer(cmd, "numreplicas", numreplicas, 0);
     integer(cmd, "timeout", timeout, 0);
-    cmd.blocking = true;
-    return this.execute(cmd);
+    return this.execute(cmd.block(timeout));
   }
 
   /**
@@ -398,8 +397,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
     integer(cmd, "numlocal", numlocal, 0);
     integer(cmd, "numreplicas", numreplicas, 0);
     integer(cmd, "timeout", timeout, 0);
-    cmd.blocking = true;
-    return this.execute(cmd);
+    return this.execute(cmd.block(timeout));
   }
 
   /**

@@ -192,8 +192,7 @@ function bzpop<T>(name: string, keys: RedisKey | readonly RedisKey[], seconds: n
   const cmd = new Command<T>(name, toKeyMemberScore as ReplyTransform<never>);
   cmd.keysOf(Array.isArray(keys) ? keys : [keys as RedisKey]).arg(seconds);
   checkTimeout(cmd, seconds);
-  cmd.blocking = true;
-  return cmd;
+  return cmd.block(Number(seconds) * 1000);
 }
 
 /**
@@ -491,7 +490,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
     );
     cmd.arg(timeout);
     checkTimeout(cmd, timeout);
-    cmd.blocking = true;
+    cmd.block(Number(timeout) * 1000);
     return this.execute(mpop(cmd, keys, options));
   }
 

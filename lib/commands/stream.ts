@@ -669,7 +669,7 @@ function readArgs(cmd: Command<unknown>, o: Partial<XReadOptions>): void {
   if (o.block !== undefined && o.block !== null) {
     integer(cmd, "block", o.block, 0);
     cmd.arg("BLOCK").arg(o.block);
-    cmd.blocking = true;
+    cmd.block(o.block);
   }
 }
 

@@ -1,0 +1,415 @@
+/**
+ * Connection pools: the shared, multiplexed connection every ordinary
+ * command uses, and connections lent out for exclusive use (blocking
+ * commands, WATCH, MONITOR, pubsub).
+ *
+ * @module
+ */
+
+import { Connection, type ConnectionEventKind, type ConnectionOptions } from "./connection.ts";
+import { getDefaultConnector } from "./default_connector.ts";
+import { DataError, MaxConnectionsError } from "./errors.ts";
+import { type ConnectionSettings, parseURL, validateOptions } from "./options.ts";
+import { LIB_NAME, VERSION } from "./version.ts";
+
+const DEFAULT_CONNECT_TIMEOUT = 10_000;
+/** redis-py's default for `ConnectionPool`: practically unbounded. */
+const UNBOUNDED = 2 ** 31;
+
+/**
+ * A `Connection` class (or subclass) a pool creates its connections with.
+ *
+ * @example
+ * ```ts
+ * import { Connection, ConnectionPool, type ConnectionClass } from "@uniredis/redis";
+ * class CountingConnection extends Connection {
+ *   static opened = 0;
+ *   override connect(): Promise<void> {
+ *     CountingConnection.opened++;
+ *     return super.connect();
+ *   }
+ * }
+ * const cls: ConnectionClass = CountingConnection;
+ * const pool = new ConnectionPool({ connectionClass: cls });
+ * await pool.disconnect();
+ * ```
+ */
+export type ConnectionClass = new (options: ConnectionOptions) => Connection;
+
+/**
+ * Options of `new ConnectionPool(options)`: the connection settings plus the
+ * pool's own.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionPool, type ConnectionPoolOptions } from "@uniredis/redis";
+ * const options: ConnectionPoolOptions = { port: 6379, maxConnections: 10 };
+ * const pool = new ConnectionPool(options);
+ * await pool.disconnect();
+ * ```
+ */
+export interface ConnectionPoolOptions<D extends boolean = boolean> extends ConnectionSettings<D> {
+  /**
+   * Most connections lent out at once (default 2^31, as redis-py); the
+   * shared, multiplexed connection comes on top. Asking for one more throws
+   * a `ConnectionError` (`BlockingConnectionPool` waits instead).
+   */
+  maxConnections?: number;
+  /** Class of the connections (default `Connection`). */
+  connectionClass?: ConnectionClass;
+}
+
+/** Notified of every connection's lifecycle; clients turn these into events. */
+export type PoolObserver = (kind: ConnectionEventKind, connection: Connection, error?: Error) => void;
+
+/**
+ * The connections of one server, shared by any number of clients. Ordinary
+ * commands from every client share one multiplexed connection
+ * (`sharedConnection()`); a command that must own a connection borrows one
+ * with `getConnection()` and gives it back with `release()`. Idle
+ * connections are reused last-in first-out and created only when needed.
+ *
+ * @example Several clients on one pool
+ * ```ts
+ * import { ConnectionPool, Redis } from "@uniredis/redis";
+ * const pool = new ConnectionPool({ host: "127.0.0.1", port: 6379, maxConnections: 20 });
+ * const a = new Redis({ connectionPool: pool });
+ * const b = new Redis({ connectionPool: pool });
+ * await a.set("k", "v");
+ * console.log(await b.get("k")); // "v"
+ * await pool.disconnect();
+ * ```
+ *
+ * @example Borrowing a connection
+ * ```ts
+ * import { Command, ConnectionPool } from "@uniredis/redis";
+ * const pool = new ConnectionPool();
+ * const conn = await pool.getConnection();
+ * try {
+ *   console.log(await conn.send(new Command("PING"))); // "PONG"
+ * } finally {
+ *   pool.release(conn);
+ * }
+ * await pool.disconnect();
+ * ```
+ */
+export class ConnectionPool<D extends boolean = true> {
+  /** The settings the pool was created with. */
+  readonly options: Readonly<ConnectionPoolOptions<D>>;
+  /** Most connections lent out at once. */
+  readonly maxConnections: number;
+  /** What every connection of the pool is created with. */
+  readonly connectionOptions: Readonly<ConnectionOptions>;
+  readonly #connectionClass: ConnectionClass;
+  #shared: Connection | undefined;
+  /** Idle connections, most recently released last (LIFO). */
+  #idle: Connection[] = [];
+  #inUse = new Set<Connection>();
+  #observers = new Set<PoolObserver>();
+
+  /** Creates an empty pool; connections open when first needed. Throws a `DataError` for bad options. */
+  constructor(options: ConnectionPoolOptions<D> = {}) {
+    validateOptions(options);
+    this.options = options;
+    this.maxConnections = options.maxConnections ?? this.defaultMaxConnections();
+    this.#connectionClass = options.connectionClass ?? Connection;
+    if (typeof this.#connectionClass !== "function") {
+      throw new DataError("Invalid option connectionClass (expected a Connection class)");
+    }
+    this.connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
+      for (const observer of this.#observers) observer(kind, connection, error);
+    });
+  }
+
+  /**
+   * Creates a pool from a `redis://`, `rediss://` or `unix://` URL (see
+   * `parseURL`); `options` override what the URL says.
+   *
+   * @example
+   * ```ts
+   * import { ConnectionPool } from "@uniredis/redis";
+   * const pool = ConnectionPool.fromURL("redis://127.0.0.1:6379/0?max_connections=10");
+   * console.log(pool.maxConnections); // 10
+   * await pool.disconnect();
+   * ```
+   */
+  static fromURL<D extends boolean = true>(
+    url: string,
+    options: ConnectionPoolOptions<D> = {},
+  ): ConnectionPool<D> {
+    return new this<D>({ ...parseURL(url), ...options } as ConnectionPoolOptions<D>);
+  }
+
+  /** `maxConnections` when none is given. */
+  protected defaultMaxConnections(): number {
+    return UNBOUNDED;
+  }
+
+  /** Connections lent out and not yet released. */
+  get inUseCount(): number {
+    return this.#inUse.size;
+  }
+
+  /** Connections waiting in the pool to be lent. */
+  get idleCount(): number {
+    return this.#idle.length;
+  }
+
+  /** The current shared connection, if one was created and is still open. */
+  get currentSharedConnection(): Connection | undefined {
+    return this.#shared?.closed ? undefined : this.#shared;
+  }
+
+  /**
+   * The multiplexed connection ordinary commands share (created when needed,
+   * replaced once closed). It is never lent out and not counted in
+   * `maxConnections`.
+   */
+  sharedConnection(): Connection {
+    const shared = this.#shared;
+    if (shared !== undefined && !shared.closed) return shared;
+    return this.#shared = this.createConnection();
+  }
+
+  /**
+   * Lends a connection for exclusive use, connected and ready: the most
+   * recently released idle one, or a new one. Give it back with `release()`.
+   * Rejects with a `ConnectionError` when `maxConnections` are lent out.
+   */
+  async getConnection(): Promise<Connection> {
+    const connection = this.#takeIdle() ?? this.#reserve();
+    return await this.prepare(connection);
+  }
+
+  /**
+   * Gives a lent connection back. A closed one is dropped (its place frees
+   * up); an open one waits for the next borrower. Releasing a connection
+   * twice, or one the pool did not lend, does nothing.
+   */
+  release(connection: Connection): void {
+    if (!this.#inUse.delete(connection)) return;
+    if (connection.closed || connection.pendingCount > 0) {
+      // Still busy (a caller gave up on it): it cannot be lent cleanly.
+      if (!connection.closed) connection.disconnect();
+      this.onSlotFree();
+      return;
+    }
+    this.handOver(connection);
+  }
+
+  /**
+   * Creates a connection with the pool's settings that the pool does not
+   * track: the caller owns it and closes it.
+   */
+  createConnection(): Connection {
+    return new this.#connectionClass(this.connectionOptions);
+  }
+
+  /**
+   * Drops every connection at once: the shared one, the idle ones and (unless
+   * `inUse` is false) those lent out; their pending commands reject with a
+   * `ConnectionError`. The pool stays usable: later commands open new ones.
+   */
+  disconnect(options: { inUse?: boolean } = {}): Promise<void> {
+    const all = this.#drain(options.inUse ?? true);
+    for (const connection of all) connection.disconnect();
+    return Promise.all(all.map((c) => c.whenClosed())).then(() => {});
+  }
+
+  /**
+   * Closes every connection gracefully: each waits for the replies of the
+   * commands it already sent. The pool stays usable afterwards.
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.#drain(true).map((c) => c.close()));
+  }
+
+  /** Registers a lifecycle observer (clients use it for their events); returns its removal. */
+  observe(observer: PoolObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /** Connects a freshly lent connection; on failure its place is given back. */
+  protected async prepare(connection: Connection): Promise<Connection> {
+    try {
+      await connection.connect();
+    } catch (error) {
+      this.#inUse.delete(connection);
+      this.onSlotFree();
+      throw error;
+    }
+    return connection;
+  }
+
+  /** Puts a released, reusable connection back (the blocking pool hands it to a waiter first). */
+  protected handOver(connection: Connection): void {
+    this.#idle.push(connection);
+  }
+
+  /** Called when a lent place frees up without a reusable connection. */
+  protected onSlotFree(): void {}
+
+  /** Lends `connection` (taken from the idle list or just created). */
+  protected lend(connection: Connection): Connection {
+    this.#inUse.add(connection);
+    return connection;
+  }
+
+  /** True while another connection may be created. */
+  protected get hasRoom(): boolean {
+    return this.#inUse.size + this.#idle.length < this.maxConnections;
+  }
+
+  /** Takes the most recently released idle connection still open, lent. */
+  protected takeIdle(): Connection | undefined {
+    return this.#takeIdle();
+  }
+
+  /** Creates a new connection and lends it, or throws when `maxConnections` are out. */
+  protected reserve(): Connection {
+    return this.#reserve();
+  }
+
+  #takeIdle(): Connection | undefined {
+    for (let c = this.#idle.pop(); c !== undefined; c = this.#idle.pop()) {
+      if (!c.closed) return this.lend(c);
+    }
+    return undefined;
+  }
+
+  #reserve(): Connection {
+    if (!this.hasRoom) {
+      throw new MaxConnectionsError(
+        `Too many connections: all ${this.maxConnections} of the pool's connections are in use`,
+      );
+    }
+    return this.lend(this.createConnection());
+  }
+
+  #drain(inUse: boolean): Connection[] {
+    const all = [...this.#idle];
+    this.#idle = [];
+    if (this.#shared) all.push(this.#shared);
+    this.#shared = undefined;
+    if (inUse) all.push(...this.#inUse);
+    return all;
+  }
+}
+
+/**
+ * A pool whose `getConnection()` waits, up to `timeout` ms, for a lent
+ * connection to come back when `maxConnections` are out (redis-py's
+ * `BlockingConnectionPool`: 50 connections, 20 s by default). Borrowers are
+ * served first come, first served; past the timeout they get a
+ * `ConnectionError`.
+ *
+ * @example
+ * ```ts
+ * import { BlockingConnectionPool, Redis } from "@uniredis/redis";
+ * const pool = new BlockingConnectionPool({ maxConnections: 5, timeout: 2_000 });
+ * const r = new Redis({ connectionPool: pool });
+ * // At most 5 BLPOPs block at once; the others wait for a free connection.
+ * const jobs = await Promise.all(Array.from({ length: 20 }, () => r.blpop("jobs", 1)));
+ * console.log(jobs.length); // 20
+ * await pool.disconnect();
+ * ```
+ */
+export class BlockingConnectionPool<D extends boolean = true> extends ConnectionPool<D> {
+  /** Milliseconds `getConnection()` waits for a connection (default 20,000). */
+  readonly timeout: number;
+  #waiters: Waiter[] = [];
+
+  /** Creates an empty pool (see `ConnectionPool`); `timeout` in ms. */
+  constructor(options: ConnectionPoolOptions<D> & { timeout?: number } = {}) {
+    super(options);
+    const timeout = options.timeout ?? 20_000;
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      throw new DataError(`Invalid option timeout: ${timeout} (expected milliseconds >= 0)`);
+    }
+    this.timeout = timeout;
+  }
+
+  /** redis-py's default of 50. */
+  protected override defaultMaxConnections(): number {
+    return 50;
+  }
+
+  /** Borrowers waiting for a connection. */
+  get waitingCount(): number {
+    return this.#waiters.length;
+  }
+
+  /**
+   * Lends a connection, waiting up to `timeout` ms for one to be released
+   * when all are out; then rejects with a `ConnectionError`.
+   */
+  override getConnection(): Promise<Connection> {
+    if (this.#waiters.length === 0) {
+      const connection = this.takeIdle() ?? (this.hasRoom ? this.reserve() : undefined);
+      if (connection) return this.prepare(connection);
+    }
+    return new Promise<Connection>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      waiter.timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(
+          new MaxConnectionsError(
+            `No connection available within ${this.timeout} ms: all ${this.maxConnections} of the pool's connections are in use`,
+          ),
+        );
+      }, this.timeout);
+      this.#waiters.push(waiter);
+    }).then((connection) => this.prepare(connection));
+  }
+
+  protected override handOver(connection: Connection): void {
+    const waiter = this.#waiters.shift();
+    if (!waiter) return super.handOver(connection);
+    clearTimeout(waiter.timer);
+    waiter.resolve(this.lend(connection));
+  }
+
+  protected override onSlotFree(): void {
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.resolve(this.takeIdle() ?? this.reserve());
+  }
+}
+
+interface Waiter {
+  resolve(connection: Connection): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The connection options of a pool: the settings, defaults and the library's name. */
+function toConnectionOptions(
+  o: ConnectionSettings,
+  onEvent: (kind: ConnectionEventKind, connection: Connection, error?: Error) => void,
+): ConnectionOptions {
+  return {
+    // Resolved when connecting, so a pool can be created before a default is registered.
+    connector: o.connector ?? ((options) => getDefaultConnector()(options)),
+    host: o.host,
+    port: o.port,
+    path: o.path,
+    tls: o.tls === true ? {} : o.tls || undefined,
+    username: o.username,
+    password: o.password,
+    db: o.db,
+    clientName: o.clientName,
+    protocol: o.protocol ?? 3,
+    decodeResponses: o.decodeResponses ?? true,
+    encoding: o.encoding,
+    socketTimeout: o.socketTimeout,
+    socketConnectTimeout: o.socketConnectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+    socketKeepalive: o.socketKeepalive,
+    healthCheckInterval: o.healthCheckInterval,
+    libName: LIB_NAME,
+    libVersion: VERSION,
+    onPush: o.pushHandler,
+    onEvent,
+  };
+}
