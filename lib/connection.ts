@@ -497,7 +497,10 @@ export class Connection {
       if (reply instanceof Error) return failed(reply.message, reply);
       if (this.#state !== "checking") return;
       this.#state = "ready";
+      const held = this.#waiting;
       this.#releaseWaiting();
+      // Their deadlines were paused during the check.
+      for (const entry of held) if (entry.deadline) this.#armTimer(entry.deadline);
       if (this.#inFlight.length === 0) this.#onDrained?.();
     }, () => clearTimeout(timer));
   }
@@ -591,7 +594,9 @@ export class Connection {
     const now = Date.now();
     let next = 0;
     let expired: Pending | undefined;
-    for (const entry of [...this.#waiting, ...this.#inFlight.values()]) {
+    // Commands held back by a health check are not late: the check has its own limit.
+    const held = this.#state === "checking" ? [] : this.#waiting;
+    for (const entry of [...held, ...this.#inFlight.values()]) {
       if (!entry.deadline) continue;
       if (entry.deadline <= now) {
         expired = entry;
