@@ -17,7 +17,12 @@
 import { setDefaultConnector } from "./lib/default_connector.ts";
 import { runtimeConnector } from "./transports/auto.ts";
 
-export { type CommandOptions, Redis, type TransactionOptions } from "./lib/client.ts";
+export {
+  type CommandOptions,
+  Redis,
+  type RedisEventListener,
+  type TransactionOptions,
+} from "./lib/client.ts";
 export {
   BlockingConnectionPool,
   type ConnectionClass,

@@ -16,7 +16,14 @@ import { Script } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import type { WatchedPipeline } from "./watch.ts";
 import { Monitor } from "./monitor.ts";
-import { DataError, MaxConnectionsError, TimeoutError, WatchError } from "./errors.ts";
+import {
+  BusyLoadingError,
+  DataError,
+  MaxConnectionsError,
+  ReadOnlyError,
+  TimeoutError,
+  WatchError,
+} from "./errors.ts";
 import { ConnectionPool } from "./pool.ts";
 import { Retry } from "./retry.ts";
 import { NoBackoff } from "./backoff.ts";
@@ -62,8 +69,18 @@ export interface CommandOptions {
   signal?: AbortSignal;
 }
 
-/** A listener of `Redis` events (see `RedisEventMap`). */
-type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
+/**
+ * A listener of `Redis` events (see `RedisEventMap`): a function or an
+ * object with `handleEvent`.
+ *
+ * @example
+ * ```ts
+ * import type { RedisErrorEvent, RedisEventListener } from "@uniredis/redis";
+ * const log: RedisEventListener<RedisErrorEvent> = (e) => console.error(e.error.message);
+ * console.log(typeof log); // "function"
+ * ```
+ */
+export type RedisEventListener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 
 /**
  * A Redis client. It connects on the first command, multiplexes ordinary
@@ -419,7 +436,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   addEventListener<K extends keyof RedisEventMap>(
     type: K,
-    listener: Listener<RedisEventMap[K]> | null,
+    listener: RedisEventListener<RedisEventMap[K]> | null,
     options?: boolean | { once?: boolean; signal?: AbortSignal },
   ): void {
     this.#events.addEventListener(type, listener as EventListener | null, options);
@@ -428,7 +445,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   /** Removes a listener added with `addEventListener`. */
   removeEventListener<K extends keyof RedisEventMap>(
     type: K,
-    listener: Listener<RedisEventMap[K]> | null,
+    listener: RedisEventListener<RedisEventMap[K]> | null,
     options?: boolean | { capture?: boolean },
   ): void {
     this.#events.removeEventListener(type, listener as EventListener | null, options);
@@ -575,7 +592,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     if (retry === undefined) throw error;
     retry.backoff.reset();
     for (let failures = 1;; failures++) {
-      const resendable = !trace.sent || readOnly || retry.retryWrites;
+      const resendable = !trace.sent || readOnly || retry.retryWrites || refusedUnrun(error);
       if (
         !resendable || !retry.isSupported(error) || error instanceof MaxConnectionsError ||
         !retry.allows(failures) || signal?.aborted
@@ -644,6 +661,11 @@ function retryPolicy(o: RedisOptions): Retry | undefined {
     return retry.retries === 0 ? undefined : retry;
   }
   return extra.length > 0 ? new Retry(new NoBackoff(), 1, { supportedErrors: extra }) : undefined;
+}
+
+/** Error replies that mean the server did not run the command (still loading; a replica refusing a write). */
+function refusedUnrun(error: unknown): boolean {
+  return error instanceof BusyLoadingError || error instanceof ReadOnlyError;
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

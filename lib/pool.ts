@@ -363,6 +363,7 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
     }).then((connection) => this.prepare(connection));
   }
 
+  /** Hands a released connection to the first waiting borrower, or keeps it idle. */
   protected override handOver(connection: Connection): void {
     const waiter = this.#waiters.shift();
     if (!waiter) return super.handOver(connection);
@@ -370,6 +371,7 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
     waiter.resolve(this.lend(connection));
   }
 
+  /** A place freed up: the first waiting borrower gets a new connection. */
   protected override onSlotFree(): void {
     const waiter = this.#waiters.shift();
     if (!waiter) return;

@@ -8,8 +8,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   ConnectionError,
+  ConstantBackoff,
   ExponentialBackoff,
   NoBackoff,
+  ReadOnlyError,
   Redis,
   RedisErrorEvent,
   RedisReconnectingEvent,
@@ -350,3 +352,31 @@ async function pingCalls(port: number): Promise<number> {
     await control.close();
   }
 }
+
+test("retryOnError: a write refused by a replica (READONLY) is retried until the replica is promoted", async () => {
+  const primary = await startRedis();
+  const replica = await startRedis({ config: [`replicaof 127.0.0.1 ${primary.port}`] });
+  const r = new Redis({
+    port: replica.port,
+    retryOnError: [ReadOnlyError],
+    retry: new Retry(new ConstantBackoff(50), 20),
+  });
+  const attempts: number[] = [];
+  r.addEventListener("reconnecting", (e) => attempts.push(e.attempt));
+  try {
+    await using plain = new Redis({ port: replica.port });
+    const refused = await settle(plain.set("fault:ro", "x"));
+    assert.ok(!refused.ok && refused.error instanceof ReadOnlyError, "without retries: READONLY");
+    const write = settle(r.set("fault:ro", "written"));
+    await sleep(180);
+    await replica.command("REPLICAOF", "NO", "ONE");
+    const done = await write;
+    assert.ok(done.ok, `the write succeeded after the promotion: ${!done.ok && done.error}`);
+    assert.ok(attempts.length >= 2, `it was retried (${attempts.length} times)`);
+    assert.equal(await r.get("fault:ro"), "written");
+  } finally {
+    await r.close();
+    await replica.stop();
+    await primary.stop();
+  }
+});
