@@ -406,6 +406,20 @@ test("close() waits for replies in flight; await using closes", async () => {
   await r.close();
 });
 
+test("disconnect() drops at once: pending commands, blocking ones included, reject with ConnectionError", async () => {
+  const r = await plainClient();
+  await r.ping();
+  const blocked = outcome(r.blpop("client:disconnect:empty", 0));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const pending = Array.from({ length: 100 }, (_, i) => outcome(r.echo(`d${i}`)));
+  await r.disconnect();
+  const results = await Promise.all([blocked, ...pending]);
+  assert.ok(results[0] instanceof ConnectionError, `BLPOP: ${results[0]}`);
+  assert.ok(results.slice(1).every((e) => e instanceof ConnectionError), "every pending command rejected");
+  assert.equal(await r.ping(), true, "a later command reconnects");
+  await r.close();
+});
+
 test("per-client response callbacks replace a command's transform", async () => {
   await using r = await plainClient();
   await using other = await plainClient();
