@@ -13,8 +13,8 @@ import {
   NoBackoff,
   ReadOnlyError,
   Redis,
-  RedisErrorEvent,
-  RedisReconnectingEvent,
+  type RedisErrorEvent,
+  type RedisReconnectingEvent,
   Retry,
   TimeoutError,
 } from "../mod.ts";
