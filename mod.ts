@@ -52,6 +52,17 @@ export {
   RedisReconnectingEvent,
 } from "./lib/events.ts";
 export { WatchedPipeline } from "./lib/watch.ts";
+export {
+  type GetMessageOptions,
+  type MessageHandler,
+  PubSub,
+  type PubSubHost,
+  type PubSubMessage,
+  type PubSubMessageType,
+  type PubSubOptions,
+  type PubSubWorker,
+  type RunOptions,
+} from "./lib/pubsub.ts";
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./lib/options.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";

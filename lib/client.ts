@@ -26,7 +26,8 @@ import {
 } from "./errors.ts";
 import { ConnectionPool } from "./pool.ts";
 import { Retry } from "./retry.ts";
-import { NoBackoff } from "./backoff.ts";
+import { type Backoff, defaultBackoff, NoBackoff } from "./backoff.ts";
+import { PubSub, type PubSubOptions } from "./pubsub.ts";
 import { isReadOnly } from "./commands/read_only.ts";
 import {
   RedisConnectionEvent,
@@ -127,6 +128,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   #callbacks = new Map<string, ReplyTransform<unknown>>();
   #events = new EventTarget();
   #unobserve: (() => void) | undefined;
+  #defaultBackoff: Backoff | undefined;
 
   /**
    * Creates a client; nothing is connected until the first command.
@@ -322,6 +324,34 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
         await pipe.reset();
       }
     }
+  }
+
+  /**
+   * A `PubSub` on a connection of its own (borrowed from the pool on the
+   * first subscription): channels, patterns and shard channels, with
+   * handlers, `getMessage`, `listen`, a `run()` worker and re-subscription
+   * after a reconnect.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await using p = r.pubsub({ ignoreSubscribeMessages: true });
+   * await p.subscribe("news");
+   * await r.publish("news", "hello");
+   * for await (const message of p) {
+   *   console.log(message.channel, message.data); // "news" "hello"
+   *   break;
+   * }
+   * ```
+   */
+  pubsub(options?: PubSubOptions): PubSub<D> {
+    return new PubSub<D>(this, options);
+  }
+
+  /** Spacing of reconnect attempts of subscribers: the retry policy's backoff, or redis-py's default. */
+  get reconnectBackoff(): Backoff {
+    return this.retry?.backoff ?? (this.#defaultBackoff ??= defaultBackoff());
   }
 
   /**

@@ -204,6 +204,7 @@ export class Connection {
   #accepting = true;
   #error: Error | undefined;
   #streamHandler: ((reply: RespValue) => void) | undefined;
+  #pushHandler: ((push: RespValue[]) => void) | undefined;
   #closeWaiters: (() => void)[] = [];
   /** When bytes last went out or came in (ms since epoch), for health checks. */
   #lastIO = 0;
@@ -217,7 +218,7 @@ export class Connection {
     const queue = this.#inFlight;
     this.#decoder = new Decoder({
       onReply: (value) => this.#onReply(value),
-      onPush: (push) => this.options.onPush?.(push),
+      onPush: (push) => (this.#pushHandler ?? this.options.onPush)?.(push),
       textReplies: decodeResponses ? () => !(queue.peek()?.command.binaryReply ?? false) : () => false,
       textPush: decodeResponses,
       encoding: options.encoding,
@@ -254,6 +255,37 @@ export class Connection {
    */
   streamReplies(handler: (reply: RespValue) => void): void {
     this.#streamHandler = handler;
+  }
+
+  /**
+   * Routes RESP3 push frames to `handler` instead of the `onPush` option
+   * (pubsub takes over its connection's pushes); `undefined` restores it.
+   */
+  setPushHandler(handler: ((push: RespValue[]) => void) | undefined): void {
+    this.#pushHandler = handler;
+  }
+
+  /**
+   * Writes a command whose answer does not come as a reply to it (SUBSCRIBE
+   * and its family: the server answers with messages, which reach the push
+   * or stream handler). The connection must be ready. Rejects with a
+   * `DataError` for bad arguments, before anything is sent.
+   */
+  sendOneWay(command: Command<unknown>): Promise<void> {
+    if (command.error) return Promise.reject(command.error);
+    // No reply is expected, so a health check in progress need not hold it back.
+    if (this.#state !== "ready" && this.#state !== "checking") {
+      return Promise.reject(
+        new ConnectionError(`Connection to ${this.address} is not ready`, { cause: this.#error }),
+      );
+    }
+    try {
+      this.#encoder.push(command.args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#scheduleFlush();
+    return Promise.resolve();
   }
 
   /** Resolves once the connection has closed, for whatever reason (never rejects). */
