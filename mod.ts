@@ -53,6 +53,18 @@ export {
 } from "./lib/events.ts";
 export { WatchedPipeline } from "./lib/watch.ts";
 export {
+  CacheConfig,
+  type CacheConfigOptions,
+  type CacheEntry,
+  type CacheInterface,
+  cacheKey,
+  type CacheStats,
+  DefaultCache,
+  isCacheable,
+  TrackingCache,
+} from "./lib/cache.ts";
+export { keyText, textOf } from "./lib/key_text.ts";
+export {
   type GetMessageOptions,
   type MessageHandler,
   PubSub,

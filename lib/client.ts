@@ -28,6 +28,7 @@ import { ConnectionPool } from "./pool.ts";
 import { Retry } from "./retry.ts";
 import { type Backoff, defaultBackoff, NoBackoff } from "./backoff.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
+import { type CacheInterface, isCacheable, type TrackingCache } from "./cache.ts";
 import { isReadOnly } from "./commands/read_only.ts";
 import {
   RedisConnectionEvent,
@@ -188,9 +189,42 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       if (transform) sendOptions = { ...options, transform };
     }
     if (this.#unobserve === undefined) this.#observe();
+    const tracking = this.connectionPool.trackingCache;
+    if (tracking !== undefined && isCacheable(command as Command<unknown>)) {
+      return this.#cachedRead(command, sendOptions, tracking);
+    }
     if (command.blocking && !this.#single) return this.#sendGuarded(command, sendOptions, true);
     if (this.#guarded || this.#single) return this.#sendGuarded(command, sendOptions, false);
     return this.connectionPool.sharedConnection().send(command, sendOptions);
+  }
+
+  /** The client-side cache (`cache` option), with its `stats`; `undefined` when caching is off. */
+  get cache(): CacheInterface | undefined {
+    return this.connectionPool.trackingCache?.cache;
+  }
+
+  /** A read served by the client-side cache, or sent and then cached (the raw reply is what is kept). */
+  #cachedRead<T>(
+    command: Command<T>,
+    sendOptions: SendOptions | undefined,
+    tracking: TrackingCache,
+  ): Promise<T> {
+    const transform = sendOptions?.transform ?? command.transform;
+    const finish = (raw: RespValue) => (transform ? transform(raw) : raw) as T;
+    const rawOptions: SendOptions = { ...sendOptions, transform: rawReply };
+    const raw = tracking.read(
+      command as Command<unknown>,
+      () =>
+        this.#guarded || this.#single
+          ? this.#sendGuarded(command as Command<RespValue>, rawOptions, false)
+          : this.connectionPool.sharedConnection().send(command as Command<RespValue>, rawOptions),
+    );
+    if (raw instanceof Promise) return raw.then(finish);
+    try {
+      return Promise.resolve(finish(raw));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -669,6 +703,9 @@ class ScopedCommands<D extends boolean> extends RedisCommands<D> {
     return this.execute(rawCommand(args));
   }
 }
+
+/** The identity transform: keeps a reply raw (the cache stores replies before their transform). */
+const rawReply = (reply: RespValue): RespValue => reply;
 
 function rawCommand(args: RedisArgument[]): Command<RespValue> {
   if (args.length === 0) return new Cmd<RespValue>("").fail("sendCommand needs a command name");

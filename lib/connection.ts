@@ -65,6 +65,8 @@ export interface ConnectionOptions {
   libVersion?: string;
   /** Milliseconds idle after which the next use first checks the connection with a PING (0: never). */
   healthCheckInterval?: number;
+  /** Turn on `CLIENT TRACKING` in the handshake (client-side caching; needs RESP3). */
+  tracking?: boolean;
   /** Receives RESP3 push frames (invalidations, pubsub messages). */
   onPush?: (push: RespValue[]) => void;
   /** Told when the socket opens, the handshake ends, the connection fails, and it closes. */

@@ -25,6 +25,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
     const hello: RedisArgument[] = ["HELLO", 3];
     if (o.password !== undefined) hello.push("AUTH", o.username ?? "default", o.password);
     if (o.clientName) hello.push("SETNAME", o.clientName);
+    // Client-side caching: invalidations come as push frames on this connection.
+    if (o.tracking) setup.push(["CLIENT", "TRACKING", "ON"]);
     const [reply, ...rest] = await conn.sendRaw([hello, ...setup]);
     if (!(reply instanceof RedisError)) {
       checkSetup(conn, setup, rest);
@@ -39,6 +41,12 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
     }
     if (!refusesHello(reply)) throw authOrConnectionError(conn, reply);
     // An old server or one limited to RESP2: redo the setup the RESP2 way.
+    if (o.tracking) {
+      throw new ConnectionError(
+        `Client-side caching needs RESP3, but ${conn.address} refused HELLO 3: ${reply.message}`,
+        { cause: reply },
+      );
+    }
   }
 
   const resp2: RedisArgument[][] = [];

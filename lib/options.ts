@@ -9,6 +9,7 @@ import type { Connector, TlsConnectOptions } from "./transport.ts";
 import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionClass, ConnectionPool } from "./pool.ts";
 import type { ErrorClass, Retry } from "./retry.ts";
+import type { CacheConfig, CacheInterface } from "./cache.ts";
 
 /**
  * How to reach the server and set each connection up: the part of the
@@ -68,8 +69,14 @@ export interface ConnectionSettings<D extends boolean = boolean> {
   healthCheckInterval?: number;
   /** Opens sockets. Defaults to the current runtime's native transport. */
   connector?: Connector;
-  /** Receives RESP3 push frames that no subscriber claimed. */
+  /** Receives RESP3 push frames that no subscriber claimed (invalidations included). */
   pushHandler?: (push: RespValue[]) => void;
+  /**
+   * Client-side caching (RESP3 only): a `CacheConfig`, or your own
+   * `CacheInterface`. Read-only commands on one key are then served from
+   * memory after their first read, until the server invalidates the key.
+   */
+  cache?: CacheConfig | CacheInterface;
 }
 
 /**
@@ -269,6 +276,16 @@ export function validateOptions(o: RedisOptions): void {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !(v >= 0))) {
       bad(`${name}: ${v} (expected milliseconds >= 0)`);
+    }
+  }
+  if (o.cache !== undefined) {
+    if (o.protocol === 2) bad("cache: client-side caching needs protocol 3 (RESP3 invalidation messages)");
+    const c = o.cache as Partial<CacheInterface> & { createCache?: unknown };
+    if (
+      typeof c !== "object" || c === null ||
+      (typeof c.createCache !== "function" && typeof c.get !== "function")
+    ) {
+      bad("cache (expected a CacheConfig or a CacheInterface)");
     }
   }
   if (o.maxConnections !== undefined && (!Number.isInteger(o.maxConnections) || o.maxConnections < 1)) {

@@ -11,6 +11,9 @@ import { getDefaultConnector } from "./default_connector.ts";
 import { DataError, MaxConnectionsError } from "./errors.ts";
 import { type ConnectionSettings, parseURL, validateOptions } from "./options.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
+import { CacheConfig, TrackingCache } from "./cache.ts";
+import { textOf } from "./key_text.ts";
+import type { RespValue } from "./protocol/types.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 /** redis-py's default for `ConnectionPool`: practically unbounded. */
@@ -100,6 +103,8 @@ export class ConnectionPool<D extends boolean = true> {
   readonly maxConnections: number;
   /** What every connection of the pool is created with. */
   readonly connectionOptions: Readonly<ConnectionOptions>;
+  /** The client-side cache of the pool's connections, when the `cache` option is set. */
+  readonly trackingCache: TrackingCache | undefined;
   readonly #connectionClass: ConnectionClass;
   #shared: Connection | undefined;
   /** Idle connections, most recently released last (LIFO). */
@@ -116,9 +121,16 @@ export class ConnectionPool<D extends boolean = true> {
     if (typeof this.#connectionClass !== "function") {
       throw new DataError("Invalid option connectionClass (expected a Connection class)");
     }
+    const cache = options.cache;
+    const tracking = cache === undefined
+      ? undefined
+      : new TrackingCache(cache instanceof CacheConfig ? cache.createCache() : cache);
+    this.trackingCache = tracking;
     this.connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
+      // A connection gone means invalidations may have been missed.
+      if (kind === "close" && tracking) tracking.flush();
       for (const observer of this.#observers) observer(kind, connection, error);
-    });
+    }, tracking);
   }
 
   /**
@@ -390,7 +402,15 @@ interface Waiter {
 function toConnectionOptions(
   o: ConnectionSettings,
   onEvent: (kind: ConnectionEventKind, connection: Connection, error?: Error) => void,
+  tracking: TrackingCache | undefined,
 ): ConnectionOptions {
+  const user = o.pushHandler;
+  const onPush = tracking === undefined ? user : (push: RespValue[]) => {
+    if (textOf(push[0]) === "invalidate") {
+      tracking.invalidate(push[1] === null ? null : push[1] as (string | Uint8Array)[]);
+    }
+    user?.(push);
+  };
   return {
     // Resolved when connecting, so a pool can be created before a default is registered.
     connector: o.connector ?? ((options) => getDefaultConnector()(options)),
@@ -411,7 +431,8 @@ function toConnectionOptions(
     healthCheckInterval: o.healthCheckInterval,
     libName: LIB_NAME,
     libVersion: VERSION,
-    onPush: o.pushHandler,
+    tracking: tracking !== undefined,
+    onPush,
     onEvent,
   };
 }

@@ -12,6 +12,7 @@ import { ConnectionError, DataError, PubSubError } from "./errors.ts";
 import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionPool } from "./pool.ts";
 import type { Backoff } from "./backoff.ts";
+import { keyText, textOf } from "./key_text.ts";
 
 /**
  * The kinds of message a `PubSub` delivers: published messages (`message`,
@@ -466,7 +467,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     const map = this.#subscriptions[kind];
     const confirmed: Promise<void>[] = [];
     for (const entry of entries) {
-      const key = keyOf(entry.name);
+      const key = keyText(entry.name);
       map.set(key, entry);
       confirmed.push(this.#expect(kind, key, true));
     }
@@ -485,7 +486,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
         throw new DataError(`Invalid ${kind}: ${String(name)} (expected a string or Uint8Array)`);
       }
     }
-    const keys = names.length > 0 ? names.map(keyOf) : [...map.keys()];
+    const keys = names.length > 0 ? names.map((name) => keyText(name)) : [...map.keys()];
     for (const key of keys) map.delete(key);
     const connection = this.#connection;
     if (!connection || connection.closed || !connection.ready) return;
@@ -582,7 +583,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       const [kind, on] = CONFIRMS[message.type];
       const name = kind === "pattern" ? message.pattern : message.channel;
       if (name !== null) {
-        const id = `${kind}:${on ? "on" : "off"}:${keyOf(name as RedisKey)}`;
+        const id = `${kind}:${on ? "on" : "off"}:${keyText(name as RedisKey)}`;
         const waiters = this.#confirmWaiters.get(id);
         if (waiters) {
           waiters.shift()!.resolve();
@@ -611,7 +612,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     const name = kind === "pattern" ? message.pattern : message.channel;
     const handler = name === null
       ? undefined
-      : this.#subscriptions[kind].get(keyOf(name as RedisKey))?.handler;
+      : this.#subscriptions[kind].get(keyText(name as RedisKey))?.handler;
     if (!handler) return message;
     await handler(message);
     return null;
@@ -727,31 +728,6 @@ function toMessage<D extends boolean>(frame: RespValue[]): PubSubMessage<D> | un
       return { type, pattern: null, channel: null, data: frame[1] as Str<D> };
   }
   return undefined;
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function textOf(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (value instanceof Uint8Array) {
-    try {
-      return utf8.decode(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-/** One map key for a name given as a string or as bytes (messages bring bytes with `decodeResponses: false`). */
-function keyOf(name: RedisKey): string {
-  if (typeof name === "string") return name;
-  const text = textOf(name);
-  if (text !== undefined) return text;
-  // Not UTF-8: a key no string name can collide with.
-  let key = "\u0000";
-  for (const byte of name) key += String.fromCharCode(byte);
-  return key;
 }
 
 function describeName(name: RedisKey): string {
