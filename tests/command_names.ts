@@ -60,20 +60,20 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map([
   ["QUIT", "the client's close() ends the connection"],
   ["CLIENT REPLY", "OFF/SKIP suppress replies the client's reply queue waits for"],
   ["SCRIPT DEBUG", "turns the connection into an interactive Lua debugger session"],
-  // Issue 5: pub/sub subscriptions (a subscriber connection, not a method).
-  ["SUBSCRIBE", "issue 5 (pub/sub)"],
-  ["UNSUBSCRIBE", "issue 5 (pub/sub)"],
-  ["PSUBSCRIBE", "issue 5 (pub/sub)"],
-  ["PUNSUBSCRIBE", "issue 5 (pub/sub)"],
-  ["SSUBSCRIBE", "issue 5 (pub/sub)"],
-  ["SUNSUBSCRIBE", "issue 5 (pub/sub)"],
-  // Issue 6: transactions and MONITOR (they take over the connection).
-  ["MULTI", "issue 6 (transactions)"],
-  ["EXEC", "issue 6 (transactions)"],
-  ["DISCARD", "issue 6 (transactions)"],
-  ["WATCH", "issue 6 (transactions)"],
-  ["UNWATCH", "issue 6 (transactions)"],
-  ["MONITOR", "issue 6 (monitor)"],
+  // Subscriptions take over a connection: they are methods of PubSub (r.pubsub()), not of the client.
+  ["SUBSCRIBE", "PubSub.subscribe()"],
+  ["UNSUBSCRIBE", "PubSub.unsubscribe()"],
+  ["PSUBSCRIBE", "PubSub.psubscribe()"],
+  ["PUNSUBSCRIBE", "PubSub.punsubscribe()"],
+  ["SSUBSCRIBE", "PubSub.ssubscribe()"],
+  ["SUNSUBSCRIBE", "PubSub.sunsubscribe()"],
+  // Transactions and MONITOR take over a connection: pipelines, WatchedPipeline and Monitor issue them.
+  ["MULTI", "pipeline() (a transaction) and WatchedPipeline.multi()"],
+  ["EXEC", "Pipeline.exec()"],
+  ["DISCARD", "a pipeline is discarded by reset() before anything is sent"],
+  ["WATCH", "pipeline().watch() and transaction()"],
+  ["UNWATCH", "WatchedPipeline.reset()"],
+  ["MONITOR", "r.monitor()"],
 ]);
 
 /**
