@@ -74,6 +74,7 @@ export {
   type PubSubOptions,
   type PubSubWorker,
   type RunOptions,
+  type Subscribable,
 } from "./lib/pubsub.ts";
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./lib/options.ts";

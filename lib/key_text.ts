@@ -8,9 +8,13 @@
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** Starts the text of bytes that are not UTF-8; a string starting with it gets it twice. */
+const BYTES = "\uffff";
+
 /**
- * The name as text: a string as is, bytes decoded as UTF-8, and bytes that
- * are not UTF-8 as a form no string can collide with.
+ * The name as text: a string as is, bytes decoded as UTF-8 (so equal names
+ * match whichever way they come), and bytes that are not UTF-8 in a form no
+ * string maps to.
  *
  * @example
  * ```ts
@@ -19,14 +23,19 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export function keyText(name: string | Uint8Array): string {
-  if (typeof name === "string") return name;
-  try {
-    return utf8.decode(name);
-  } catch {
-    let text = "\u0000";
-    for (const byte of name) text += String.fromCharCode(byte);
-    return text;
+  let text: string;
+  if (typeof name === "string") text = name;
+  else {
+    try {
+      text = utf8.decode(name);
+    } catch {
+      // One marker, then Latin-1 (which never yields the marker): unlike any string's form.
+      text = BYTES;
+      for (const byte of name) text += String.fromCharCode(byte);
+      return text;
+    }
   }
+  return text.startsWith(BYTES) ? BYTES + text : text;
 }
 
 /**

@@ -159,6 +159,22 @@ export interface PubSubHost<D extends boolean> {
   readonly reconnectBackoff: Backoff;
 }
 
+/**
+ * What `subscribe` and friends take: a name, an object mapping names to
+ * handlers, or a `Map` (whose keys may be `Uint8Array` names).
+ *
+ * @example
+ * ```ts
+ * import type { Subscribable } from "@uniredis/redis";
+ * const items: Subscribable[] = ["news", { orders: (m) => console.log(m.data) }];
+ * console.log(items.length); // 2
+ * ```
+ */
+export type Subscribable<D extends boolean = true> =
+  | RedisKey
+  | Record<string, MessageHandler<D>>
+  | Map<RedisKey, MessageHandler<D>>;
+
 type Kind = "channel" | "pattern" | "shard";
 
 const SUBSCRIBE: Record<Kind, string> = { channel: "SUBSCRIBE", pattern: "PSUBSCRIBE", shard: "SSUBSCRIBE" };
@@ -271,20 +287,21 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   }
 
   /**
-   * Subscribes to channels: names, or objects mapping a name to its handler.
+   * Subscribes to channels: names, objects mapping a name to its handler, or
+   * a `Map` of handlers (for `Uint8Array` names).
    * Resolves once the server confirmed every one.
    */
-  subscribe(...channels: (RedisKey | Record<string, MessageHandler<D>>)[]): Promise<void> {
+  subscribe(...channels: Subscribable<D>[]): Promise<void> {
     return this.#subscribe("channel", channels);
   }
 
   /** Subscribes to glob-style patterns (`news.*`); as `subscribe`. */
-  psubscribe(...patterns: (RedisKey | Record<string, MessageHandler<D>>)[]): Promise<void> {
+  psubscribe(...patterns: Subscribable<D>[]): Promise<void> {
     return this.#subscribe("pattern", patterns);
   }
 
   /** Subscribes to shard channels (SSUBSCRIBE, Redis 7+); as `subscribe`. */
-  ssubscribe(...channels: (RedisKey | Record<string, MessageHandler<D>>)[]): Promise<void> {
+  ssubscribe(...channels: Subscribable<D>[]): Promise<void> {
     return this.#subscribe("shard", channels);
   }
 
@@ -444,14 +461,18 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#wakeAll();
   }
 
-  async #subscribe(kind: Kind, items: (RedisKey | Record<string, MessageHandler<D>>)[]): Promise<void> {
+  async #subscribe(kind: Kind, items: Subscribable<D>[]): Promise<void> {
     if (this.#closed) throw new PubSubError("The pubsub is closed");
     const entries: Subscription<D>[] = [];
     for (const item of items) {
       if (typeof item === "string" || item instanceof Uint8Array) {
         entries.push({ name: item, handler: undefined });
       } else if (typeof item === "object" && item !== null) {
-        for (const [name, handler] of Object.entries(item)) {
+        const pairs = item instanceof Map ? [...item] : Object.entries(item);
+        for (const [name, handler] of pairs) {
+          if (typeof name !== "string" && !(name instanceof Uint8Array)) {
+            throw new DataError(`Invalid ${kind}: ${String(name)} (expected a string or Uint8Array)`);
+          }
           if (typeof handler !== "function") {
             throw new DataError(`The handler of ${kind} "${name}" is not a function`);
           }
@@ -530,6 +551,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     // Over RESP2 every reply of a subscribed connection is a message.
     connection.streamReplies((reply) => {
       if (Array.isArray(reply)) this.#onFrame(reply);
+      // With nothing subscribed, a RESP2 connection answers PING as usual.
+      else if (textOf(reply) === HEALTH_CHECK_MESSAGE) this.#pongWaiters.shift()?.resolve();
     });
     this.#connection = connection;
     connection.whenClosed().then(() => this.#onClosed(connection));
