@@ -654,7 +654,6 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   ): Promise<T> {
     const retry = this.retry;
     if (retry === undefined) throw error;
-    retry.backoff.reset();
     for (let failures = 1;; failures++) {
       const resendable = !trace.sent || readOnly || retry.retryWrites || refusedUnrun(error);
       if (
@@ -668,7 +667,10 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       if (delay > 0) await sleep(delay, signal);
       trace = { sent: false, connection: undefined };
       try {
-        return await attempt(trace);
+        const result = await attempt(trace);
+        // Recovered: a stateful backoff starts over (not at each failure: concurrent retries share it).
+        retry.backoff.reset();
+        return result;
       } catch (next) {
         error = next;
       }

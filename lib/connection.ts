@@ -718,7 +718,7 @@ export class Connection {
   async #closeGracefully(): Promise<void> {
     this.#accepting = false;
     if (this.#state === "idle") {
-      this.#state = "closed";
+      this.#fail(undefined, undefined, true);
       return;
     }
     if (this.#state === "connecting") await this.#connecting!.catch(() => {});

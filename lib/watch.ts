@@ -11,6 +11,7 @@ import { Command, type CommandExecutor, type RedisKey } from "./commands/command
 import { RedisCommands } from "./commands/mod.ts";
 import type { Connection } from "./connection.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
+import { ConnectionError, WatchError } from "./errors.ts";
 
 /**
  * A pipeline in WATCH mode. Its command methods run at once on its own
@@ -50,9 +51,18 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
     this.#release = release;
   }
 
-  /** Runs a command at once on this pipeline's connection (the immediate phase). */
+  /**
+   * Runs a command at once on this pipeline's connection (the immediate
+   * phase). A lost connection lost the WATCH too, so it rejects with a
+   * `WatchError` (as redis-py), which makes `transaction()` start over.
+   */
   execute<T>(command: Command<T>): Promise<T> {
-    return this.#connection.send(command);
+    return this.#connection.send(command).catch((error) => {
+      if (!(error instanceof ConnectionError)) throw error;
+      throw new WatchError(`A connection error occurred while watching keys: ${error.message}`, {
+        cause: error,
+      });
+    });
   }
 
   /** Watches more keys. */

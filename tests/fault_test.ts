@@ -380,3 +380,31 @@ test("retryOnError: a write refused by a replica (READONLY) is retried until the
     await primary.stop();
   }
 });
+
+test("a connection lost while watching is a WatchError: transaction() starts over and succeeds", async () => {
+  const server = await startRedis();
+  const proxy = await startProxy({ port: server.port });
+  const r = new Redis({ host: proxy.host, port: proxy.port });
+  try {
+    await r.set("fault:tx:n", "1");
+    let attempts = 0;
+    const result = await r.transaction(
+      async (pipe) => {
+        attempts++;
+        if (attempts === 1) proxy.cutAll(); // the WATCH connection dies before the read
+        const n = Number(await pipe.get("fault:tx:n"));
+        pipe.multi().set("fault:tx:n", n + 1);
+        return n + 1;
+      },
+      "fault:tx:n",
+      { valueFromCallable: true },
+    );
+    assert.equal(attempts, 2, "the first attempt ended with a WatchError and was retried");
+    assert.equal(result, 2);
+    assert.equal(await r.get("fault:tx:n"), "2", "applied exactly once");
+  } finally {
+    await r.close();
+    await proxy.close();
+    await server.stop();
+  }
+});
