@@ -346,8 +346,10 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     const options = (hasOptions ? args.pop() : {}) as TransactionOptions;
     const watches = args as RedisKey[];
     for (;;) {
-      const pipe = await this.pipeline().watch(...watches);
+      let pipe: WatchedPipeline<D> | undefined;
       try {
+        // WATCH itself fails with a WatchError when its connection is lost: start over then too.
+        pipe = await this.pipeline().watch(...watches);
         const value = await fn(pipe);
         const replies = await pipe.exec();
         return options.valueFromCallable ? value : replies;
@@ -355,7 +357,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
         if (!(error instanceof WatchError)) throw error;
         if (options.watchDelay) await new Promise((resolve) => setTimeout(resolve, options.watchDelay));
       } finally {
-        await pipe.reset();
+        await pipe?.reset();
       }
     }
   }
