@@ -130,6 +130,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   #events = new EventTarget();
   #unobserve: (() => void) | undefined;
   #defaultBackoff: Backoff | undefined;
+  /** Open pubsubs: closing the client closes them (else they would reconnect). */
+  #pubsubs = new Set<PubSub<D>>();
 
   /**
    * Creates a client; nothing is connected until the first command.
@@ -382,7 +384,14 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * ```
    */
   pubsub(options?: PubSubOptions): PubSub<D> {
-    return new PubSub<D>(this, options);
+    const pubsub = new PubSub<D>(this, options);
+    this.#pubsubs.add(pubsub);
+    return pubsub;
+  }
+
+  /** Stops tracking a closed pubsub (called by `PubSub.close`). */
+  forgetPubSub(pubsub: PubSub<D>): void {
+    this.#pubsubs.delete(pubsub);
   }
 
   /** Spacing of reconnect attempts of subscribers: the retry policy's backoff, or redis-py's default. */
@@ -526,9 +535,11 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * Closes gracefully: connections finish the replies of commands already
    * sent, then close. A pool the client created is closed with it; a pool
    * given in the options is left open (only the client's own single
-   * connection is given back). A later command reconnects.
+   * connection is given back). Its pubsubs are closed. A later command
+   * reconnects.
    */
   async close(): Promise<void> {
+    await Promise.all([...this.#pubsubs].map((p) => p.close()));
     const single = this.#takeSingle();
     if (single) {
       await single.close();
@@ -544,6 +555,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * `ConnectionError`. A later command reconnects.
    */
   async disconnect(): Promise<void> {
+    await Promise.all([...this.#pubsubs].map((p) => p.close()));
     const single = this.#takeSingle();
     if (single) {
       single.disconnect();

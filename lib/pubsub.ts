@@ -157,6 +157,8 @@ export interface PubSubHost<D extends boolean> {
   readonly connectionPool: ConnectionPool<D>;
   /** Spacing of reconnect attempts after the connection is lost. */
   readonly reconnectBackoff: Backoff;
+  /** Told when the pubsub is closed (the client stops tracking it). */
+  forgetPubSub?(pubsub: PubSub<D>): void;
 }
 
 /**
@@ -428,6 +430,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#host.forgetPubSub?.(this);
     await this.#worker?.stop();
     for (const map of Object.values(this.#subscriptions)) map.clear();
     this.#wakeAll();

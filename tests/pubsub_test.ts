@@ -683,3 +683,16 @@ test("bad arguments reject with DataError and subscribe nothing", async () => {
   await p.subscribe(ch);
   assert.deepEqual(await numsub(admin, ch), [1]);
 });
+
+test("closing the client closes its pubsubs: they do not reconnect", async () => {
+  await using watcher = await plainClient();
+  const r = await plainClient();
+  const p = r.pubsub();
+  await p.subscribe("ps:owned:a");
+  assert.deepEqual(await watcher.pubsubNumsub("ps:owned:a"), [["ps:owned:a", 1]]);
+  await r.close();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(await watcher.pubsubNumsub("ps:owned:a"), [["ps:owned:a", 0]], "no subscriber came back");
+  assert.equal(p.subscribed, false);
+  assert.equal(await p.getMessage({ timeout: 10 }), null);
+});
