@@ -16,26 +16,15 @@ import { Script } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import type { WatchedPipeline } from "./watch.ts";
 import { Monitor } from "./monitor.ts";
-import {
-  BusyLoadingError,
-  DataError,
-  MaxConnectionsError,
-  ReadOnlyError,
-  TimeoutError,
-  WatchError,
-} from "./errors.ts";
+import { DataError, WatchError } from "./errors.ts";
 import { ConnectionPool } from "./pool.ts";
-import { Retry } from "./retry.ts";
-import { type Backoff, defaultBackoff, NoBackoff } from "./backoff.ts";
+import type { Retry } from "./retry.ts";
+import { type Backoff, defaultBackoff } from "./backoff.ts";
+import { Recovery, retryPolicy, type Trace } from "./recovery.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
 import { type CacheInterface, isCacheable, type TrackingCache } from "./cache.ts";
 import { isReadOnly } from "./commands/read_only.ts";
-import {
-  RedisConnectionEvent,
-  RedisErrorEvent,
-  type RedisEventMap,
-  RedisReconnectingEvent,
-} from "./events.ts";
+import { RedisConnectionEvent, RedisErrorEvent, type RedisEventMap } from "./events.ts";
 
 /**
  * Options of `Redis.transaction`, as redis-py's keywords.
@@ -130,6 +119,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   #events = new EventTarget();
   #unobserve: (() => void) | undefined;
   #defaultBackoff: Backoff | undefined;
+  readonly #recovery: Recovery;
   /** Open pubsubs: closing the client closes them (else they would reconnect). */
   #pubsubs = new Set<PubSub<D>>();
 
@@ -149,6 +139,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     this.#ownsPool = pool === undefined;
     this.#single = options.singleConnectionClient === true;
     this.retry = retryPolicy(options);
+    this.#recovery = new Recovery(this.retry, (event) => this.#events.dispatchEvent(event));
     this.#guarded = this.retry !== undefined || !!this.connectionPool.options.healthCheckInterval;
     this.#observe();
   }
@@ -291,7 +282,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
         if (dedicated) this.connectionPool.release(connection);
       }
     };
-    return this.#withRetry(attempt, commands.every(isReadOnly), undefined);
+    return this.#recovery.run(attempt, commands.every(isReadOnly), undefined);
   }
 
   /**
@@ -629,73 +620,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
         if (dedicated) this.connectionPool.release(connection);
       }
     };
-    return this.#withRetry(attempt, isReadOnly(command as Command<unknown>), sendOptions?.signal);
+    return this.#recovery.run(attempt, isReadOnly(command as Command<unknown>), sendOptions?.signal);
   }
-
-  /**
-   * Runs `attempt` and, on failure, decides whether to run it again: at once
-   * when a failed health check kept it from being sent; after the policy's
-   * backoff when the policy covers the error and re-sending is safe.
-   */
-  async #withRetry<T>(
-    attempt: (trace: Trace) => Promise<T>,
-    readOnly: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    let trace: Trace = { sent: false, connection: undefined };
-    try {
-      return await attempt(trace);
-    } catch (error) {
-      if (!trace.sent && trace.connection?.healthCheckFailed) {
-        // The connection was dead before the command went out: a fresh one is safe and expected.
-        trace = { sent: false, connection: undefined };
-        try {
-          return await attempt(trace);
-        } catch (again) {
-          return await this.#retryAfter(again, trace, attempt, readOnly, signal);
-        }
-      }
-      return await this.#retryAfter(error, trace, attempt, readOnly, signal);
-    }
-  }
-
-  async #retryAfter<T>(
-    error: unknown,
-    trace: Trace,
-    attempt: (trace: Trace) => Promise<T>,
-    readOnly: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    const retry = this.retry;
-    if (retry === undefined) throw error;
-    for (let failures = 1;; failures++) {
-      const resendable = !trace.sent || readOnly || retry.retryWrites || refusedUnrun(error);
-      if (
-        !resendable || !retry.isSupported(error) || error instanceof MaxConnectionsError ||
-        !retry.allows(failures) || signal?.aborted
-      ) {
-        throw error;
-      }
-      const delay = retry.backoff.compute(failures);
-      this.#events.dispatchEvent(new RedisReconnectingEvent(failures, delay, error as Error));
-      if (delay > 0) await sleep(delay, signal);
-      trace = { sent: false, connection: undefined };
-      try {
-        const result = await attempt(trace);
-        // Recovered: a stateful backoff starts over (not at each failure: concurrent retries share it).
-        retry.backoff.reset();
-        return result;
-      } catch (next) {
-        error = next;
-      }
-    }
-  }
-}
-
-/** What the client knows about one attempt: whether any byte of it was sent, and on which connection. */
-interface Trace {
-  sent: boolean;
-  connection: Connection | undefined;
 }
 
 /**
@@ -727,39 +653,4 @@ function rawCommand(args: RedisArgument[]): Command<RespValue> {
   if (args.length === 0) return new Cmd<RespValue>("").fail("sendCommand needs a command name");
   const [name, ...rest] = args;
   return new Cmd<RespValue>(String(name)).argsOf(rest);
-}
-
-/**
- * The policy of the options, as redis-py builds it: `retry` (copied) with
- * `retryOnError` and `retryOnTimeout` added to its errors; those alone mean
- * one immediate retry on just those errors; nothing means no retries.
- */
-function retryPolicy(o: RedisOptions): Retry | undefined {
-  const extra = [...(o.retryOnError ?? [])];
-  if (o.retryOnTimeout) extra.push(TimeoutError);
-  if (o.retry !== undefined) {
-    if (!(o.retry instanceof Retry)) throw new DataError("Invalid option retry (expected a Retry)");
-    const retry = o.retry.copy();
-    if (extra.length > 0) retry.updateSupportedErrors(extra);
-    return retry.retries === 0 ? undefined : retry;
-  }
-  return extra.length > 0 ? new Retry(new NoBackoff(), 1, { supportedErrors: extra }) : undefined;
-}
-
-/** Error replies that mean the server did not run the command (still loading; a replica refusing a write). */
-function refusedUnrun(error: unknown): boolean {
-  return error instanceof BusyLoadingError || error instanceof ReadOnlyError;
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
