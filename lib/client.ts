@@ -589,8 +589,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   }
 
   /** The connection a command goes out on: shared, single, or (dedicated) borrowed from the pool. */
-  #connection(dedicated: boolean): Connection | Promise<Connection> {
-    if (dedicated) return this.connectionPool.getConnection();
+  #connection(dedicated: boolean, signal?: AbortSignal): Connection | Promise<Connection> {
+    if (dedicated) return this.connectionPool.getConnection({ signal });
     if (!this.#single) return this.connectionPool.sharedConnection();
     const single = this.#singleConnection;
     if (single !== undefined && !single.closed) return single;
@@ -611,7 +611,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   /** Sends one command on its connection, with health-check recovery and the retry policy. */
   #sendGuarded<T>(command: Command<T>, sendOptions: SendOptions | undefined, dedicated: boolean): Promise<T> {
     const attempt = async (trace: Trace): Promise<T> => {
-      const pending = this.#connection(dedicated);
+      const pending = this.#connection(dedicated, sendOptions?.signal);
       const connection = pending instanceof Promise ? await pending : pending;
       trace.connection = connection;
       try {

@@ -186,9 +186,11 @@ export class ConnectionPool<D extends boolean = true> {
   /**
    * Lends a connection for exclusive use, connected and ready: the most
    * recently released idle one, or a new one. Give it back with `release()`.
-   * Rejects with a `ConnectionError` when `maxConnections` are lent out.
+   * Rejects with a `MaxConnectionsError` when `maxConnections` are lent out,
+   * and with the reason of an already aborted `signal`.
    */
-  async getConnection(): Promise<Connection> {
+  async getConnection(options: { signal?: AbortSignal } = {}): Promise<Connection> {
+    if (options.signal?.aborted) throw options.signal.reason;
     const connection = this.#takeIdle() ?? this.#reserve();
     return await this.prepare(connection);
   }
@@ -354,23 +356,43 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
 
   /**
    * Lends a connection, waiting up to `timeout` ms for one to be released
-   * when all are out; then rejects with a `ConnectionError`.
+   * when all are out; then rejects with a `MaxConnectionsError`. An aborted
+   * `signal` ends the wait with its reason.
    */
-  override getConnection(): Promise<Connection> {
+  override getConnection(options: { signal?: AbortSignal } = {}): Promise<Connection> {
     if (this.#waiters.length === 0) {
       const connection = this.takeIdle() ?? (this.hasRoom ? this.reserve() : undefined);
       if (connection) return this.prepare(connection);
     }
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Connection>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined };
-      waiter.timer = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(
-          new MaxConnectionsError(
-            `No connection available within ${this.timeout} ms: all ${this.maxConnections} of the pool's connections are in use`,
-          ),
-        );
-      }, this.timeout);
+      const leave = () => {
+        clearTimeout(waiter.timer);
+        signal?.removeEventListener("abort", onAbort);
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+      };
+      const onAbort = () => {
+        leave();
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (connection) => {
+          leave();
+          resolve(connection);
+        },
+        reject,
+        timer: setTimeout(() => {
+          leave();
+          reject(
+            new MaxConnectionsError(
+              `No connection available within ${this.timeout} ms: all ${this.maxConnections} of the pool's connections are in use`,
+            ),
+          );
+        }, this.timeout),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
     }).then((connection) => this.prepare(connection));
   }
@@ -379,7 +401,6 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
   protected override handOver(connection: Connection): void {
     const waiter = this.#waiters.shift();
     if (!waiter) return super.handOver(connection);
-    clearTimeout(waiter.timer);
     waiter.resolve(this.lend(connection));
   }
 

@@ -548,3 +548,24 @@ test("pool options: max_connections from a URL, unknown URL options and maxConne
     await r.close();
   }
 });
+
+test("BlockingConnectionPool: an abort signal ends the wait for a connection", async () => {
+  const server = await sharedRedis("plain");
+  const pool = new BlockingConnectionPool({ port: server.port, maxConnections: 1, timeout: 5_000 });
+  const r = new Redis({ connectionPool: pool });
+  try {
+    const holder = outcome(r.blpop("pool:abort:empty", 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const controller = new AbortController();
+    const started = Date.now();
+    const waiting = outcome(r.withOptions({ signal: controller.signal }).blpop("pool:abort:empty", 1));
+    setTimeout(() => controller.abort(new Error("gave up waiting")), 100);
+    const result = await waiting;
+    assert.ok(result instanceof Error && result.message === "gave up waiting", String(result));
+    assert.ok(Date.now() - started < 900, "it did not wait for the pool's 5 s, nor for the holder's 1 s");
+    assert.equal(pool.waitingCount, 0, "the waiter left the queue");
+    assert.equal(await holder, null);
+  } finally {
+    await pool.disconnect();
+  }
+});
