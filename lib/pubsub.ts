@@ -513,7 +513,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     const keys = names.length > 0 ? names.map((name) => keyText(name)) : [...map.keys()];
     for (const key of keys) map.delete(key);
     const connection = this.#connection;
-    if (!connection || connection.closed || !connection.ready) return;
+    // Not connected: the subscriptions are forgotten, so a reconnect will not restore them.
+    if (!connection || connection.closed) return;
     const confirmed = keys.length > 0 ? keys.map((key) => this.#expect(kind, key, false)) : [];
     await connection.sendOneWay(new Command(UNSUBSCRIBE[kind]).argsOf(names));
     await Promise.all(confirmed);
@@ -578,13 +579,15 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     for (let failures = 0; !this.#closed && this.subscribed; failures++) {
       if (failures > 0) await new Promise((resolve) => setTimeout(resolve, backoff.compute(failures)));
       if (this.#closed || !this.subscribed) break;
+      let fresh: Connection;
       try {
-        const fresh = await this.#ensureConnection();
-        await this.#resubscribe(fresh);
-        return;
+        fresh = await this.#ensureConnection();
       } catch {
-        // Try again after the backoff; the next message simply arrives later.
+        continue; // Try again after the backoff; the next message simply arrives later.
       }
+      // If this one is lost too, its own close handler takes over from here.
+      await this.#resubscribe(fresh).catch(() => {});
+      return;
     }
   }
 
