@@ -117,6 +117,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   #singlePending: Promise<Connection> | undefined;
   #callbacks = new Map<string, ReplyTransform<unknown>>();
   #events = new EventTarget();
+  /** Event types that ever had a listener: events nobody listens to are not even created (they are not free). */
+  #listened = new Set<string>();
   #unobserve: (() => void) | undefined;
   #defaultBackoff: Backoff | undefined;
   readonly #recovery: Recovery;
@@ -139,7 +141,9 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     this.#ownsPool = pool === undefined;
     this.#single = options.singleConnectionClient === true;
     this.retry = retryPolicy(options);
-    this.#recovery = new Recovery(this.retry, (event) => this.#events.dispatchEvent(event));
+    this.#recovery = new Recovery(this.retry, (event) => {
+      if (this.#listened.has("reconnecting")) this.#events.dispatchEvent(event);
+    });
     this.#guarded = this.retry !== undefined || !!this.connectionPool.options.healthCheckInterval;
     this.#observe();
   }
@@ -505,6 +509,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     listener: RedisEventListener<RedisEventMap[K]> | null,
     options?: boolean | { once?: boolean; signal?: AbortSignal },
   ): void {
+    this.#listened.add(type);
     this.#events.addEventListener(type, listener as EventListener | null, options);
   }
 
@@ -571,7 +576,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   #end(): void {
     this.#unobserve?.();
     this.#unobserve = undefined;
-    this.#events.dispatchEvent(new Event("end"));
+    if (this.#listened.has("end")) this.#events.dispatchEvent(new Event("end"));
   }
 
   #observe(): void {
@@ -581,6 +586,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   }
 
   #onConnectionEvent(kind: ConnectionEventKind, connection: Connection, error?: Error): void {
+    if (!this.#listened.has(kind)) return;
     if (kind === "connect" || kind === "ready") {
       this.#events.dispatchEvent(new RedisConnectionEvent(kind, connection.address));
     } else if (kind === "error" && error) {
