@@ -114,6 +114,62 @@ function median(values) {
 }
 
 /**
+ * A line-oriented conversation with a child process: its stdout lines that
+ * start with `prefix` carry JSON messages. `next(ms)` resolves to the next
+ * message (rejecting on an `error` message, an early exit or the deadline);
+ * `exit` resolves when the child exits; `close()` stops reading.
+ */
+export function converse(child, prefix) {
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d).slice(-8000);
+  });
+  const messages = [];
+  let wake;
+  const lines = createInterface({ input: child.stdout });
+  lines.on("line", (line) => {
+    if (!line.startsWith(prefix)) return;
+    messages.push(JSON.parse(line.slice(prefix.length)));
+    wake?.();
+  });
+  let exited = false;
+  const exit = new Promise((r) =>
+    child.once("exit", (code, signal) => {
+      exited = true;
+      wake?.();
+      r({ code, signal });
+    })
+  );
+  const next = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (messages.length === 0) {
+      if (exited) throw new Error(`child exited early. stderr:\n${stderr.trim()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no answer within ${ms} ms. stderr:\n${stderr.trim()}`);
+      await new Promise((r) => {
+        wake = r;
+        setTimeout(r, Math.min(left, 500));
+      });
+    }
+    const m = messages.shift();
+    if (m.type === "error") throw new Error(m.message);
+    return m;
+  };
+  return {
+    next,
+    exit,
+    /** Stops reading the child's output. */
+    close: () => lines.close(),
+    get stderr() {
+      return stderr;
+    },
+    get exited() {
+      return exited;
+    },
+  };
+}
+
+/**
  * Runs one (runtime, client, workload) measurement in its own child process: connect, a warm-up run, then
  * `reps` timed runs, the server flushed and reloaded before each. Resolves to the per-rep figures and their
  * median, or to { error } (a failed verification, a crash, a timeout).
@@ -138,41 +194,8 @@ export async function measure(
       ...env,
     },
   });
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const messages = [];
-  let wake;
-  const lines = createInterface({ input: child.stdout });
-  lines.on("line", (line) => {
-    if (!line.startsWith("@@bench ")) return;
-    messages.push(JSON.parse(line.slice(8)));
-    wake?.();
-  });
-  let exited = false;
-  const exit = new Promise((r) =>
-    child.once("exit", (code, signal) => {
-      exited = true;
-      wake?.();
-      r({ code, signal });
-    })
-  );
-  const next = async (ms) => {
-    const deadline = Date.now() + ms;
-    while (messages.length === 0) {
-      if (exited) throw new Error(`child exited early. stderr:\n${stderr.trim()}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${ms} ms. stderr:\n${stderr.trim()}`);
-      await new Promise((r) => {
-        wake = r;
-        setTimeout(r, Math.min(left, 1000));
-      });
-    }
-    const m = messages.shift();
-    if (m.type === "error") throw new Error(m.message);
-    return m;
-  };
+  const talk = converse(child, "@@bench ");
+  const { next, exit } = talk;
 
   const result = { runtime, client, workload, reps: [], msPerRep: [] };
   try {
@@ -198,11 +221,11 @@ export async function measure(
   } catch (e) {
     result.error = String(e?.message ?? e).split("\n").slice(0, 12).join("\n");
   } finally {
-    if (!exited) {
+    if (!talk.exited) {
       child.kill("SIGKILL");
       await exit;
     }
-    lines.close();
+    talk.close();
   }
   return result;
 }

@@ -14,11 +14,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { startThrowawayRedis } from "../../scripts/throwaway_redis.mjs";
 import { RawRedis } from "../lib/resp.mjs";
-import { bin, gitState, root, runtimeAvailable, RUNTIMES } from "../lib/harness.mjs";
+import { bin, converse, gitState, root, runtimeAvailable, RUNTIMES } from "../lib/harness.mjs";
 import { startProxy } from "./proxy.mjs";
 
 const soakDir = dirname(fileURLToPath(import.meta.url));
@@ -102,50 +101,17 @@ function startChild(runtime, port, injectLeak) {
       SOAK_INJECT_LEAK: injectLeak ? "1" : "",
     },
   });
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr = (stderr + d).slice(-8000);
-  });
-  const messages = [];
-  let wake;
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    if (!line.startsWith("@@soak ")) return;
-    messages.push(JSON.parse(line.slice(7)));
-    wake?.();
-  });
-  let exited = false;
-  const exit = new Promise((r) =>
-    child.once("exit", (code, signal) => {
-      exited = true;
-      wake?.();
-      r({ code, signal });
-    })
-  );
-  const next = async (ms) => {
-    const deadline = Date.now() + ms;
-    while (messages.length === 0) {
-      if (exited) throw new Error(`worker exited early. stderr:\n${stderr.trim()}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`worker did not answer within ${ms} ms. stderr:\n${stderr.trim()}`);
-      await new Promise((r) => {
-        wake = r;
-        setTimeout(r, Math.min(left, 500));
-      });
-    }
-    const m = messages.shift();
-    if (m.type === "error") throw new Error(m.message);
-    return m;
-  };
+  const talk = converse(child, "@@soak ");
   return {
     child,
-    next,
-    exit,
+    next: talk.next,
+    exit: talk.exit,
     send: (line) => child.stdin.write(line + "\n"),
     get stderr() {
-      return stderr;
+      return talk.stderr;
     },
     get exited() {
-      return exited;
+      return talk.exited;
     },
   };
 }
