@@ -34,6 +34,7 @@ export { type ErrorClass, Retry, type RetryOptions } from "./lib/retry.ts";
 export {
   type Backoff,
   type BackoffOptions,
+  CappedBackoff,
   ConstantBackoff,
   DecorrelatedJitterBackoff,
   DEFAULT_BASE,

@@ -140,6 +140,45 @@ export class NoBackoff extends ConstantBackoff {
 }
 
 /**
+ * What the exponential backoffs share: a `cap` and a `base` in milliseconds,
+ * a random source, and nothing to forget on `reset()` unless a subclass keeps
+ * state. Extend it for a backoff of your own.
+ *
+ * @example
+ * ```ts
+ * import { CappedBackoff } from "@uniredis/redis";
+ * class Linear extends CappedBackoff {
+ *   compute(failures: number): number {
+ *     return Math.min(this.cap, this.base * failures);
+ *   }
+ * }
+ * console.log(new Linear({ base: 10, cap: 25 }).compute(3)); // 25
+ * ```
+ */
+export abstract class CappedBackoff implements Backoff {
+  /** Upper bound in milliseconds. */
+  readonly cap: number;
+  /** Base in milliseconds. */
+  readonly base: number;
+  /** A number in [0, 1) (default `Math.random`). */
+  protected readonly random: () => number;
+
+  /** Reads the options (defaults: cap 512 ms, base 8 ms, `Math.random`); a bad one is a `DataError`. */
+  constructor(options: BackoffOptions = {}) {
+    const o = readOptions(options);
+    this.cap = o.cap;
+    this.base = o.base;
+    this.random = o.random;
+  }
+
+  /** Milliseconds to wait after `failures` consecutive failures. */
+  abstract compute(failures: number): number;
+
+  /** Nothing to forget. */
+  reset(): void {}
+}
+
+/**
  * Doubles the wait after every failure: `min(cap, base * 2 ** failures)`.
  *
  * @example
@@ -149,26 +188,11 @@ export class NoBackoff extends ConstantBackoff {
  * console.log(b.compute(1), b.compute(2), b.compute(5)); // 20 40 100
  * ```
  */
-export class ExponentialBackoff implements Backoff {
-  /** Upper bound in milliseconds. */
-  readonly cap: number;
-  /** Base in milliseconds. */
-  readonly base: number;
-
-  /** Creates the backoff (defaults: cap 512 ms, base 8 ms). */
-  constructor(options: BackoffOptions = {}) {
-    const o = readOptions(options);
-    this.cap = o.cap;
-    this.base = o.base;
-  }
-
+export class ExponentialBackoff extends CappedBackoff {
   /** `min(cap, base * 2 ** failures)`. */
   compute(failures: number): number {
     return exponential(this.cap, this.base, failures);
   }
-
-  /** Nothing to forget. */
-  reset(): void {}
 }
 
 /**
@@ -182,28 +206,11 @@ export class ExponentialBackoff implements Backoff {
  * console.log(b.compute(3) < 80); // true
  * ```
  */
-export class FullJitterBackoff implements Backoff {
-  /** Upper bound in milliseconds. */
-  readonly cap: number;
-  /** Base in milliseconds. */
-  readonly base: number;
-  readonly #random: () => number;
-
-  /** Creates the backoff (defaults: cap 512 ms, base 8 ms, `Math.random`). */
-  constructor(options: BackoffOptions = {}) {
-    const o = readOptions(options);
-    this.cap = o.cap;
-    this.base = o.base;
-    this.#random = o.random;
-  }
-
+export class FullJitterBackoff extends CappedBackoff {
   /** `random() * min(cap, base * 2 ** failures)`. */
   compute(failures: number): number {
-    return this.#random() * exponential(this.cap, this.base, failures);
+    return this.random() * exponential(this.cap, this.base, failures);
   }
-
-  /** Nothing to forget. */
-  reset(): void {}
 }
 
 /**
@@ -218,29 +225,12 @@ export class FullJitterBackoff implements Backoff {
  * console.log(w >= 40 && w < 80); // true
  * ```
  */
-export class EqualJitterBackoff implements Backoff {
-  /** Upper bound in milliseconds. */
-  readonly cap: number;
-  /** Base in milliseconds. */
-  readonly base: number;
-  readonly #random: () => number;
-
-  /** Creates the backoff (defaults: cap 512 ms, base 8 ms, `Math.random`). */
-  constructor(options: BackoffOptions = {}) {
-    const o = readOptions(options);
-    this.cap = o.cap;
-    this.base = o.base;
-    this.#random = o.random;
-  }
-
+export class EqualJitterBackoff extends CappedBackoff {
   /** `t + random() * t` with `t = min(cap, base * 2 ** failures) / 2`. */
   compute(failures: number): number {
     const half = exponential(this.cap, this.base, failures) / 2;
-    return half + this.#random() * half;
+    return half + this.random() * half;
   }
-
-  /** Nothing to forget. */
-  reset(): void {}
 }
 
 /**
@@ -256,32 +246,19 @@ export class EqualJitterBackoff implements Backoff {
  * console.log(b.compute(1)); // 10
  * ```
  */
-export class DecorrelatedJitterBackoff implements Backoff {
-  /** Upper bound in milliseconds. */
-  readonly cap: number;
-  /** Base in milliseconds. */
-  readonly base: number;
-  readonly #random: () => number;
+export class DecorrelatedJitterBackoff extends CappedBackoff {
   #previous = 0;
-
-  /** Creates the backoff (defaults: cap 512 ms, base 8 ms, `Math.random`). */
-  constructor(options: BackoffOptions = {}) {
-    const o = readOptions(options);
-    this.cap = o.cap;
-    this.base = o.base;
-    this.#random = o.random;
-  }
 
   /** `previous = min(cap, base + random() * (max(base, previous * 3) - base))`; `failures` is not used. */
   compute(_failures: number): number {
     const max = Math.max(this.base, this.#previous * 3);
-    const wait = this.base + this.#random() * (max - this.base);
+    const wait = this.base + this.random() * (max - this.base);
     this.#previous = Math.min(this.cap, wait);
     return this.#previous;
   }
 
   /** Starts again from `base`. */
-  reset(): void {
+  override reset(): void {
     this.#previous = 0;
   }
 }
@@ -297,28 +274,11 @@ export class DecorrelatedJitterBackoff implements Backoff {
  * console.log(b.compute(3) < 80); // true
  * ```
  */
-export class ExponentialWithJitterBackoff implements Backoff {
-  /** Upper bound in milliseconds. */
-  readonly cap: number;
-  /** Base in milliseconds. */
-  readonly base: number;
-  readonly #random: () => number;
-
-  /** Creates the backoff (defaults: cap 512 ms, base 8 ms, `Math.random`). */
-  constructor(options: BackoffOptions = {}) {
-    const o = readOptions(options);
-    this.cap = o.cap;
-    this.base = o.base;
-    this.#random = o.random;
-  }
-
+export class ExponentialWithJitterBackoff extends CappedBackoff {
   /** `min(cap, random() * base * 2 ** failures)`. */
   compute(failures: number): number {
-    return exponential(this.cap, this.#random() * this.base, failures);
+    return exponential(this.cap, this.random() * this.base, failures);
   }
-
-  /** Nothing to forget. */
-  reset(): void {}
 }
 
 /**
