@@ -19,8 +19,7 @@ import {
   TrackingCache,
 } from "../mod.ts";
 import { sharedRedis, startRedis } from "./harness/mod.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { commandCalls, sleep } from "./support/async.ts";
 
 async function clients(cache: CacheConfig | CacheInterface = new CacheConfig()) {
   const server = await sharedRedis("plain");
@@ -28,12 +27,6 @@ async function clients(cache: CacheConfig | CacheInterface = new CacheConfig()) 
   const cached = new Redis({ port: server.port, cache, pushHandler: (p) => pushes.push(p) });
   const writer = new Redis({ port: server.port });
   return { server, cached, writer, pushes };
-}
-
-/** Calls of one command the server has counted (INFO commandstats). */
-async function calls(r: Redis, command: string): Promise<number> {
-  const stats = await r.info("commandstats") as Record<string, { calls?: number } | undefined>;
-  return Number(stats[`cmdstat_${command}`]?.calls ?? 0);
 }
 
 /** Waits until `check()` holds (invalidations arrive asynchronously), up to 2 s. */
@@ -47,16 +40,16 @@ test("cache: a second GET is served without a round trip; a write elsewhere inva
   try {
     await writer.set("cache:k", "v1");
     assert.equal(await cached.get("cache:k"), "v1");
-    const before = await calls(writer, "get");
+    const before = await commandCalls(writer, "get");
     for (let i = 0; i < 10; i++) assert.equal(await cached.get("cache:k"), "v1");
-    assert.equal(await calls(writer, "get"), before, "no GET reached the server");
+    assert.equal(await commandCalls(writer, "get"), before, "no GET reached the server");
     assert.equal(cached.cache!.stats.hits, 10);
 
     await writer.set("cache:k", "v2");
     await until(() => cached.cache!.stats.invalidations >= 1, "the invalidation arrived");
     assert.ok(pushes.some((p) => p[0] === "invalidate"), "the push handler saw the invalidation frame");
     assert.equal(await cached.get("cache:k"), "v2", "no stale read after the invalidation");
-    assert.equal(await calls(writer, "get"), before + 1, "that read went to the server");
+    assert.equal(await commandCalls(writer, "get"), before + 1, "that read went to the server");
   } finally {
     await cached.close();
     await writer.close();

@@ -19,13 +19,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { startProxy, startRedis } from "./harness/mod.ts";
-
-/** Settles to `{ ok, value }` or `{ ok: false, error }`, with a handler attached at once. */
-function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  return promise.then((value) => ({ ok: true as const, value }), (error) => ({ ok: false as const, error }));
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { commandCalls, settle, sleep } from "./support/async.ts";
 
 /** The value stored under read key `i`: it names its key, so a reply read for the wrong command shows. */
 function valueOf(i: number): string {
@@ -289,17 +283,19 @@ test("an idle connection dropped silently is found by the health check before us
   const server = await startRedis();
   const proxy = await startProxy({ port: server.port });
   const r = new Redis({ host: proxy.host, port: proxy.port, healthCheckInterval: 200, socketTimeout: 500 });
+  const control = new Redis({ port: server.port }); // counts PINGs, bypassing the proxy
+  const pingCalls = () => commandCalls(control, "ping");
   const errors: RedisErrorEvent[] = [];
   r.addEventListener("error", (e) => errors.push(e));
   try {
     await r.set("fault:hc", "alive");
-    const pingsBefore = await pingCalls(server.port);
+    const pingsBefore = await pingCalls();
     // Busy connections are not checked: these commands come closer together than the interval.
     for (let i = 0; i < 5; i++) {
       assert.equal(await r.get("fault:hc"), "alive");
       await sleep(20);
     }
-    assert.equal(await pingCalls(server.port), pingsBefore, "no health check while in use");
+    assert.equal(await pingCalls(), pingsBefore, "no health check while in use");
 
     // Idle past the interval, then a load balancer forgets the connection without a word.
     await sleep(300);
@@ -314,12 +310,13 @@ test("an idle connection dropped silently is found by the health check before us
 
     // An idle but healthy connection just answers the PING and carries on.
     await sleep(300);
-    const pings = await pingCalls(server.port);
+    const pings = await pingCalls();
     assert.equal(await r.get("fault:hc"), "alive");
-    assert.equal(await pingCalls(server.port), pings + 1, "one health-check PING reached the server");
+    assert.equal(await pingCalls(), pings + 1, "one health-check PING reached the server");
     assert.equal(proxy.accepted.length, accepted + 1, "and no new connection was needed");
   } finally {
     await r.close();
+    await control.close();
     await proxy.close();
     await server.stop();
   }
@@ -341,17 +338,6 @@ test("without a health check, the same silent drop costs the command a timeout",
     await server.stop();
   }
 });
-
-async function pingCalls(port: number): Promise<number> {
-  const control = new Redis({ port });
-  try {
-    const stats = await control.info("commandstats") as Record<string, unknown>;
-    const ping = stats.cmdstat_ping as { calls?: number } | undefined;
-    return Number(ping?.calls ?? 0);
-  } finally {
-    await control.close();
-  }
-}
 
 test("retryOnError: a write refused by a replica (READONLY) is retried until the replica is promoted", async () => {
   const primary = await startRedis();

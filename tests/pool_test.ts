@@ -24,13 +24,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { type RedisServer, sharedRedis, startRedis } from "./harness/mod.ts";
-
-/** Settles to the value or the rejection reason, with a handler attached at once (no unhandled rejection). */
-function outcome<T>(promise: Promise<T>): Promise<T | unknown> {
-  return promise.then((value) => value, (error) => error);
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { outcome, sleep, waitFor } from "./support/async.ts";
 
 async function server(): Promise<RedisServer> {
   return await sharedRedis("plain");
@@ -45,16 +39,6 @@ async function admin(): Promise<Redis> {
 /** The server's connections named `name`. */
 async function named(adminClient: Redis, name: string): Promise<ClientInfo[]> {
   return (await adminClient.clientList()).filter((c) => c.name === name);
-}
-
-/** Polls `check` every 20 ms until it returns true or `ms` pass; returns its last result. */
-async function waitFor(check: () => Promise<boolean> | boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(20);
-  }
 }
 
 function clientId(conn: Connection): Promise<number> {

@@ -11,25 +11,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError, type PubSub, PubSubError, type PubSubMessage, Redis, type RespValue } from "../mod.ts";
 import { sharedRedis, startProxy, startRedis } from "./harness/mod.ts";
+import { outcome, sleep, waitFor } from "./support/async.ts";
 
 const PROTOCOLS = [2, 3] as const;
-
-/** Settles to the value or the rejection reason, with a handler attached at once (no unhandled rejection). */
-function outcome<T>(promise: Promise<T>): Promise<T | unknown> {
-  return promise.then((value) => value, (error) => error);
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 20 ms until it returns true or `ms` pass; returns its last result. */
-async function waitFor(check: () => Promise<boolean> | boolean, ms = 3000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(20);
-  }
-}
 
 async function plainClient<D extends boolean = true>(
   options: ConstructorParameters<typeof Redis<D>>[0] = {},
