@@ -180,6 +180,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   execute<T>(command: Command<T>, options?: CommandOptions): Promise<T> {
     if (command.error) return Promise.reject(command.error);
+    if (command.localReply) return Promise.resolve(command.localReply.value);
     let sendOptions: SendOptions | undefined = options;
     if (this.#callbacks.size > 0) {
       const transform = this.#callbacks.get(command.name);

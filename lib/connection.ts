@@ -382,6 +382,7 @@ export class Connection {
    */
   send<T>(command: Command<T>, options?: SendOptions): Promise<T> {
     if (command.error) return Promise.reject(command.error);
+    if (command.localReply) return Promise.resolve(command.localReply.value);
     if (!this.#accepting || this.#state === "closed") {
       return Promise.reject(
         new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }),

@@ -101,6 +101,12 @@ export class Command<T = RespValue> {
    * command method never throws synchronously.
    */
   error: DataError | undefined = undefined;
+  /**
+   * Set when the reply is known without asking the server (`mget([])` is
+   * `[]`, as in redis-py): every executor resolves to `value` and sends
+   * nothing, so there is no round trip and a pipeline keeps its other replies.
+   */
+  localReply: { value: T } | undefined = undefined;
 
   /** Starts a command from its name, e.g. `"GET"` or `["CLIENT", "SETNAME"]`. */
   constructor(name: string | readonly string[], transform?: ReplyTransform<T>) {
@@ -136,6 +142,12 @@ export class Command<T = RespValue> {
   /** Marks the command as invalid: it will be rejected with a `DataError` carrying `message`, unsent. */
   fail(message: string): this {
     this.error ??= new DataError(message);
+    return this;
+  }
+
+  /** Answers the command locally with `value` (see `localReply`): nothing is sent. */
+  answer(value: T): this {
+    this.localReply = { value };
     return this;
   }
 
