@@ -79,6 +79,12 @@ export interface PipelineControls<D extends boolean, R extends unknown[]> extend
   execute(): Promise<R>;
   /** Drops the queued commands. */
   reset(): void;
+  /**
+   * True while keys are watched on the pipeline's connection (redis-py's
+   * `pipe.watching`): always false for a plain pipeline; for the pipeline
+   * returned by `WatchedPipeline.multi()`, true until its EXEC ran.
+   */
+  readonly watching: boolean;
   /** Queues any command as given; its reply is the raw decoded value. */
   sendCommand(...args: RedisArgument[]): Pipeline<D, [...R, RespValue]>;
   /**
@@ -176,6 +182,11 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     return this.#queue.length;
   }
 
+  /** True while keys are watched on the connection this pipeline sends on (see `WatchedPipeline`). */
+  get watching(): boolean {
+    return (this.#client as CommandExecutor & Partial<WatchAware>).isWatching?.() === true;
+  }
+
   /** Drops the queued commands. */
   reset(): void {
     this.#queue = [];
@@ -214,7 +225,8 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (queue.length === 0) return Promise.resolve([]);
+    // Nothing to send; but a watched transaction still sends MULTI/EXEC, which checks the WATCH.
+    if (queue.length === 0 && !this.watching) return Promise.resolve([]);
     const scripts = this.#scripts;
     this.#scripts = new Map();
     const client = this.#client as CommandExecutor & Partial<BatchRunner>;
@@ -293,6 +305,23 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     }
     return replies;
   }
+}
+
+/**
+ * An executor bound to a connection that may watch keys: the queued pipeline
+ * of `WatchedPipeline.multi()` asks it whether an empty transaction must
+ * still be sent.
+ *
+ * @example
+ * ```ts
+ * import type { WatchAware } from "./pipeline.ts";
+ * const idle: WatchAware = { isWatching: () => false };
+ * console.log(idle.isWatching()); // false
+ * ```
+ */
+export interface WatchAware {
+  /** Whether keys are watched on the executor's connection now. */
+  isWatching(): boolean;
 }
 
 /** A client that keeps a batch on one connection and retries it whole (`Redis.runBatch`). */

@@ -10,8 +10,8 @@
 import { Command, type CommandExecutor, type RedisKey } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import type { Connection } from "./connection.ts";
-import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
-import { ConnectionError, WatchError } from "./errors.ts";
+import { type Pipeline, PipelineImpl, type PipelineOptions, type WatchAware } from "./pipeline.ts";
+import { ConnectionError, ResponseError, WatchError } from "./errors.ts";
 
 /**
  * A pipeline in WATCH mode. Its command methods run at once on its own
@@ -38,6 +38,7 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
   readonly #release: (() => void) | undefined;
   #queued: PipelineImpl<D> | undefined;
   #closed = false;
+  #watching = false;
 
   /**
    * Wraps a connection on which WATCH will be sent; `Pipeline.watch()`
@@ -57,12 +58,39 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
    * `WatchError` (as redis-py), which makes `transaction()` start over.
    */
   execute<T>(command: Command<T>): Promise<T> {
-    return this.#connection.send(command).catch((error) => {
+    return this.#send(command).catch((error) => {
       if (!(error instanceof ConnectionError)) throw error;
       throw new WatchError(`A connection error occurred while watching keys: ${error.message}`, {
         cause: error,
       });
     });
+  }
+
+  /**
+   * True while keys are watched on this pipeline's connection: from
+   * `watch()` until EXEC ran (committed or discarded), UNWATCH or `reset()`.
+   * As redis-py's `pipe.watching`, `multi()` does not end it: the keys stay
+   * watched until EXEC.
+   */
+  get watching(): boolean {
+    return this.#watching;
+  }
+
+  /** Sends on this pipeline's connection, following what each reply does to the WATCH state (as redis-py). */
+  #send<T>(command: Command<T>): Promise<T> {
+    const sent = this.#connection.send(command);
+    const name = command.name;
+    if (name === "WATCH" || name === "UNWATCH" || name === "EXEC" || name === "DISCARD") {
+      sent.then(() => {
+        this.#watching = name === "WATCH";
+      }, (error) => {
+        // EXECABORT discards the transaction, and with it every WATCH.
+        if (name === "EXEC" && error instanceof ResponseError && error.code === "EXECABORT") {
+          this.#watching = false;
+        }
+      });
+    }
+    return sent;
   }
 
   /** Watches more keys. */
@@ -76,35 +104,40 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
    * when a watched key changed.
    */
   multi(): Pipeline<D, []> {
-    const connection = this.#connection;
-    const executor: CommandExecutor = { execute: (command) => connection.send(command) };
+    // The queued pipeline reads `watching` to send even an empty MULTI/EXEC, which checks the WATCH.
+    const executor: CommandExecutor & WatchAware = {
+      execute: (command) => this.#send(command),
+      isWatching: () => this.#watching,
+    };
     const queued = new PipelineImpl<D>(executor, { ...this.#options, transaction: true }, () => this.reset());
     this.#queued = queued;
     return queued as unknown as Pipeline<D, []>;
   }
 
-  /** Sends the transaction started with `multi()` (empty when `multi()` was not called). */
-  async exec(): Promise<unknown[]> {
-    if (!this.#queued) {
-      await this.reset();
-      return [];
-    }
-    return await this.#queued.exec();
+  /**
+   * Sends the transaction started with `multi()`. Without `multi()` it is
+   * empty, yet still sent while keys are watched, so it rejects with
+   * `WatchError` when one changed (as redis-py).
+   */
+  exec(): Promise<unknown[]> {
+    return (this.#queued ?? this.multi() as unknown as PipelineImpl<D>).exec();
   }
 
   /**
-   * Ends WATCH mode: unwatches everything and gives the connection back to
-   * its pool (or closes it). Idempotent.
+   * Ends WATCH mode: unwatches (only when keys are still watched: EXEC
+   * already did it) and gives the connection back to its pool (or closes
+   * it). Idempotent.
    */
   async reset(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const connection = this.#connection;
     if (!this.#release) return await connection.close();
-    if (!connection.closed) {
+    if (this.#watching && !connection.closed) {
       // A connection still watching keys must not be lent to anyone else.
       await connection.send(new Command("UNWATCH")).catch(() => connection.disconnect());
     }
+    this.#watching = false;
     this.#release();
   }
 
