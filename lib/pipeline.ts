@@ -10,7 +10,15 @@ import { Command, type CommandExecutor, type RedisKey } from "./commands/command
 import type { ConnectionPool } from "./pool.ts";
 import { WatchedPipeline } from "./watch.ts";
 import { RedisCommands } from "./commands/mod.ts";
-import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
+import {
+  DataError,
+  ExecAbortError,
+  InvalidResponse,
+  RedisError,
+  ResponseError,
+  WatchError,
+} from "./errors.ts";
+import { annotatePipelineError } from "./pipeline_error.ts";
 import { checkArguments } from "./protocol/encoder.ts";
 import { toBooleans } from "./commands/reply.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
@@ -220,20 +228,22 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     try {
       for (const command of queue) {
         if (command.error) throw command.error;
-        checkArguments(command.args);
+        // A command answered locally is never encoded.
+        if (!command.localReply) checkArguments(command.args);
       }
     } catch (error) {
       return Promise.reject(error);
     }
+    const sent = queue.filter((c) => !c.localReply);
     // Nothing to send; but a watched transaction still sends MULTI/EXEC, which checks the WATCH.
-    if (queue.length === 0 && !this.watching) return Promise.resolve([]);
+    if (sent.length === 0 && !this.watching) return Promise.resolve(queue.map((c) => c.localReply!.value));
     const scripts = this.#scripts;
     this.#scripts = new Map();
     const client = this.#client as CommandExecutor & Partial<BatchRunner>;
     const run = (executor: CommandExecutor) =>
       this.#transaction ? this.#execTransaction(queue, executor) : this.#execPipeline(queue, executor);
     // A client that can keep the batch on one connection (and retry it whole) runs it.
-    const send = () => client.runBatch ? client.runBatch(queue, run) : run(client);
+    const send = () => client.runBatch ? client.runBatch(sent, run) : run(client);
     return scripts.size === 0 ? send() : this.#loadScripts(scripts).then(send);
   }
 
@@ -258,20 +268,23 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
 
   async #execPipeline(queue: Command<unknown>[], client: CommandExecutor): Promise<unknown[]> {
     // Issued in one synchronous loop, so the client writes them in one batch.
-    const settled = await Promise.allSettled(queue.map((c) => client.execute(c)));
+    const settled = await Promise.allSettled(
+      queue.map((c) => c.localReply ? c.localReply.value : client.execute(c)),
+    );
     const replies = settled.map((s) => s.status === "fulfilled" ? s.value : s.reason);
-    return this.#finish(replies);
+    return this.#finish(replies, queue);
   }
 
   async #execTransaction(queue: Command<unknown>[], client: CommandExecutor): Promise<unknown[]> {
     // MULTI, the commands and EXEC leave in one write, contiguous on the
     // connection: nothing can be issued between them in one synchronous run.
+    // Commands answered locally stay out of MULTI; their values are spliced back in below.
     const multi = client.execute(new Command("MULTI"));
-    const queued = queue.map((c) => client.execute(rawCopy(c)));
+    const queued = queue.map((c) => c.localReply ? undefined : client.execute(rawCopy(c)));
     const exec = client.execute(new Command<RespValue>("EXEC"));
     const [multiResult, queuedResults, execResult] = await Promise.all([
       settle(multi),
-      Promise.all(queued.map(settle)),
+      Promise.all(queued.map((q) => q && settle(q))),
       settle(exec),
     ]);
     if (multiResult instanceof Error) throw multiResult;
@@ -279,29 +292,50 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
       execResult instanceof ExecAbortError ||
       (execResult instanceof RedisError && execResult.message.startsWith("EXECABORT"))
     ) {
-      // A command was refused when queued: report that error, as redis-py does.
-      const first = queuedResults.find((r) => r instanceof Error);
-      throw first ?? execResult;
+      // A command was refused when queued: report that error with its position, as redis-py does.
+      const i = queuedResults.findIndex((r) => r instanceof Error);
+      if (i < 0) throw execResult;
+      const refused = queuedResults[i] as Error;
+      throw refused instanceof ResponseError ? annotatePipelineError(refused, i + 1, queue[i].args) : refused;
     }
     if (execResult instanceof Error) throw execResult;
     if (execResult === null) throw new WatchError("Watched variable changed: the transaction was discarded");
     const raw = execResult as RespValue[];
-    const replies = raw.map((reply, i) => {
+    const expected = queued.filter((q) => q !== undefined).length;
+    if (!Array.isArray(raw) || raw.length !== expected) {
+      throw new InvalidResponse(
+        `EXEC replied ${
+          Array.isArray(raw) ? raw.length : "a non-array"
+        } items for ${expected} queued commands`,
+      );
+    }
+    let next = 0;
+    const replies = queue.map((command) => {
+      if (command.localReply) return command.localReply.value;
+      const reply = raw[next++];
       if (reply instanceof Error) return reply;
-      const transform = queue[i].transform;
+      const transform = command.transform;
       try {
         return transform ? transform(reply) : reply;
       } catch (error) {
         return error;
       }
     });
-    return this.#finish(replies);
+    return this.#finish(replies, queue);
   }
 
-  #finish(replies: unknown[]): unknown[] {
+  /**
+   * With `raiseOnError`, throws the first error; a server error is labelled
+   * with the command's position and text first (redis-py's `annotate_exception`).
+   * Errors left in place keep the server's text, as in redis-py.
+   */
+  #finish(replies: unknown[], queue: readonly Command<unknown>[]): unknown[] {
     if (this.#raiseOnError) {
-      const first = replies.find((r) => r instanceof Error);
-      if (first) throw first;
+      const i = replies.findIndex((r) => r instanceof Error);
+      if (i >= 0) {
+        const first = replies[i] as Error;
+        throw first instanceof ResponseError ? annotatePipelineError(first, i + 1, queue[i].args) : first;
+      }
     }
     return replies;
   }

@@ -2,8 +2,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, Redis, ResponseError } from "../mod.ts";
-import { sharedRedis } from "./harness/mod.ts";
+import { Command, DataError, ExecAbortError, PipelineImpl, Redis, ResponseError } from "../mod.ts";
+import { freePort, sharedRedis } from "./harness/mod.ts";
+import { commandCalls } from "./support/async.ts";
 
 for (const protocol of [2, 3] as const) {
   const R = `RESP${protocol}`;
@@ -105,5 +106,95 @@ for (const protocol of [2, 3] as const) {
     const bytes = new Uint8Array([0, 255, 1]);
     const [, back] = await r.pipeline().set(`${p}bin`, bytes).get(`${p}bin`).exec();
     assert.deepEqual(back, bytes);
+  });
+
+  for (const transaction of [true, false]) {
+    const kind = transaction ? "transaction" : "pipeline";
+    test(`${R}: a ${kind} error raised by exec() names the command and its position, as redis-py`, async () => {
+      await using r = await client();
+      await r.set(`${p}label`, "not a list");
+      const wrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
+      await assert.rejects(
+        r.pipeline({ transaction }).set(`${p}ok`, "1").echo("x").lpush(`${p}label`, "c", 3).exec(),
+        (e) => {
+          assert.ok(e instanceof ResponseError, String(e));
+          assert.equal(e.message, `Command # 3 (LPUSH ${p}label c 3) of pipeline caused error: ${wrongType}`);
+          assert.equal(e.code, "WRONGTYPE");
+          return true;
+        },
+      );
+      // A long argument is shortened as redis-py's truncate_text does.
+      await assert.rejects(
+        r.pipeline({ transaction }).lpush(`${p}label`, "v".repeat(500)).exec(),
+        (e) =>
+          e instanceof ResponseError &&
+          e.message === `Command # 1 (LPUSH ${p}label...) of pipeline caused error: ${wrongType}`,
+      );
+      // raiseOnError: false leaves the errors in place with the server's text (redis-py annotates only what it raises).
+      const replies: unknown[] = await r.pipeline({ transaction, raiseOnError: false }).lpush(
+        `${p}label`,
+        "x",
+      ).exec();
+      assert.ok(replies[0] instanceof ResponseError);
+      assert.equal(replies[0].message, wrongType);
+    });
+  }
+
+  test(`${R}: a command refused inside MULTI (EXECABORT) is raised with its position`, async () => {
+    await using r = await client();
+    await assert.rejects(
+      r.pipeline().set(`${p}q`, "1").sendCommand("NO-SUCH-COMMAND", "a").exec(),
+      (e) => {
+        assert.ok(e instanceof ResponseError && !(e instanceof ExecAbortError), String(e));
+        assert.match(
+          e.message,
+          /^Command # 2 \(NO-SUCH-COMMAND a\) of pipeline caused error: ERR unknown command/,
+        );
+        assert.equal(e.code, "ERR");
+        return true;
+      },
+    );
+  });
+
+  for (const transaction of [true, false]) {
+    const kind = transaction ? "transaction" : "pipeline";
+    test(`${R}: a command answered locally in a ${kind} is not sent; its value keeps its place`, async () => {
+      await using r = await client();
+      await using stats = await client();
+      await r.set(`${p}local`, "server");
+      const [gets, sets] = [await commandCalls(stats, "get"), await commandCalls(stats, "set")];
+      const pipe = new PipelineImpl(r, { transaction });
+      pipe.set(`${p}local:w`, "1");
+      // Its argument could not even be encoded: it is never sent, so the batch is still valid.
+      pipe.execute(new Command<string>("GET").key(`${p}local`).arg(undefined as never).answer("local"));
+      pipe.get(`${p}local`);
+      assert.deepEqual(await pipe.exec(), [true, "local", "server"]);
+      assert.equal(await commandCalls(stats, "get"), gets + 1, "only the other GET reached the server");
+      assert.equal(await commandCalls(stats, "set"), sets + 1);
+    });
+  }
+
+  test(`${R}: a batch of only local replies needs no server at all`, async () => {
+    await using r = new Redis({ port: await freePort(), protocol }); // nothing listens there
+    for (const transaction of [true, false]) {
+      const pipe = new PipelineImpl(r, { transaction });
+      pipe.execute(new Command<unknown[]>("MGET").answer([]));
+      pipe.execute(new Command<string>("GET").key("k").answer("v"));
+      assert.deepEqual(await pipe.exec(), [[], "v"]);
+    }
+  });
+
+  test(`${R}: the queued phase of a watched transaction splices local replies into the EXEC replies`, async () => {
+    await using r = await client();
+    await using stats = await client();
+    await r.set(`${p}wlocal`, "server");
+    const gets = await commandCalls(stats, "get");
+    await using watched = await r.pipeline().watch(`${p}wlocal`);
+    const queued = watched.multi() as unknown as PipelineImpl;
+    queued.execute(new Command<string>("GET").key(`${p}wlocal`).answer("local"));
+    queued.get(`${p}wlocal`);
+    queued.execute(new Command<number>("INCR").key(`${p}wlocal`).answer(7));
+    assert.deepEqual(await queued.exec(), ["local", "server", 7]);
+    assert.equal(await commandCalls(stats, "get"), gets + 1);
   });
 }
