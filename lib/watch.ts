@@ -11,13 +11,14 @@ import { Command, type CommandExecutor, type RedisKey } from "./commands/command
 import { RedisCommands } from "./commands/mod.ts";
 import type { Connection } from "./connection.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions, type WatchAware } from "./pipeline.ts";
-import { ConnectionError, ResponseError, WatchError } from "./errors.ts";
+import { ConnectionError, RedisError, ResponseError, WatchError } from "./errors.ts";
 
 /**
  * A pipeline in WATCH mode. Its command methods run at once on its own
  * connection and resolve to their replies; `multi()` returns the pipeline
  * that queues the transaction, sent by its `exec()` (or this `exec()`).
- * The connection goes back to its pool after EXEC, on `reset()`, or with `await using`.
+ * The connection goes back to its pool after EXEC, on `reset()`, or with `await using`;
+ * the pipeline then rejects further commands with a `RedisError`.
  *
  * @example
  * ```ts
@@ -78,6 +79,12 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
 
   /** Sends on this pipeline's connection, following what each reply does to the WATCH state (as redis-py). */
   #send<T>(command: Command<T>): Promise<T> {
+    // After EXEC or reset() the connection belongs to the pool again (maybe lent to someone else).
+    if (this.#closed) {
+      return Promise.reject(
+        new RedisError("This watched pipeline was reset: its connection went back to the pool"),
+      );
+    }
     const sent = this.#connection.send(command);
     const name = command.name;
     if (name === "WATCH" || name === "UNWATCH" || name === "EXEC" || name === "DISCARD") {

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Redis, ResponseError, WatchError } from "../mod.ts";
+import { Redis, RedisError, ResponseError, WatchError } from "../mod.ts";
 import { sharedRedis } from "./harness/mod.ts";
 import { commandCalls } from "./support/async.ts";
 
@@ -236,5 +236,20 @@ for (const protocol of [2, 3] as const) {
     const reset = await r.pipeline().watch(`${p}w`);
     await reset.reset();
     assert.equal(reset.watching, false, "reset() unwatched");
+  });
+
+  test(`${R}: a watched pipeline refuses commands once its connection went back to the pool`, async () => {
+    await using r = await client();
+    await r.set(`${p}done`, "1");
+    const pipe = await r.pipeline().watch(`${p}done`);
+    assert.deepEqual(await pipe.multi().set(`${p}done`, "2").exec(), [true]);
+    assert.equal(r.connectionPool.inUseCount, 0, "EXEC gave the connection back");
+    await assert.rejects(pipe.get(`${p}done`), RedisError);
+    await assert.rejects(pipe.multi().set(`${p}done`, "3").exec(), RedisError);
+    assert.equal(
+      await r.get(`${p}done`),
+      "2",
+      "nothing was sent on a connection the pipeline no longer owns",
+    );
   });
 }
