@@ -138,13 +138,14 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
   async reset(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const watching = this.#watching;
+    this.#watching = false;
     const connection = this.#connection;
     if (!this.#release) return await connection.close();
-    if (this.#watching && !connection.closed) {
+    if (watching && !connection.closed) {
       // A connection still watching keys must not be lent to anyone else.
       await connection.send(new Command("UNWATCH")).catch(() => connection.disconnect());
     }
-    this.#watching = false;
     this.#release();
   }
 
