@@ -12,7 +12,7 @@ import { WatchedPipeline } from "./watch.ts";
 import { RedisCommands } from "./commands/mod.ts";
 import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
 import { checkArguments } from "./protocol/encoder.ts";
-import { toBooleans } from "./commands/reply.ts";
+import { toBooleans, transformError } from "./commands/reply.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 
 /**
@@ -280,7 +280,7 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
       try {
         return transform ? transform(reply) : reply;
       } catch (error) {
-        return error;
+        return transformError(queue[i].name, error);
       }
     });
     return this.#finish(replies);

@@ -6,8 +6,11 @@
 
 import { ConnectionCommands } from "./connection.ts";
 import { Command, type RedisKey, type RedisValue } from "./command.ts";
+import { InvalidResponse } from "../errors.ts";
+import type { RespValue } from "../protocol/types.ts";
 import {
   type InfoValue,
+  shapeOf,
   textDeep,
   toDate,
   toInfo,
@@ -53,6 +56,15 @@ export interface CommandListOptions {
   category?: string;
   /** Only the commands whose name matches this glob-style pattern. */
   pattern?: string;
+}
+
+/** ROLE: an array led by the role's name, made text throughout. */
+function toRole(reply: RespValue): RoleReply {
+  if (!Array.isArray(reply) || (typeof reply[0] !== "string" && !(reply[0] instanceof Uint8Array))) {
+    const got = Array.isArray(reply) ? `an array led by ${shapeOf(reply[0])}` : shapeOf(reply);
+    throw new InvalidResponse(`expected an array led by a role name, got ${got}`);
+  }
+  return textDeep(reply) as RoleReply;
 }
 
 /**
@@ -277,7 +289,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    * ```
    */
   role(): Promise<RoleReply> {
-    return this.execute(new Command<RoleReply>("ROLE", (r) => textDeep(r) as RoleReply));
+    return this.execute(new Command<RoleReply>("ROLE", toRole));
   }
 
   /**
