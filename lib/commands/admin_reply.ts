@@ -185,7 +185,7 @@ export function toSlowlog(reply: RespValue): SlowlogEntry[] {
 }
 
 /**
- * One command of `commandInfo` (redis-py's `parse_command`, camelCase).
+ * One command of `command` and `commandInfo` (redis-py's `parse_command`, camelCase).
  *
  * @example
  * ```ts
@@ -201,12 +201,12 @@ export interface CommandInfo {
   arity: number;
   /** Flags such as `readonly`, `fast`. */
   flags: string[];
-  /** Position of the first key (0: none). */
-  firstKey: number;
-  /** Position of the last key (negative: from the end). */
-  lastKey: number;
-  /** Step between keys. */
-  step: number;
+  /** Position of the first key (0: none); redis-py's `first_key_pos`. */
+  firstKeyPos: number;
+  /** Position of the last key (negative: from the end); redis-py's `last_key_pos`. */
+  lastKeyPos: number;
+  /** Step between keys; redis-py's `step_count`. */
+  stepCount: number;
   /** ACL categories (`@read`, `@string`). */
   aclCategories: string[];
   /** Request and response policies (`request_policy:all_shards`). */
@@ -235,9 +235,9 @@ function commandInfoOf(entry: RespValue, depth = 0): CommandInfo {
     name: toText(e[0]),
     arity: toNumber(e[1]),
     flags: words(e[2]),
-    firstKey: toNumber(e[3]),
-    lastKey: toNumber(e[4]),
-    step: toNumber(e[5]),
+    firstKeyPos: toNumber(e[3]),
+    lastKeyPos: toNumber(e[4]),
+    stepCount: toNumber(e[5]),
     aclCategories: words(e[6]),
     tips: words(e[7]),
     keySpecifications: Array.isArray(e[8]) ? e[8].map(textDeep) : [],
@@ -245,7 +245,7 @@ function commandInfoOf(entry: RespValue, depth = 0): CommandInfo {
   };
 }
 
-/** COMMAND INFO: an object per known name, keyed by name; unknown names are left out. */
+/** COMMAND and COMMAND INFO: an object per known name, keyed by name; unknown names are left out. */
 export function toCommandInfo(reply: RespValue): Record<string, CommandInfo> {
   const out: Record<string, CommandInfo> = {};
   for (const entry of arrayOf(reply, "an array of command descriptions")) {

@@ -382,16 +382,32 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
   }
 
   /**
-   * Returns the server's art and version, as text.
+   * Returns the server's art and version, as text. As redis-py's
+   * `lolwut(*version_numbers)`: the first number is the art's version, the
+   * others its parameters (`lolwut(5, 1, 2, 3)` sends `LOLWUT VERSION 5 1 2 3`).
    * {@link https://redis.io/docs/latest/commands/lolwut/ LOLWUT}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * console.log(await r.lolwut(5, 1, 2, 3));
+   * ```
    */
-  lolwut(options?: { version?: number }): Promise<string> {
+  lolwut(...versionNumbers: number[]): Promise<string>;
+  /** The `{ version }` form: `lolwut({ version: 5 })` is `lolwut(5)`. */
+  lolwut(options?: { version?: number }): Promise<string>;
+  lolwut(...args: (number | { version?: number } | undefined)[]): Promise<string> {
     const cmd = new Command<string>("LOLWUT", toText);
-    const o = optionsOf(cmd, options);
-    if (o.version !== undefined) {
-      integer(cmd, "version", o.version, 0);
-      cmd.arg("VERSION").arg(o.version);
+    let numbers: unknown[] = args;
+    if (args.length === 1 && typeof args[0] !== "number") {
+      const o = optionsOf(cmd, args[0]);
+      numbers = o.version === undefined ? [] : [o.version];
     }
+    numbers.forEach((n, i) =>
+      integer(cmd, i === 0 ? "version" : `versionNumbers[${i}]`, n, i === 0 ? 0 : undefined)
+    );
+    if (numbers.length > 0) cmd.arg("VERSION").argsOf(numbers as number[]);
     return this.execute(cmd);
   }
 

@@ -292,7 +292,8 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
 
   /**
    * Returns the values of keys, `null` for the missing ones. Takes an array
-   * of keys and/or more keys as arguments, like redis-py.
+   * of keys and/or more keys as arguments, like redis-py; no key at all is
+   * `[]`, answered without a round trip.
    * {@link https://redis.io/docs/latest/commands/mget/ MGET}
    *
    * @example
@@ -305,7 +306,10 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * ```
    */
   mget(keys: RedisKey | readonly RedisKey[], ...args: RedisKey[]): Promise<(Str<D> | null)[]> {
-    return this.execute(new Command<(Str<D> | null)[]>("MGET", toBulksOrNull).keysOf(listOrArgs(keys, args)));
+    const list = listOrArgs(keys, args);
+    const cmd = new Command<(Str<D> | null)[]>("MGET", toBulksOrNull);
+    // redis-py answers [] for no key (the server would refuse an MGET without one).
+    return this.execute(list.length === 0 ? cmd.answer([]) : cmd.keysOf(list));
   }
 
   /**
