@@ -88,12 +88,12 @@ for (const protocol of PROTOCOLS) {
 
   test(`RESP${protocol}: lolwut(...versionNumbers) sends LOLWUT VERSION with every number`, async () => {
     await using r = await client(protocol);
-    assert.match(await r.lolwut(), /Redis ver\./);
+    assert.match(await r.lolwut(), /ver\. \d/);
     const v5 = await r.lolwut(5, 1, 2, 3);
-    assert.match(v5, /Redis ver\./);
+    assert.match(v5, /ver\. \d/);
     // Version 5 draws `1` column of squares: a much smaller picture than the default 66.
     assert.ok(v5.length < (await r.lolwut(5)).length, "the extra numbers reached the server");
-    assert.match(await r.lolwut(6), /Redis ver\./);
+    assert.match(await r.lolwut(6), /ver\. \d/);
     await assert.rejects(r.lolwut(5, 1.5), DataError);
   });
 }
