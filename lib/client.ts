@@ -24,6 +24,7 @@ import { Recovery, retryPolicy, type Trace } from "./recovery.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
 import { type CacheInterface, isCacheable, type TrackingCache } from "./cache.ts";
 import { isReadOnly } from "./commands/read_only.ts";
+import { transformError } from "./commands/reply.ts";
 import { RedisConnectionEvent, RedisErrorEvent, type RedisEventMap } from "./events.ts";
 
 /**
@@ -208,7 +209,13 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     tracking: TrackingCache,
   ): Promise<T> {
     const transform = sendOptions?.transform ?? command.transform;
-    const finish = (raw: RespValue) => (transform ? transform(raw) : raw) as T;
+    const finish = (raw: RespValue): T => {
+      try {
+        return (transform ? transform(raw) : raw) as T;
+      } catch (error) {
+        throw transformError(command.name, error);
+      }
+    };
     const rawOptions: SendOptions = { ...sendOptions, transform: rawReply };
     const raw = tracking.read(
       command as Command<unknown>,

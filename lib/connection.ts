@@ -7,6 +7,7 @@
  */
 
 import { Command, type ReplyTransform } from "./commands/command.ts";
+import { transformError } from "./commands/reply.ts";
 import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
 import { Decoder } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
@@ -580,7 +581,8 @@ export class Connection {
     try {
       result = transform(value);
     } catch (error) {
-      entry.reject(error);
+      // A reply of the wrong shape (or a transform that trips on it) names its command.
+      entry.reject(transformError(entry.command.name, error));
       return;
     }
     entry.resolve(result);

@@ -20,7 +20,7 @@ import {
 } from "./errors.ts";
 import { annotatePipelineError } from "./pipeline_error.ts";
 import { checkArguments } from "./protocol/encoder.ts";
-import { toBooleans } from "./commands/reply.ts";
+import { toBooleans, transformError } from "./commands/reply.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 
 /**
@@ -318,7 +318,7 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
       try {
         return transform ? transform(reply) : reply;
       } catch (error) {
-        return error;
+        return transformError(queue[i].name, error);
       }
     });
     return this.#finish(replies, queue);

@@ -238,7 +238,7 @@ for (const protocol of PROTOCOLS) {
     assert.deepEqual(Object.keys(info).sort(), ["client", "get"]);
     assert.equal(info.get.arity, 2);
     assert.deepEqual(info.get.flags, ["readonly", "fast"]);
-    assert.deepEqual([info.get.firstKey, info.get.lastKey, info.get.step], [1, 1, 1]);
+    assert.deepEqual([info.get.firstKeyPos, info.get.lastKeyPos, info.get.stepCount], [1, 1, 1]);
     assert.ok(info.get.aclCategories.includes("@read"));
     assert.equal(info.get.keySpecifications.length, 1);
     assert.ok(info.client.subcommands.some((c) => c.name === "client|kill"));

@@ -404,9 +404,9 @@ const REPLIES: [Call, RespValue, RespValue, unknown][] = [
         name: "get",
         arity: 2,
         flags: ["readonly", "fast"],
-        firstKey: 1,
-        lastKey: 1,
-        step: 1,
+        firstKeyPos: 1,
+        lastKeyPos: 1,
+        stepCount: 1,
         aclCategories: ["@read", "@string", "@fast"],
         tips: [],
         keySpecifications: [["flags", ["RO", "access"], "begin_search", ["type", "index", "spec", [

@@ -8,14 +8,14 @@
 
 import type { RespValue } from "../protocol/types.ts";
 import { InvalidResponse } from "../errors.ts";
-import { camel, textDeep, type TextValue, toFloat, toNumber, toRecord, toText } from "./reply.ts";
+import { camel, shapeOf, textDeep, type TextValue, toFloat, toNumber, toRecord, toText } from "./reply.ts";
 
 export type { TextValue };
 
 /** A flat [k, v, ...] map whose keys are text; a non-array is a malformed reply. */
 export function mapOf(reply: RespValue, what: string): Record<string, RespValue> {
   if (!Array.isArray(reply)) {
-    throw new InvalidResponse(`Expected ${what}, got ${reply === null ? "null" : typeof reply}`);
+    throw new InvalidResponse(`expected ${what}, got ${shapeOf(reply)}`);
   }
   return toRecord(reply);
 }
@@ -23,7 +23,7 @@ export function mapOf(reply: RespValue, what: string): Record<string, RespValue>
 /** An array reply; a non-array is a malformed reply. */
 export function arrayOf(reply: RespValue, what: string): RespValue[] {
   if (!Array.isArray(reply)) {
-    throw new InvalidResponse(`Expected ${what}, got ${reply === null ? "null" : typeof reply}`);
+    throw new InvalidResponse(`expected ${what}, got ${shapeOf(reply)}`);
   }
   return reply;
 }
@@ -185,7 +185,7 @@ export function toSlowlog(reply: RespValue): SlowlogEntry[] {
 }
 
 /**
- * One command of `commandInfo` (redis-py's `parse_command`, camelCase).
+ * One command of `command` and `commandInfo` (redis-py's `parse_command`, camelCase).
  *
  * @example
  * ```ts
@@ -201,12 +201,12 @@ export interface CommandInfo {
   arity: number;
   /** Flags such as `readonly`, `fast`. */
   flags: string[];
-  /** Position of the first key (0: none). */
-  firstKey: number;
-  /** Position of the last key (negative: from the end). */
-  lastKey: number;
-  /** Step between keys. */
-  step: number;
+  /** Position of the first key (0: none); redis-py's `first_key_pos`. */
+  firstKeyPos: number;
+  /** Position of the last key (negative: from the end); redis-py's `last_key_pos`. */
+  lastKeyPos: number;
+  /** Step between keys; redis-py's `step_count`. */
+  stepCount: number;
   /** ACL categories (`@read`, `@string`). */
   aclCategories: string[];
   /** Request and response policies (`request_policy:all_shards`). */
@@ -217,23 +217,35 @@ export interface CommandInfo {
   subcommands: CommandInfo[];
 }
 
-function commandInfoOf(entry: RespValue): CommandInfo {
+/**
+ * How deep subcommands and argument trees may nest: Redis's own go 3 levels
+ * deep; a deeper reply is malformed (and must not recurse without bound).
+ */
+const MAX_NESTING = 32;
+
+/** Throws when a recursive reply structure nests beyond `MAX_NESTING`. */
+function checkDepth(depth: number, what: string): void {
+  if (depth > MAX_NESTING) throw new InvalidResponse(`expected ${what} nested at most ${MAX_NESTING} deep`);
+}
+
+function commandInfoOf(entry: RespValue, depth = 0): CommandInfo {
+  checkDepth(depth, "subcommands");
   const e = arrayOf(entry, "a command description");
   return {
     name: toText(e[0]),
     arity: toNumber(e[1]),
     flags: words(e[2]),
-    firstKey: toNumber(e[3]),
-    lastKey: toNumber(e[4]),
-    step: toNumber(e[5]),
+    firstKeyPos: toNumber(e[3]),
+    lastKeyPos: toNumber(e[4]),
+    stepCount: toNumber(e[5]),
     aclCategories: words(e[6]),
     tips: words(e[7]),
     keySpecifications: Array.isArray(e[8]) ? e[8].map(textDeep) : [],
-    subcommands: Array.isArray(e[9]) ? e[9].map(commandInfoOf) : [],
+    subcommands: Array.isArray(e[9]) ? e[9].map((sub) => commandInfoOf(sub, depth + 1)) : [],
   };
 }
 
-/** COMMAND INFO: an object per known name, keyed by name; unknown names are left out. */
+/** COMMAND and COMMAND INFO: an object per known name, keyed by name; unknown names are left out. */
 export function toCommandInfo(reply: RespValue): Record<string, CommandInfo> {
   const out: Record<string, CommandInfo> = {};
   for (const entry of arrayOf(reply, "an array of command descriptions")) {
@@ -259,22 +271,29 @@ export type DocValue = string | number | boolean | null | DocValue[] | { [field:
 /** Fields of COMMAND DOCS whose values are maps (the rest are arrays or scalars). */
 const DOC_MAPS = new Set(["subcommands"]);
 
-function docOf(reply: RespValue): { [field: string]: DocValue } {
+function docOf(reply: RespValue, depth: number): { [field: string]: DocValue } {
+  checkDepth(depth, "command docs");
   const out: { [field: string]: DocValue } = {};
   for (const [k, v] of Object.entries(mapOf(reply, "a command doc map"))) {
-    if (k === "arguments" && Array.isArray(v)) out[k] = v.map(docOf);
+    if (k === "arguments" && Array.isArray(v)) out[k] = v.map((arg) => docOf(arg, depth + 1));
     else if (k === "history" && Array.isArray(v)) out[k] = v.map(textDeep);
-    else if (DOC_MAPS.has(k)) out[k] = toCommandDocs(v);
+    else if (DOC_MAPS.has(k)) out[k] = docsOf(v, depth + 1);
     else out[k] = textDeep(v);
+  }
+  return out;
+}
+
+function docsOf(reply: RespValue, depth: number): { [name: string]: { [field: string]: DocValue } } {
+  const out: { [name: string]: { [field: string]: DocValue } } = {};
+  for (const [name, doc] of Object.entries(mapOf(reply, "a map of command docs"))) {
+    out[name] = docOf(doc, depth);
   }
   return out;
 }
 
 /** COMMAND DOCS: `{ name: { summary, since, group, complexity, arguments: [...], ... } }`. */
 export function toCommandDocs(reply: RespValue): { [name: string]: { [field: string]: DocValue } } {
-  const out: { [name: string]: { [field: string]: DocValue } } = {};
-  for (const [name, doc] of Object.entries(mapOf(reply, "a map of command docs"))) out[name] = docOf(doc);
-  return out;
+  return docsOf(reply, 0);
 }
 
 /** COMMAND GETKEYSANDFLAGS: `[key, flags][]`. */
@@ -322,19 +341,47 @@ export function toModuleList(reply: RespValue): Record<string, TextValue>[] {
   return arrayOf(reply, "an array of modules").map(toTextTree);
 }
 
-/** A number tree of MEMORY STATS: numeric strings of RESP2 become numbers, nested maps objects. */
-function statValue(v: RespValue): TextValue | Record<string, TextValue> {
-  if (Array.isArray(v)) {
-    const out: Record<string, TextValue> = {};
-    for (const [k, x] of Object.entries(toRecord(v))) out[k] = statValue(x) as TextValue;
-    return out;
-  }
+/** One non-map value of MEMORY STATS: numeric text of RESP2 becomes a number. */
+function statLeaf(v: RespValue): TextValue {
   if (typeof v === "string" || v instanceof Uint8Array) {
     const s = toText(v);
     const n = Number(s);
     return s !== "" && Number.isFinite(n) ? n : s;
   }
   return textDeep(v);
+}
+
+/** Sets `key` even when it is `"__proto__"` (a field name the server may send). */
+function define(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
+/**
+ * A number tree of MEMORY STATS: nested maps become objects, numeric strings
+ * numbers. Iterative, so a hostile deeply nested reply cannot overflow the stack.
+ */
+function statValue(v: RespValue): TextValue | Record<string, TextValue> {
+  if (!Array.isArray(v)) return statLeaf(v);
+  const root: Record<string, unknown> = {};
+  const stack: [RespValue[], Record<string, unknown>][] = [[v, root]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    for (let i = 0; i + 1 < from.length; i += 2) {
+      const x = from[i + 1];
+      if (Array.isArray(x)) {
+        const sub: Record<string, unknown> = {};
+        define(to, toText(from[i]), sub);
+        stack.push([x, sub]);
+      } else {
+        define(to, toText(from[i]), statLeaf(x));
+      }
+    }
+  }
+  return root as Record<string, TextValue>;
 }
 
 /** MEMORY STATS: an object (`db.0` is a nested object), numbers as numbers. */

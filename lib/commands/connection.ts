@@ -320,6 +320,8 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
     }
     if (o.prefix !== undefined) {
       if (!Array.isArray(o.prefix)) cmd.fail(`${cmd.name}: prefix must be an array of strings`);
+      // As redis-py: the server would refuse it, so it is refused before sending.
+      else if (o.prefix.length > 0 && !o.bcast) cmd.fail(`${cmd.name}: prefix can only be used with bcast`);
       else for (const p of o.prefix) cmd.arg("PREFIX").arg(p);
     }
     exclusive(cmd, o, ["optin", "optout"]);
@@ -328,6 +330,36 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
     if (o.optout) cmd.arg("OPTOUT");
     if (o.noloop) cmd.arg("NOLOOP");
     return this.execute(cmd);
+  }
+
+  /**
+   * `clientTracking(true, options)`, as redis-py's `client_tracking_on`.
+   * {@link https://redis.io/docs/latest/commands/client-tracking/ CLIENT TRACKING}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis({ protocol: 3 });
+   * await r.clientTrackingOn({ bcast: true, prefix: ["user:"] });
+   * ```
+   */
+  clientTrackingOn(options?: ClientTrackingOptions): Promise<true> {
+    return this.clientTracking(true, options);
+  }
+
+  /**
+   * `clientTracking(false, options)`, as redis-py's `client_tracking_off`.
+   * {@link https://redis.io/docs/latest/commands/client-tracking/ CLIENT TRACKING}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis({ protocol: 3 });
+   * await r.clientTrackingOff();
+   * ```
+   */
+  clientTrackingOff(options?: ClientTrackingOptions): Promise<true> {
+    return this.clientTracking(false, options);
   }
 
   /**

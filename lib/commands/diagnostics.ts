@@ -38,6 +38,23 @@ import {
  */
 export abstract class DiagnosticsCommands<D extends boolean = true> extends ServerCommands<D> {
   /**
+   * Describes every command of the server, keyed by lower-case name (see
+   * `CommandInfo`), as redis-py's `command()`.
+   * {@link https://redis.io/docs/latest/commands/command/ COMMAND}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const { get } = await r.command();
+   * console.log(get.arity, get.firstKeyPos); // 2 1
+   * ```
+   */
+  command(): Promise<Record<string, CommandInfo>> {
+    return this.execute(new Command<Record<string, CommandInfo>>("COMMAND", toCommandInfo));
+  }
+
+  /**
    * Describes the named commands, keyed by name (unknown names are left out).
    * {@link https://redis.io/docs/latest/commands/command-info/ COMMAND INFO}
    *

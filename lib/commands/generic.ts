@@ -6,7 +6,17 @@
 
 import { DiagnosticsCommands } from "./diagnostics.ts";
 import { Command, type RedisKey, type Str } from "./command.ts";
-import { toBoolean, toInteger, toNumber, toScan, toText, toTextOrNull, toTrue } from "./reply.ts";
+import {
+  toBoolean,
+  toBulkOrNull,
+  toBulks,
+  toInteger,
+  toNumber,
+  toScan,
+  toText,
+  toTextOrNull,
+  toTrue,
+} from "./reply.ts";
 import { exclusive, integer, optionsOf, scanArgs, type ScanOptions, unixTime } from "./validate.ts";
 
 /**
@@ -231,7 +241,7 @@ export abstract class GenericCommands<D extends boolean = true> extends Diagnost
    * {@link https://redis.io/docs/latest/commands/keys/ KEYS}
    */
   keys(pattern: string | Uint8Array = "*"): Promise<Str<D>[]> {
-    return this.execute(new Command<Str<D>[]>("KEYS").arg(pattern));
+    return this.execute(new Command<Str<D>[]>("KEYS", toBulks).arg(pattern));
   }
 
   /**
@@ -239,7 +249,7 @@ export abstract class GenericCommands<D extends boolean = true> extends Diagnost
    * {@link https://redis.io/docs/latest/commands/randomkey/ RANDOMKEY}
    */
   randomkey(): Promise<Str<D> | null> {
-    return this.execute(new Command<Str<D> | null>("RANDOMKEY"));
+    return this.execute(new Command<Str<D> | null>("RANDOMKEY", toBulkOrNull));
   }
 
   /**
@@ -312,7 +322,7 @@ export abstract class GenericCommands<D extends boolean = true> extends Diagnost
    * {@link https://redis.io/docs/latest/commands/dump/ DUMP}
    */
   dump(name: RedisKey): Promise<Uint8Array | null> {
-    const cmd = new Command<Uint8Array | null>("DUMP").key(name);
+    const cmd = new Command<Uint8Array | null>("DUMP", toBulkOrNull).key(name);
     cmd.binaryReply = true;
     return this.execute(cmd);
   }

@@ -13,7 +13,17 @@
 import { StringCommands } from "./string.ts";
 import { Command, type RedisKey, type RedisValue, type Str } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { toBoolean, toNumber, toPairs, toRecord, toScan, toTrue } from "./reply.ts";
+import {
+  toBoolean,
+  toBulkOrNull,
+  toBulks,
+  toBulksOrNull,
+  toNumber,
+  toPairs,
+  toRecord,
+  toScan,
+  toTrue,
+} from "./reply.ts";
 import {
   finite,
   integer,
@@ -99,7 +109,7 @@ export abstract class HashCommands<D extends boolean = true> extends StringComma
    * {@link https://redis.io/docs/latest/commands/hget/ HGET}
    */
   hget(name: RedisKey, key: RedisValue): Promise<Str<D> | null> {
-    return this.execute(new Command<Str<D> | null>("HGET").key(name).arg(key));
+    return this.execute(new Command<Str<D> | null>("HGET", toBulkOrNull).key(name).arg(key));
   }
 
   /**
@@ -136,7 +146,7 @@ export abstract class HashCommands<D extends boolean = true> extends StringComma
    * {@link https://redis.io/docs/latest/commands/hkeys/ HKEYS}
    */
   hkeys(name: RedisKey): Promise<Str<D>[]> {
-    return this.execute(new Command<Str<D>[]>("HKEYS").key(name));
+    return this.execute(new Command<Str<D>[]>("HKEYS", toBulks).key(name));
   }
 
   /**
@@ -183,7 +193,7 @@ export abstract class HashCommands<D extends boolean = true> extends StringComma
     keys: RedisValue | readonly RedisValue[],
     ...args: RedisValue[]
   ): Promise<(Str<D> | null)[]> {
-    const cmd = new Command<(Str<D> | null)[]>("HMGET").key(name);
+    const cmd = new Command<(Str<D> | null)[]>("HMGET", toBulksOrNull).key(name);
     return this.execute(cmd.argsOf(nonEmpty(cmd, "fields", listOrArgs(keys, args))));
   }
 
@@ -262,7 +272,7 @@ export abstract class HashCommands<D extends boolean = true> extends StringComma
    * {@link https://redis.io/docs/latest/commands/hvals/ HVALS}
    */
   hvals(name: RedisKey): Promise<Str<D>[]> {
-    return this.execute(new Command<Str<D>[]>("HVALS").key(name));
+    return this.execute(new Command<Str<D>[]>("HVALS", toBulks).key(name));
   }
 
   /**

@@ -9,8 +9,8 @@
  */
 
 import { HashExpiryCommands } from "./hash_expiry.ts";
-import { Command, type RedisKey, type RedisValue, type Str } from "./command.ts";
-import { toInteger, toNumber, toTrue } from "./reply.ts";
+import { Command, type RedisKey, type RedisValue, type ReplyTransform, type Str } from "./command.ts";
+import { toBulkOrNull, toBulks, toInteger, toNumber, toTrue } from "./reply.ts";
 import { integer, listOrArgs, nonEmpty, oneOf, optionsOf, timeout } from "./validate.ts";
 
 /**
@@ -60,7 +60,7 @@ function blocking<T>(cmd: Command<T>, seconds: number): Command<T> {
 
 /** LMOVE/BLMOVE: source, destination and both ends. */
 function move<T>(name: string, first: RedisKey, second: RedisKey, src: ListEnd, dest: ListEnd): Command<T> {
-  const cmd = new Command<T>(name).key(first).key(second);
+  const cmd = new Command<T>(name, toBulkOrNull as ReplyTransform<never>).key(first).key(second);
   return cmd.arg(oneOf(cmd, "src", src, ENDS)).arg(oneOf(cmd, "dest", dest, ENDS));
 }
 
@@ -151,7 +151,7 @@ export abstract class ListCommands<D extends boolean = true> extends HashExpiryC
    * {@link https://redis.io/docs/latest/commands/brpoplpush/ BRPOPLPUSH}
    */
   brpoplpush(src: RedisKey, dst: RedisKey, timeout: number = 0): Promise<Str<D> | null> {
-    const cmd = new Command<Str<D> | null>("BRPOPLPUSH").key(src).key(dst).arg(timeout);
+    const cmd = new Command<Str<D> | null>("BRPOPLPUSH", toBulkOrNull).key(src).key(dst).arg(timeout);
     return this.execute(blocking(cmd, timeout));
   }
 
@@ -160,7 +160,7 @@ export abstract class ListCommands<D extends boolean = true> extends HashExpiryC
    * {@link https://redis.io/docs/latest/commands/lindex/ LINDEX}
    */
   lindex(name: RedisKey, index: number): Promise<Str<D> | null> {
-    const cmd = new Command<Str<D> | null>("LINDEX").key(name).arg(index);
+    const cmd = new Command<Str<D> | null>("LINDEX", toBulkOrNull).key(name).arg(index);
     integer(cmd, "index", index);
     return this.execute(cmd);
   }
@@ -353,7 +353,7 @@ export abstract class ListCommands<D extends boolean = true> extends HashExpiryC
    * {@link https://redis.io/docs/latest/commands/lrange/ LRANGE}
    */
   lrange(name: RedisKey, start: number, end: number): Promise<Str<D>[]> {
-    const cmd = new Command<Str<D>[]>("LRANGE").key(name).arg(start).arg(end);
+    const cmd = new Command<Str<D>[]>("LRANGE", toBulks).key(name).arg(start).arg(end);
     integer(cmd, "start", start);
     integer(cmd, "end", end);
     return this.execute(cmd);
@@ -396,6 +396,6 @@ export abstract class ListCommands<D extends boolean = true> extends HashExpiryC
    * {@link https://redis.io/docs/latest/commands/rpoplpush/ RPOPLPUSH}
    */
   rpoplpush(src: RedisKey, dst: RedisKey): Promise<Str<D> | null> {
-    return this.execute(new Command<Str<D> | null>("RPOPLPUSH").key(src).key(dst));
+    return this.execute(new Command<Str<D> | null>("RPOPLPUSH", toBulkOrNull).key(src).key(dst));
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidResponse } from "../errors.ts";
+import { InvalidResponse, RedisError } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { parseDouble } from "../protocol/double.ts";
 
@@ -31,9 +31,12 @@ function asText(reply: RespValue): string {
 export function toFloat(reply: RespValue): number | null {
   if (typeof reply === "number") return reply;
   if (reply === null) return null;
+  if (typeof reply === "bigint") return Number(reply);
+  // Anything else but text is the wrong shape (String() of a deep array would overflow the stack).
+  if (typeof reply !== "string" && !(reply instanceof Uint8Array)) return unexpected("a number", reply);
   const s = asText(reply);
   const n = parseDouble(s);
-  if (n === undefined) throw new InvalidResponse(`Expected a number, got ${JSON.stringify(s)}`);
+  if (n === undefined) throw new InvalidResponse(`expected a number, got ${JSON.stringify(s)}`);
   return n;
 }
 
@@ -65,6 +68,9 @@ export function toInteger(reply: RespValue): number | null {
 export function toBoolean(reply: RespValue): boolean {
   if (typeof reply === "boolean") return reply;
   if (typeof reply === "number") return reply !== 0;
+  if (reply === null || Array.isArray(reply) || reply instanceof Error) {
+    return unexpected("an integer or OK", reply);
+  }
   return reply === "OK";
 }
 
@@ -78,11 +84,13 @@ export function toBoolean(reply: RespValue): boolean {
  * ```
  */
 export function toOkOrNull(reply: RespValue): true | null {
-  return reply === null ? null : true;
+  if (reply === null) return null;
+  return Array.isArray(reply) || reply instanceof Error ? unexpected("OK or null", reply) : true;
 }
 
 /**
- * `"OK"` (or any non-error reply) as `true`.
+ * `"OK"` (or any other scalar reply) as `true`; an array or a null reply is
+ * the wrong shape.
  *
  * @example
  * ```ts
@@ -90,8 +98,80 @@ export function toOkOrNull(reply: RespValue): true | null {
  * console.log(toTrue("OK")); // true
  * ```
  */
-export function toTrue(_reply: RespValue): true {
-  return true;
+export function toTrue(reply: RespValue): true {
+  return reply === null || Array.isArray(reply) || reply instanceof Error ? unexpected("OK", reply) : true;
+}
+
+/**
+ * A bulk string reply, or `null` (GET, HGET, LINDEX, ...): anything else is
+ * the wrong shape for such a command and throws `InvalidResponse`.
+ *
+ * @example
+ * ```ts
+ * import { toBulkOrNull } from "@uniredis/redis";
+ * console.log(toBulkOrNull("v"), toBulkOrNull(null)); // "v" null
+ * ```
+ */
+export function toBulkOrNull<S extends string | Uint8Array = string | Uint8Array>(
+  reply: RespValue,
+): S | null {
+  if (typeof reply === "string" || reply === null || reply instanceof Uint8Array) return reply as S | null;
+  return unexpected("a bulk string or null", reply);
+}
+
+/**
+ * A bulk string reply that is never null (GETRANGE); anything else throws `InvalidResponse`.
+ *
+ * @example
+ * ```ts
+ * import { toBulk } from "@uniredis/redis";
+ * console.log(toBulk("abc")); // "abc"
+ * ```
+ */
+export function toBulk<S extends string | Uint8Array = string | Uint8Array>(reply: RespValue): S {
+  if (typeof reply === "string" || reply instanceof Uint8Array) return reply as S;
+  return unexpected("a bulk string", reply);
+}
+
+/**
+ * An array of bulk strings (LRANGE, SMEMBERS, HKEYS, KEYS, ...); anything
+ * else, nested arrays and nulls included, throws `InvalidResponse`.
+ *
+ * @example
+ * ```ts
+ * import { toBulks } from "@uniredis/redis";
+ * console.log(toBulks(["a", "b"])); // ["a", "b"]
+ * ```
+ */
+export function toBulks<S extends string | Uint8Array = string | Uint8Array>(reply: RespValue): S[] {
+  if (!Array.isArray(reply)) return unexpected("an array of bulk strings", reply);
+  for (const item of reply) {
+    if (typeof item !== "string" && !(item instanceof Uint8Array)) {
+      return unexpectedItem("an array of bulk strings", item);
+    }
+  }
+  return reply as S[];
+}
+
+/**
+ * An array of bulk strings or nulls (MGET, HMGET); anything else throws `InvalidResponse`.
+ *
+ * @example
+ * ```ts
+ * import { toBulksOrNull } from "@uniredis/redis";
+ * console.log(toBulksOrNull(["a", null])); // ["a", null]
+ * ```
+ */
+export function toBulksOrNull<S extends string | Uint8Array = string | Uint8Array>(
+  reply: RespValue,
+): (S | null)[] {
+  if (!Array.isArray(reply)) return unexpected("an array of bulk strings or nulls", reply);
+  for (const item of reply) {
+    if (typeof item !== "string" && item !== null && !(item instanceof Uint8Array)) {
+      return unexpectedItem("an array of bulk strings or nulls", item);
+    }
+  }
+  return reply as (S | null)[];
 }
 
 /**
@@ -105,7 +185,8 @@ export function toTrue(_reply: RespValue): true {
  */
 export function toRecord<V = RespValue>(reply: RespValue): Record<string, V> {
   const out: Record<string, V> = {};
-  if (!Array.isArray(reply)) return out;
+  if (reply === null) return out;
+  if (!Array.isArray(reply)) return unexpected("a map", reply);
   for (let i = 0; i + 1 < reply.length; i += 2) {
     const k = reply[i];
     const key = typeof k === "string" ? k : asText(k);
@@ -136,19 +217,48 @@ export function toRecord<V = RespValue>(reply: RespValue): Record<string, V> {
  */
 export function toScoredPairs<M = RespValue>(reply: RespValue): [M, number][] {
   const out: [M, number][] = [];
-  if (!Array.isArray(reply)) return out;
+  if (!Array.isArray(reply)) return unexpected("an array of members and scores", reply);
   if (reply.length > 0 && Array.isArray(reply[0])) {
-    for (const pair of reply as RespValue[][]) out.push([pair[0] as M, toFloat(pair[1]) as number]);
+    for (const pair of reply) {
+      if (!Array.isArray(pair)) return unexpected("a [member, score] pair", pair);
+      out.push([pair[0] as M, toNumber(pair[1] ?? null)]);
+    }
     return out;
   }
   for (let i = 0; i + 1 < reply.length; i += 2) out.push([reply[i] as M, toFloat(reply[i + 1]) as number]);
   return out;
 }
 
-/** Throws the error used when a reply does not have the expected shape. */
-function unexpected(what: string, reply: RespValue): never {
-  const got = Array.isArray(reply) ? "an array" : reply === null ? "null" : typeof reply;
-  throw new InvalidResponse(`Expected ${what}, got ${got}`);
+/** Names the shape of a reply for error messages, without its content. */
+export function shapeOf(reply: RespValue | undefined): string {
+  if (reply === null) return "null";
+  if (reply === undefined) return "nothing";
+  if (Array.isArray(reply)) return "an array";
+  if (reply instanceof Uint8Array) return "a bulk string";
+  if (reply instanceof Error) return "an error";
+  return typeof reply === "string" ? "a string" : `a ${typeof reply}`;
+}
+
+/** Throws the error used when a reply does not have the expected shape; the executor prefixes the command's name. */
+function unexpected(what: string, reply: RespValue | undefined): never {
+  throw new InvalidResponse(`expected ${what}, got ${shapeOf(reply)}`);
+}
+
+/** Like `unexpected`, for an array reply with a wrong element. */
+function unexpectedItem(what: string, item: RespValue): never {
+  throw new InvalidResponse(`expected ${what}, got an array holding ${shapeOf(item)}`);
+}
+
+/**
+ * The error a command rejects with when its reply transform throws: an
+ * `InvalidResponse` naming the command (`GET: expected a bulk string or null,
+ * got an array`) with the transform's error as `cause`. A `RedisError` other
+ * than `InvalidResponse` (an error reply met inside the reply) is kept.
+ */
+export function transformError(command: string, error: unknown): Error {
+  if (error instanceof RedisError && !(error instanceof InvalidResponse)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new InvalidResponse(`${command}: ${message}`, { cause: error });
 }
 
 /**
@@ -559,16 +669,37 @@ export function toKeyScoredPairs<K = RespValue, M = RespValue>(reply: RespValue)
  */
 export type TextValue = string | number | boolean | null | TextValue[];
 
-/**
- * A reply made text at every depth (bytes to strings, bigints to numbers), for
- * replies whose strings are Redis's own words (ROLE, COMMAND DOCS, ...).
- */
-export function textDeep(reply: RespValue): TextValue {
-  if (Array.isArray(reply)) return reply.map(textDeep);
+/** One non-array reply made text (see `textDeep`). */
+function textLeaf(reply: RespValue): TextValue {
   if (reply instanceof Uint8Array) return toText(reply);
   if (typeof reply === "bigint") return Number(reply);
   if (reply instanceof Error) throw reply;
   return reply as TextValue;
+}
+
+/**
+ * A reply made text at every depth (bytes to strings, bigints to numbers), for
+ * replies whose strings are Redis's own words (ROLE, COMMAND DOCS, ...).
+ * Iterative, so a hostile deeply nested reply cannot overflow the stack.
+ */
+export function textDeep(reply: RespValue): TextValue {
+  if (!Array.isArray(reply)) return textLeaf(reply);
+  const root: TextValue[] = new Array(reply.length);
+  const stack: [RespValue[], TextValue[]][] = [[reply, root]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    for (let i = 0; i < from.length; i++) {
+      const v = from[i];
+      if (Array.isArray(v)) {
+        const sub: TextValue[] = new Array(v.length);
+        to[i] = sub;
+        stack.push([v, sub]);
+      } else {
+        to[i] = textLeaf(v);
+      }
+    }
+  }
+  return root;
 }
 
 /** camelCase of a dashed, underscored or spaced reply field name (`age-seconds` -> `ageSeconds`). */

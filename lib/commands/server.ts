@@ -6,8 +6,11 @@
 
 import { ConnectionCommands } from "./connection.ts";
 import { Command, type RedisKey, type RedisValue } from "./command.ts";
+import { InvalidResponse } from "../errors.ts";
+import type { RespValue } from "../protocol/types.ts";
 import {
   type InfoValue,
+  shapeOf,
   textDeep,
   toDate,
   toInfo,
@@ -53,6 +56,15 @@ export interface CommandListOptions {
   category?: string;
   /** Only the commands whose name matches this glob-style pattern. */
   pattern?: string;
+}
+
+/** ROLE: an array led by the role's name, made text throughout. */
+function toRole(reply: RespValue): RoleReply {
+  if (!Array.isArray(reply) || (typeof reply[0] !== "string" && !(reply[0] instanceof Uint8Array))) {
+    const got = Array.isArray(reply) ? `an array led by ${shapeOf(reply[0])}` : shapeOf(reply);
+    throw new InvalidResponse(`expected an array led by a role name, got ${got}`);
+  }
+  return textDeep(reply) as RoleReply;
 }
 
 /**
@@ -277,7 +289,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    * ```
    */
   role(): Promise<RoleReply> {
-    return this.execute(new Command<RoleReply>("ROLE", (r) => textDeep(r) as RoleReply));
+    return this.execute(new Command<RoleReply>("ROLE", toRole));
   }
 
   /**
@@ -370,16 +382,32 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
   }
 
   /**
-   * Returns the server's art and version, as text.
+   * Returns the server's art and version, as text. As redis-py's
+   * `lolwut(*version_numbers)`: the first number is the art's version, the
+   * others its parameters (`lolwut(5, 1, 2, 3)` sends `LOLWUT VERSION 5 1 2 3`).
    * {@link https://redis.io/docs/latest/commands/lolwut/ LOLWUT}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * console.log(await r.lolwut(5, 1, 2, 3));
+   * ```
    */
-  lolwut(options?: { version?: number }): Promise<string> {
+  lolwut(...versionNumbers: number[]): Promise<string>;
+  /** The `{ version }` form: `lolwut({ version: 5 })` is `lolwut(5)`. */
+  lolwut(options?: { version?: number }): Promise<string>;
+  lolwut(...args: (number | { version?: number } | undefined)[]): Promise<string> {
     const cmd = new Command<string>("LOLWUT", toText);
-    const o = optionsOf(cmd, options);
-    if (o.version !== undefined) {
-      integer(cmd, "version", o.version, 0);
-      cmd.arg("VERSION").arg(o.version);
+    let numbers: unknown[] = args;
+    if (args.length === 1 && typeof args[0] !== "number") {
+      const o = optionsOf(cmd, args[0]);
+      numbers = o.version === undefined ? [] : [o.version];
     }
+    numbers.forEach((n, i) =>
+      integer(cmd, i === 0 ? "version" : `versionNumbers[${i}]`, n, i === 0 ? 0 : undefined)
+    );
+    if (numbers.length > 0) cmd.arg("VERSION").argsOf(numbers as number[]);
     return this.execute(cmd);
   }
 

@@ -7,7 +7,7 @@
 
 import { ListCommands } from "./list.ts";
 import { Command, type RedisKey, type RedisValue, type ReplyTransform, type Str } from "./command.ts";
-import { toBoolean, toBooleans, toNumber, toScan } from "./reply.ts";
+import { toBoolean, toBooleans, toBulks, toNumber, toScan } from "./reply.ts";
 import { integer, listOrArgs, nonEmpty, scanArgs, type ScanOptions } from "./validate.ts";
 
 /** SDIFF/SINTER/SUNION, and their STORE forms (a destination first, a count reply). */
@@ -20,7 +20,7 @@ function combine<T>(
   const store = name.endsWith("STORE");
   const cmd = new Command<T>(
     name,
-    store ? (toNumber as ReplyTransform<unknown> as ReplyTransform<T>) : undefined,
+    (store ? toNumber : toBulks) as ReplyTransform<unknown> as ReplyTransform<T>,
   );
   if (store) cmd.key(dest as RedisKey);
   return cmd.keysOf(listOrArgs(keys, args));
@@ -121,7 +121,7 @@ export abstract class SetCommands<D extends boolean = true> extends ListCommands
    * {@link https://redis.io/docs/latest/commands/smembers/ SMEMBERS}
    */
   smembers(name: RedisKey): Promise<Str<D>[]> {
-    return this.execute(new Command<Str<D>[]>("SMEMBERS").key(name));
+    return this.execute(new Command<Str<D>[]>("SMEMBERS", toBulks).key(name));
   }
 
   /**

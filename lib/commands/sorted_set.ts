@@ -19,7 +19,7 @@ import {
   type Str,
 } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { toInteger, toNumber, toScoredPairs } from "./reply.ts";
+import { toBulks, toInteger, toNumber, toScoredPairs } from "./reply.ts";
 import { exclusive, integer, optionsOf, score } from "./validate.ts";
 
 /**
@@ -82,6 +82,7 @@ export interface ZRangeByOptions {
 export type RangeBound = number | string | Uint8Array;
 
 const scored = toScoredPairs as ReplyTransform<never>;
+const bulks = toBulks as ReplyTransform<never>;
 
 /** Checks a bound: an integer rank, a score (or its text), or a lexicographical bound. */
 function bound(cmd: Command<unknown>, what: string, value: unknown, kind: "rank" | "score" | "lex"): void {
@@ -143,7 +144,7 @@ function rangeBy<T>(
 ): Command<T> {
   const withscores = kind === "score" && options !== null && typeof options === "object" &&
     options.withscores;
-  const cmd = new Command<T>(name, withscores ? scored : undefined).key(key);
+  const cmd = new Command<T>(name, withscores ? scored : bulks).key(key);
   const o = optionsOf(cmd, options);
   if (kind === "lex" && o.withscores) cmd.fail(`${name}: withscores is not supported`);
   bound(cmd, "min", min, kind);
@@ -219,7 +220,7 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
     options?: ZRangeOptions,
   ): Promise<Str<D>[] | [Str<D>, number][]> {
     const withscores = options !== null && typeof options === "object" && options.withscores;
-    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZRANGE", withscores ? scored : undefined).key(
+    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZRANGE", withscores ? scored : bulks).key(
       name,
     );
     rangeArgs(cmd, start, end, options);
@@ -374,7 +375,7 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
     options?: { withscores?: boolean },
   ): Promise<Str<D>[] | [Str<D>, number][]> {
     const withscores = options !== null && typeof options === "object" && options.withscores;
-    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZREVRANGE", withscores ? scored : undefined).key(
+    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZREVRANGE", withscores ? scored : bulks).key(
       name,
     );
     optionsOf(cmd, options);

@@ -12,6 +12,7 @@ import { SetCommands } from "./set.ts";
 import { Command, type RedisKey, type RedisValue, type ReplyTransform, type Str } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import {
+  toBulks,
   toFloat,
   toFloats,
   toKeyMemberScore,
@@ -123,6 +124,7 @@ export interface ZMPopOptions {
 }
 
 const scored = toScoredPairs as ReplyTransform<never>;
+const bulks = toBulks as ReplyTransform<never>;
 
 /** Appends numkeys, the keys and their WEIGHTS (redis-py's `_zaggregate`). */
 function weightedKeys(cmd: Command<unknown>, keys: WeightedKeys): void {
@@ -172,7 +174,7 @@ function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptio
 /** ZINTER/ZUNION: the keys, then AGGREGATE and WITHSCORES from the options. */
 function combined<T>(name: string, keys: WeightedKeys, options: ZCombineOptions | undefined): Command<T> {
   const withscores = options !== null && typeof options === "object" && options.withscores;
-  const cmd = new Command<T>(name, withscores ? scored : undefined);
+  const cmd = new Command<T>(name, withscores ? scored : bulks);
   const o = optionsOf(cmd, options);
   return combine(cmd, keys, o.aggregate, o.withscores);
 }
@@ -378,7 +380,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
     options?: { withscores?: boolean },
   ): Promise<Str<D>[] | [Str<D>, number][]> {
     const withscores = options !== null && typeof options === "object" && options.withscores;
-    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZDIFF", withscores ? scored : undefined);
+    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZDIFF", withscores ? scored : bulks);
     optionsOf(cmd, options);
     cmd.countedKeys(keys);
     if (withscores) cmd.arg("WITHSCORES");

@@ -6,7 +6,17 @@
 
 import { SortCommands } from "./sort.ts";
 import { Command, type RedisKey, type RedisValue, type Str } from "./command.ts";
-import { type LcsIdxResult, toBoolean, toLcsIdx, toNumber, toOkOrNull, toTrue } from "./reply.ts";
+import {
+  type LcsIdxResult,
+  toBoolean,
+  toBulk,
+  toBulkOrNull,
+  toBulksOrNull,
+  toLcsIdx,
+  toNumber,
+  toOkOrNull,
+  toTrue,
+} from "./reply.ts";
 import {
   exclusive,
   finite,
@@ -161,7 +171,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * ```
    */
   get(name: RedisKey): Promise<Str<D> | null> {
-    return this.execute(new Command<Str<D> | null>("GET").key(name));
+    return this.execute(new Command<Str<D> | null>("GET", toBulkOrNull).key(name));
   }
 
   /**
@@ -169,7 +179,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * {@link https://redis.io/docs/latest/commands/getdel/ GETDEL}
    */
   getdel(name: RedisKey): Promise<Str<D> | null> {
-    return this.execute(new Command<Str<D> | null>("GETDEL").key(name));
+    return this.execute(new Command<Str<D> | null>("GETDEL", toBulkOrNull).key(name));
   }
 
   /**
@@ -186,7 +196,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * ```
    */
   getex(name: RedisKey, options?: GetExOptions): Promise<Str<D> | null> {
-    const cmd = new Command<Str<D> | null>("GETEX").key(name);
+    const cmd = new Command<Str<D> | null>("GETEX", toBulkOrNull).key(name);
     const o = optionsOf(cmd, options);
     exclusive(cmd, o, ["ex", "px", "exat", "pxat", "persist"]);
     expiryArgs(cmd, o);
@@ -199,7 +209,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * {@link https://redis.io/docs/latest/commands/getrange/ GETRANGE}
    */
   getrange(key: RedisKey, start: number, end: number): Promise<Str<D>> {
-    const cmd = new Command<Str<D>>("GETRANGE").key(key).arg(start).arg(end);
+    const cmd = new Command<Str<D>>("GETRANGE", toBulk).key(key).arg(start).arg(end);
     integer(cmd, "start", start);
     integer(cmd, "end", end);
     return this.execute(cmd);
@@ -210,7 +220,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * {@link https://redis.io/docs/latest/commands/getset/ GETSET}
    */
   getset(name: RedisKey, value: RedisValue): Promise<Str<D> | null> {
-    return this.execute(new Command<Str<D> | null>("GETSET").key(name).arg(value));
+    return this.execute(new Command<Str<D> | null>("GETSET", toBulkOrNull).key(name).arg(value));
   }
 
   /**
@@ -282,7 +292,8 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
 
   /**
    * Returns the values of keys, `null` for the missing ones. Takes an array
-   * of keys and/or more keys as arguments, like redis-py.
+   * of keys and/or more keys as arguments, like redis-py; no key at all is
+   * `[]`, answered without a round trip.
    * {@link https://redis.io/docs/latest/commands/mget/ MGET}
    *
    * @example
@@ -295,7 +306,10 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * ```
    */
   mget(keys: RedisKey | readonly RedisKey[], ...args: RedisKey[]): Promise<(Str<D> | null)[]> {
-    return this.execute(new Command<(Str<D> | null)[]>("MGET").keysOf(listOrArgs(keys, args)));
+    const list = listOrArgs(keys, args);
+    const cmd = new Command<(Str<D> | null)[]>("MGET", toBulksOrNull);
+    // redis-py answers [] for no key (the server would refuse an MGET without one).
+    return this.execute(list.length === 0 ? cmd.answer([]) : cmd.keysOf(list));
   }
 
   /**
@@ -355,7 +369,9 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
   set(name: RedisKey, value: RedisValue, options?: SetOptions): Promise<true | null>;
   set(name: RedisKey, value: RedisValue, options?: SetOptions): Promise<Str<D> | true | null> {
     const get = options !== null && typeof options === "object" && options.get;
-    const cmd = new Command<Str<D> | true | null>("SET", get ? undefined : toOkOrNull).key(name).arg(value);
+    const cmd = new Command<Str<D> | true | null>("SET", get ? toBulkOrNull : toOkOrNull).key(name).arg(
+      value,
+    );
     if (options === undefined) return this.execute(cmd); // the common case: no option to check
     const o = optionsOf(cmd, options);
     exclusive(cmd, o, ["ex", "px", "exat", "pxat", "keepttl"]);
@@ -410,7 +426,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    * {@link https://redis.io/docs/latest/commands/substr/ SUBSTR}
    */
   substr(name: RedisKey, start: number, end: number = -1): Promise<Str<D>> {
-    const cmd = new Command<Str<D>>("SUBSTR").key(name).arg(start).arg(end);
+    const cmd = new Command<Str<D>>("SUBSTR", toBulk).key(name).arg(start).arg(end);
     integer(cmd, "start", start);
     integer(cmd, "end", end);
     return this.execute(cmd);
