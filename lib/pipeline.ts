@@ -318,7 +318,7 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
       try {
         return transform ? transform(reply) : reply;
       } catch (error) {
-        return transformError(queue[i].name, error);
+        return transformError(command.name, error);
       }
     });
     return this.#finish(replies, queue);
