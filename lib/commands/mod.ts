@@ -93,6 +93,7 @@ export {
   toTrue,
 } from "./reply.ts";
 export {
+  checkOptionKeys,
   exclusive,
   finite,
   integer,
@@ -100,6 +101,8 @@ export {
   type Mapping,
   nonEmpty,
   oneOf,
+  type OptionKeys,
+  optionKeys,
   optionsOf,
   pairsOf,
   scanArgs,
@@ -107,6 +110,7 @@ export {
   score,
   timeout,
   unixTime,
+  unknownOption,
 } from "./validate.ts";
 export * from "./stream.ts";
 export * from "./geo.ts";

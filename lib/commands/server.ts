@@ -18,9 +18,23 @@ import {
   toTexts,
   toTrue,
 } from "./reply.ts";
-import { exclusive, integer, type Mapping, optionsOf, pairsOf } from "./validate.ts";
+import { exclusive, integer, type Mapping, optionKeys, optionsOf, pairsOf } from "./validate.ts";
 import type { FailoverOptions, ShutdownOptions } from "./admin_options.ts";
 
+const BGSAVE_KEYS = optionKeys<{ schedule?: boolean }>({ schedule: true });
+const FAILOVER_KEYS = optionKeys<FailoverOptions>({ to: true, abort: true, timeout: true });
+const FAILOVER_TO_KEYS = optionKeys<NonNullable<FailoverOptions["to"]>>({
+  host: true,
+  port: true,
+  force: true,
+});
+const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({
+  nosave: true,
+  save: true,
+  now: true,
+  force: true,
+  abort: true,
+});
 /**
  * Options of `flushdb` and `flushall`.
  *
@@ -35,6 +49,8 @@ export interface FlushOptions {
   /** Free the memory in the background (`ASYNC`). */
   asynchronous?: boolean;
 }
+
+const FLUSH_KEYS = optionKeys<FlushOptions>({ asynchronous: true });
 
 /**
  * Options of `commandList`: at most one filter.
@@ -54,6 +70,8 @@ export interface CommandListOptions {
   /** Only the commands whose name matches this glob-style pattern. */
   pattern?: string;
 }
+
+const COMMAND_LIST_KEYS = optionKeys<CommandListOptions>({ module: true, category: true, pattern: true });
 
 /**
  * The reply of `role`: the instance's role first, then its replication state.
@@ -103,7 +121,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   flushdb(options?: FlushOptions): Promise<true> {
     const cmd = new Command<true>("FLUSHDB", toTrue);
-    if (optionsOf(cmd, options).asynchronous) cmd.arg("ASYNC");
+    if (optionsOf(cmd, options, FLUSH_KEYS).asynchronous) cmd.arg("ASYNC");
     return this.execute(cmd);
   }
 
@@ -113,7 +131,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   flushall(options?: FlushOptions): Promise<true> {
     const cmd = new Command<true>("FLUSHALL", toTrue);
-    if (optionsOf(cmd, options).asynchronous) cmd.arg("ASYNC");
+    if (optionsOf(cmd, options, FLUSH_KEYS).asynchronous) cmd.arg("ASYNC");
     return this.execute(cmd);
   }
 
@@ -252,7 +270,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   bgsave(options?: { schedule?: boolean }): Promise<true> {
     const cmd = new Command<true>("BGSAVE", toTrue);
-    if (optionsOf(cmd, options).schedule ?? true) cmd.arg("SCHEDULE");
+    if (optionsOf(cmd, options, BGSAVE_KEYS).schedule ?? true) cmd.arg("SCHEDULE");
     return this.execute(cmd);
   }
 
@@ -315,7 +333,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   commandList(options?: CommandListOptions): Promise<string[]> {
     const cmd = new Command<string[]>(["COMMAND", "LIST"], toTexts);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, COMMAND_LIST_KEYS);
     exclusive(cmd, o, ["module", "category", "pattern"]);
     if (o.module !== undefined) cmd.arg("FILTERBY").arg("MODULE").arg(o.module);
     else if (o.category !== undefined) cmd.arg("FILTERBY").arg("ACLCAT").arg(o.category);
@@ -353,9 +371,9 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   failover(options?: FailoverOptions): Promise<true> {
     const cmd = new Command<true>("FAILOVER", toTrue);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, FAILOVER_KEYS);
     if (o.to !== undefined) {
-      const to = optionsOf(cmd, o.to);
+      const to = optionsOf(cmd, o.to, FAILOVER_TO_KEYS);
       integer(cmd, "to.port", to.port, 0);
       if (typeof to.host !== "string") cmd.fail(`${cmd.name}: to.host must be a string`);
       cmd.arg("TO").arg(to.host ?? "").arg(to.port ?? 0);
@@ -414,7 +432,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   shutdown(options?: ShutdownOptions): Promise<true> {
     const cmd = new Command<true>("SHUTDOWN", toTrue);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, SHUTDOWN_KEYS);
     exclusive(cmd, o, ["nosave", "save"]);
     if (o.nosave) cmd.arg("NOSAVE");
     if (o.save) cmd.arg("SAVE");

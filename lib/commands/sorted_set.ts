@@ -20,8 +20,10 @@ import {
 } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toInteger, toNumber, toScoredPairs } from "./reply.ts";
-import { exclusive, integer, optionsOf, score } from "./validate.ts";
+import { exclusive, integer, optionKeys, optionsOf, score } from "./validate.ts";
 
+const WITHSCORE_KEYS = optionKeys<{ withscore?: boolean }>({ withscore: true });
+const WITHSCORES_KEYS = optionKeys<{ withscores?: boolean }>({ withscores: true });
 /**
  * Options of `zrange`. `byscore` excludes `bylex`; `offset` and `num` go
  * together and need `byscore` or `bylex`; `bylex` excludes `withscores`.
@@ -48,6 +50,22 @@ export interface ZRangeOptions {
   num?: number;
 }
 
+const ZRANGE_KEYS = optionKeys<ZRangeOptions>({
+  desc: true,
+  withscores: true,
+  byscore: true,
+  bylex: true,
+  offset: true,
+  num: true,
+});
+const ZRANGESTORE_KEYS = optionKeys<Omit<ZRangeOptions, "withscores">>({
+  desc: true,
+  byscore: true,
+  bylex: true,
+  offset: true,
+  num: true,
+});
+
 /**
  * Options of `zrangebylex`, `zrangebyscore` and their reverse forms: `start`
  * and `num` go together (redis-py's names for `LIMIT offset count`).
@@ -67,6 +85,8 @@ export interface ZRangeByOptions {
   /** Return `[member, score]` pairs (score ranges only). */
   withscores?: boolean;
 }
+
+const ZRANGE_BY_KEYS = optionKeys<ZRangeByOptions>({ start: true, num: true, withscores: true });
 
 /**
  * A bound of a sorted set range: a rank, a score (or its text, `"(1.5"`,
@@ -114,8 +134,10 @@ function rangeArgs(
   start: RangeBound,
   end: RangeBound,
   options: ZRangeOptions | undefined,
+  accepted: typeof ZRANGE_KEYS | typeof ZRANGESTORE_KEYS,
 ): void {
-  const o = optionsOf(cmd, options);
+  // ZRANGESTORE's list lacks withscores, refused before with its own message.
+  const o = optionsOf(cmd, options, accepted as typeof ZRANGE_KEYS);
   exclusive(cmd, o, ["byscore", "bylex"]);
   if (o.bylex && o.withscores) cmd.fail(`${cmd.name}: withscores is not supported with bylex`);
   if ((o.offset !== undefined || o.num !== undefined) && !o.byscore && !o.bylex) {
@@ -144,7 +166,7 @@ function rangeBy<T>(
   const withscores = kind === "score" && options !== null && typeof options === "object" &&
     options.withscores;
   const cmd = new Command<T>(name, withscores ? scored : undefined).key(key);
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, ZRANGE_BY_KEYS);
   if (kind === "lex" && o.withscores) cmd.fail(`${name}: withscores is not supported`);
   bound(cmd, "min", min, kind);
   bound(cmd, "max", max, kind);
@@ -171,7 +193,7 @@ function rank<T>(
   const withscore = options !== null && typeof options === "object" && options.withscore;
   const cmd = new Command<T>(name, (withscore ? toRankScore : toInteger) as ReplyTransform<never>).key(key)
     .arg(value);
-  optionsOf(cmd, options);
+  optionsOf(cmd, options, WITHSCORE_KEYS);
   if (withscore) cmd.arg("WITHSCORE");
   return cmd;
 }
@@ -222,7 +244,7 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
     const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZRANGE", withscores ? scored : undefined).key(
       name,
     );
-    rangeArgs(cmd, start, end, options);
+    rangeArgs(cmd, start, end, options, ZRANGE_KEYS);
     return this.execute(cmd);
   }
 
@@ -242,7 +264,7 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
     if (options !== null && typeof options === "object" && "withscores" in options) {
       cmd.fail("ZRANGESTORE has no withscores option");
     }
-    rangeArgs(cmd, start, end, options);
+    rangeArgs(cmd, start, end, options, ZRANGESTORE_KEYS);
     return this.execute(cmd);
   }
 
@@ -377,7 +399,7 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
     const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZREVRANGE", withscores ? scored : undefined).key(
       name,
     );
-    optionsOf(cmd, options);
+    optionsOf(cmd, options, WITHSCORES_KEYS);
     integer(cmd, "start", start);
     integer(cmd, "end", end);
     cmd.arg(start).arg(end);

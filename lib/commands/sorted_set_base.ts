@@ -27,6 +27,7 @@ import {
   type Mapping,
   nonEmpty,
   oneOf,
+  optionKeys,
   optionsOf,
   pairsOf,
   scanArgs,
@@ -35,6 +36,7 @@ import {
   timeout as checkTimeout,
 } from "./validate.ts";
 
+const WITHSCORES_KEYS = optionKeys<{ withscores?: boolean }>({ withscores: true });
 /**
  * Options of `zadd`. `nx` excludes `xx`, `gt` and `lt`; `gt` excludes `lt`.
  *
@@ -59,6 +61,8 @@ export interface ZAddOptions {
   /** Increment the score of the single member instead (like ZINCRBY); resolves to the new score. */
   incr?: boolean;
 }
+
+const ZADD_KEYS = optionKeys<ZAddOptions>({ nx: true, xx: true, gt: true, lt: true, ch: true, incr: true });
 
 /**
  * How ZINTER/ZUNION combine the scores of a member found in several sets.
@@ -103,6 +107,8 @@ export interface ZCombineOptions {
   withscores?: boolean;
 }
 
+const ZCOMBINE_KEYS = optionKeys<ZCombineOptions>({ aggregate: true, withscores: true });
+
 /**
  * Options of `zmpop` and `bzmpop`: exactly one of `min` and `max`.
  *
@@ -121,6 +127,8 @@ export interface ZMPopOptions {
   /** Pop up to this many members (default 1). */
   count?: number;
 }
+
+const ZMPOP_KEYS = optionKeys<ZMPopOptions>({ min: true, max: true, count: true });
 
 const scored = toScoredPairs as ReplyTransform<never>;
 
@@ -159,7 +167,7 @@ function combine<T>(
 /** ZMPOP/BZMPOP after the timeout: numkeys, keys, MIN|MAX and COUNT. */
 function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptions | undefined): Command<T> {
   cmd.countedKeys(keys);
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, ZMPOP_KEYS);
   if (Boolean(o.min) === Boolean(o.max)) cmd.fail(`${cmd.name}: exactly one of min and max must be set`);
   cmd.arg(o.max ? "MAX" : "MIN");
   if (o.count !== undefined) {
@@ -173,7 +181,7 @@ function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptio
 function combined<T>(name: string, keys: WeightedKeys, options: ZCombineOptions | undefined): Command<T> {
   const withscores = options !== null && typeof options === "object" && options.withscores;
   const cmd = new Command<T>(name, withscores ? scored : undefined);
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, ZCOMBINE_KEYS);
   return combine(cmd, keys, o.aggregate, o.withscores);
 }
 
@@ -234,7 +242,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
   zadd(name: RedisKey, mapping: Mapping<RedisValue, number>, options?: ZAddOptions): Promise<number | null> {
     const incr = options !== null && typeof options === "object" && options.incr;
     const cmd = new Command<number | null>("ZADD", incr ? toFloat : toNumber).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, ZADD_KEYS);
     exclusive(cmd, o, ["nx", "xx"]);
     exclusive(cmd, o, ["gt", "lt"]);
     exclusive(cmd, o, ["nx", "gt"]);
@@ -379,7 +387,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
   ): Promise<Str<D>[] | [Str<D>, number][]> {
     const withscores = options !== null && typeof options === "object" && options.withscores;
     const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZDIFF", withscores ? scored : undefined);
-    optionsOf(cmd, options);
+    optionsOf(cmd, options, WITHSCORES_KEYS);
     cmd.countedKeys(keys);
     if (withscores) cmd.arg("WITHSCORES");
     return this.execute(cmd);
