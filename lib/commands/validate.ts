@@ -103,10 +103,11 @@ export function optionKeys<O extends object>(keys: { readonly [K in keyof O]-?: 
  * @example
  * ```ts
  * import { Command, optionKeys, optionsOf } from "@uniredis/redis";
- * const KEYS = optionKeys<{ match?: string; count?: number }>({ match: true, count: true });
+ * interface PageOptions { match?: string; count?: number }
+ * const KEYS = optionKeys<PageOptions>({ match: true, count: true });
+ * const fromUser: PageOptions = JSON.parse('{ "cuont": 10 }'); // plain data: no compiler to catch it
  * const cmd = new Command("SCAN");
- * console.log(optionsOf(cmd, null, KEYS)); // {}
- * optionsOf(cmd, { cuont: 10 } as never, KEYS);
+ * optionsOf(cmd, fromUser, KEYS);
  * console.log(cmd.error?.message); // 'SCAN: unknown option "cuont" (accepted: match, count)'
  * ```
  */
@@ -150,9 +151,11 @@ export function unknownOption(owner: string, key: string, accepted: readonly str
  * @example
  * ```ts
  * import { checkOptionKeys, optionKeys } from "@uniredis/redis";
- * const KEYS = optionKeys<{ timeout?: number }>({ timeout: true });
+ * interface LockLikeOptions { timeout?: number }
+ * const KEYS = optionKeys<LockLikeOptions>({ timeout: true });
+ * const fromUser: LockLikeOptions = JSON.parse('{ "timout": 5 }');
  * try {
- *   checkOptionKeys("Lock", { timout: 5 }, KEYS);
+ *   checkOptionKeys("Lock", fromUser, KEYS);
  * } catch (e) {
  *   console.log((e as Error).message); // 'Lock: unknown option "timout" (accepted: timeout)'
  * }
