@@ -56,12 +56,14 @@ export {
   type ZAddOptions,
   type ZCombineOptions,
   type ZMPopOptions,
+  type ZScanOptions,
 } from "./sorted_set_base.ts";
 export {
   type RangeBound,
   SortedSetCommands,
   type ZRangeByOptions,
   type ZRangeOptions,
+  type ZRevRangeOptions,
 } from "./sorted_set.ts";
 export {
   type ClientInfo,
@@ -112,6 +114,7 @@ export {
   unixTime,
   unknownOption,
 } from "./validate.ts";
+export * from "./score_cast.ts";
 export * from "./stream.ts";
 export * from "./geo.ts";
 export * from "./hyperloglog.ts";

@@ -35,6 +35,7 @@ import {
   score,
   timeout as checkTimeout,
 } from "./validate.ts";
+import { castScoredPairs, checkScoreCast, type ScoreCast } from "./score_cast.ts";
 
 const WITHSCORES_KEYS = optionKeys<{ withscores?: boolean }>({ withscores: true });
 /**
@@ -108,6 +109,24 @@ export interface ZCombineOptions {
 }
 
 const ZCOMBINE_KEYS = optionKeys<ZCombineOptions>({ aggregate: true, withscores: true });
+
+/**
+ * Options of `zscan` and `zscanIter`: the SCAN options and redis-py's
+ * `score_cast_func`.
+ *
+ * @example
+ * ```ts
+ * import type { ZScanOptions } from "@uniredis/redis";
+ * const o: ZScanOptions<string> = { match: "a*", scoreCastFunc: (s) => s };
+ * console.log(o.match); // "a*"
+ * ```
+ */
+export interface ZScanOptions<S = number> extends ScanOptions {
+  /** Casts each score from its text (default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
+}
+
+const ZSCAN_KEYS = optionKeys<ZScanOptions>({ match: true, count: true, type: true, scoreCastFunc: true });
 
 /**
  * Options of `zmpop` and `bzmpop`: exactly one of `min` and `max`.
@@ -553,16 +572,19 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * Returns one page of `[member, score]` pairs and the cursor of the next (`"0"` when done).
    * {@link https://redis.io/docs/latest/commands/zscan/ ZSCAN}
    */
-  zscan(
+  zscan<S = number>(
     name: RedisKey,
     cursor: string | number | bigint = 0,
-    options?: ScanOptions,
-  ): Promise<[string, [Str<D>, number][]]> {
-    const cmd = new Command<[string, [Str<D>, number][]]>("ZSCAN", (r: RespValue) => {
+    options?: ZScanOptions<S>,
+  ): Promise<[string, [Str<D>, S][]]> {
+    const cast = options !== null && typeof options === "object" ? options.scoreCastFunc : undefined;
+    const pairs = typeof cast === "function" ? castScoredPairs<Str<D>, S>(cast) : toScoredPairs<Str<D>>;
+    const cmd = new Command<[string, [Str<D>, S][]]>("ZSCAN", (r: RespValue) => {
       const [next, items] = toScan(r);
-      return [next, toScoredPairs<Str<D>>(items)];
+      return [next, pairs(items) as [Str<D>, S][]];
     }).key(name);
-    scanArgs(cmd, cursor, options, false);
+    scanArgs(cmd, cursor, options, false, ZSCAN_KEYS);
+    checkScoreCast(cmd, cast);
     return this.execute(cmd);
   }
 
@@ -577,10 +599,13 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * for await (const [member, score] of r.zscanIter("board")) console.log(member, score);
    * ```
    */
-  async *zscanIter(name: RedisKey, options?: ScanOptions): AsyncGenerator<[Str<D>, number], void, undefined> {
+  async *zscanIter<S = number>(
+    name: RedisKey,
+    options?: ZScanOptions<S>,
+  ): AsyncGenerator<[Str<D>, S], void, undefined> {
     let cursor = "0";
     do {
-      const [next, pairs] = await this.zscan(name, cursor, options);
+      const [next, pairs] = await this.zscan<S>(name, cursor, options);
       cursor = next;
       yield* pairs;
     } while (cursor !== "0");

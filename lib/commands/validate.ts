@@ -413,6 +413,7 @@ export function scanArgs(
   cursor: unknown,
   options: ScanOptions | undefined,
   withType: boolean,
+  accepted: readonly string[] = SCAN_KEYS,
 ): void {
   const ok = typeof cursor === "string"
     ? /^\d+$/.test(cursor)
@@ -423,7 +424,7 @@ export function scanArgs(
     cmd.fail(`${cmd.name}: cursor must be a non-negative integer or its text, got ${describeValue(cursor)}`);
   }
   cmd.arg(ok ? (cursor as string | number | bigint) : 0);
-  const o = optionsOf(cmd, options, SCAN_KEYS);
+  const o = optionsOf(cmd, options, accepted as typeof SCAN_KEYS); // ZSCAN adds scoreCastFunc
   if (o.match !== undefined) cmd.arg("MATCH").arg(o.match);
   if (o.count !== undefined) {
     integer(cmd, "count", o.count, 1);
