@@ -14,6 +14,7 @@ import { DataError, ExecAbortError, RedisError, WatchError } from "./errors.ts";
 import { checkArguments } from "./protocol/encoder.ts";
 import { toBooleans } from "./commands/reply.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * Options of `Redis.pipeline`.
@@ -34,6 +35,8 @@ export interface PipelineOptions {
    */
   raiseOnError?: boolean;
 }
+
+const PIPELINE_KEYS = optionKeys<PipelineOptions>({ transaction: true, raiseOnError: true });
 
 /**
  * Every command method of the client, queuing instead of sending: each call
@@ -132,6 +135,7 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   /** Creates a pipeline that sends through `client`. */
   constructor(client: CommandExecutor, options: PipelineOptions = {}, afterExec?: () => Promise<void>) {
     super();
+    checkOptionKeys("Pipeline", options, PIPELINE_KEYS);
     this.#client = client;
     this.#transaction = options.transaction ?? true;
     this.#raiseOnError = options.raiseOnError ?? true;
