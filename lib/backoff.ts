@@ -6,6 +6,7 @@
  */
 
 import { DataError } from "./errors.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * The default upper bound of a computed backoff: 512 ms (redis-py's 0.512 s).
@@ -65,6 +66,8 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+const BACKOFF_KEYS = optionKeys<BackoffOptions>({ cap: true, base: true, random: true });
+
 /**
  * Validates a duration argument: a constructor is the only place a bad one can be caught.
  */
@@ -77,6 +80,7 @@ function duration(name: string, value: unknown): number {
 
 /** Reads and validates the shared options, applying redis-py's defaults. */
 function readOptions(options: BackoffOptions | undefined): Required<BackoffOptions> {
+  checkOptionKeys("Backoff", options, BACKOFF_KEYS);
   const o = options ?? {};
   const random = o.random ?? Math.random;
   if (typeof random !== "function") throw new DataError("Backoff random must be a function");

@@ -10,6 +10,7 @@ import type { Command } from "./commands/command.ts";
 import { DataError } from "./errors.ts";
 import type { RespValue } from "./protocol/types.ts";
 import { keyText } from "./key_text.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * Counters of a cache.
@@ -110,6 +111,8 @@ export interface CacheConfigOptions {
   ttl?: number;
 }
 
+const CACHE_CONFIG_KEYS = optionKeys<CacheConfigOptions>({ maxSize: true, evictionPolicy: true, ttl: true });
+
 /**
  * Turns client-side caching on (redis-py's `CacheConfig`): pass it as the
  * `cache` option of a RESP3 client. Read-only commands on one key (GET,
@@ -136,6 +139,7 @@ export class CacheConfig {
 
   /** Validates the options; throws a `DataError` for bad ones. */
   constructor(options: CacheConfigOptions = {}) {
+    checkOptionKeys("CacheConfig", options, CACHE_CONFIG_KEYS);
     const maxSize = options.maxSize ?? 10_000;
     if (!Number.isInteger(maxSize) || maxSize < 1) {
       throw new DataError(`Invalid cache maxSize: ${maxSize} (expected an integer >= 1)`);

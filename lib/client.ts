@@ -7,6 +7,7 @@
 
 import { type Command, Command as Cmd, type RedisKey, type ReplyTransform } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 import type { CommandExecutor } from "./commands/command.ts";
 import type { Connection, ConnectionEventKind, SendOptions, ServerHello } from "./connection.ts";
 import { parseURL, type RedisOptions, validateOptions } from "./options.ts";
@@ -44,6 +45,8 @@ export interface TransactionOptions {
   watchDelay?: number;
 }
 
+const TRANSACTION_KEYS = optionKeys<TransactionOptions>({ valueFromCallable: true, watchDelay: true });
+
 /**
  * Per-command settings of `Redis.withOptions` and `Redis.execute`.
  *
@@ -60,6 +63,8 @@ export interface CommandOptions {
   /** Aborts the command: unsent, it is dropped; sent, its connection is closed so no late reply is misread. */
   signal?: AbortSignal;
 }
+
+const COMMAND_OPTION_KEYS = optionKeys<CommandOptions>({ timeout: true, signal: true });
 
 /**
  * A listener of `Redis` events (see `RedisEventMap`): a function or an
@@ -181,6 +186,13 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   execute<T>(command: Command<T>, options?: CommandOptions): Promise<T> {
     if (command.error) return Promise.reject(command.error);
+    if (options !== undefined) {
+      try {
+        checkOptionKeys("execute", options, COMMAND_OPTION_KEYS);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     if (command.localReply) return Promise.resolve(command.localReply.value);
     let sendOptions: SendOptions | undefined = options;
     if (this.#callbacks.size > 0) {
@@ -248,6 +260,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   withOptions(
     options: CommandOptions,
   ): RedisCommands<D> & { sendCommand(...args: RedisArgument[]): Promise<RespValue> } {
+    checkOptionKeys("withOptions", options, COMMAND_OPTION_KEYS);
     return new ScopedCommands<D>(this, options);
   }
 
@@ -349,6 +362,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     const last = args[args.length - 1];
     const hasOptions = typeof last === "object" && last !== null && !(last instanceof Uint8Array);
     const options = (hasOptions ? args.pop() : {}) as TransactionOptions;
+    checkOptionKeys("transaction", options, TRANSACTION_KEYS);
     const watches = args as RedisKey[];
     for (;;) {
       let pipe: WatchedPipeline<D> | undefined;

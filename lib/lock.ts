@@ -10,6 +10,7 @@ import type { RedisCommands } from "./commands/mod.ts";
 import type { RedisKey } from "./commands/command.ts";
 import { DataError, LockError, LockNotOwnedError } from "./errors.ts";
 import { Script } from "./script.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * Options of `Redis.lock`. Durations are milliseconds.
@@ -37,6 +38,14 @@ export interface LockOptions {
   threadLocal?: boolean;
 }
 
+const LOCK_KEYS = optionKeys<LockOptions>({
+  timeout: true,
+  sleep: true,
+  blocking: true,
+  blockingTimeout: true,
+  threadLocal: true,
+});
+
 /**
  * Options of one `Lock.acquire` call, overriding the lock's.
  *
@@ -55,6 +64,8 @@ export interface AcquireOptions {
   /** Use this token instead of a random one (to take over a lock by its token). */
   token?: string;
 }
+
+const ACQUIRE_KEYS = optionKeys<AcquireOptions>({ blocking: true, blockingTimeout: true, token: true });
 
 const RELEASE = `
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -103,6 +114,7 @@ export class Lock implements AsyncDisposable {
 
   /** Creates the lock object; nothing is sent until `acquire()`. Throws a `DataError` for bad options. */
   constructor(client: RedisCommands<boolean>, name: RedisKey, options: LockOptions = {}) {
+    checkOptionKeys("Lock", options, LOCK_KEYS);
     for (const field of ["timeout", "sleep", "blockingTimeout"] as const) {
       const v = options[field];
       if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
@@ -130,6 +142,7 @@ export class Lock implements AsyncDisposable {
    * taken and `blocking` is off or `blockingTimeout` passed.
    */
   async acquire(options: AcquireOptions = {}): Promise<boolean> {
+    checkOptionKeys("acquire", options, ACQUIRE_KEYS);
     const token = options.token ?? randomToken();
     const blocking = options.blocking ?? this.#blocking;
     const limit = options.blockingTimeout ?? this.#blockingTimeout;

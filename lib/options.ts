@@ -5,6 +5,7 @@
  */
 
 import { DataError } from "./errors.ts";
+import { unknownOption } from "./commands/validate.ts";
 import type { Connector, TlsConnectOptions } from "./transport.ts";
 import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionClass, ConnectionPool } from "./pool.ts";
@@ -256,13 +257,63 @@ function parseBool(text: string, what: string): boolean {
 }
 
 /**
- * Checks option types and ranges, so a typo fails at construction with a
- * `DataError` instead of at the first command.
+ * Every option name `new Redis()` and the pools accept. `maxBulkLength`,
+ * `encodingErrors` and `closeTimeout` are listed ahead of the changes that
+ * add them to the interfaces.
  */
-export function validateOptions(o: RedisOptions): void {
+const REDIS_OPTION_KEYS = [
+  "host",
+  "port",
+  "path",
+  "db",
+  "username",
+  "password",
+  "tls",
+  "protocol",
+  "decodeResponses",
+  "encoding",
+  "clientName",
+  "socketTimeout",
+  "socketConnectTimeout",
+  "socketKeepalive",
+  "healthCheckInterval",
+  "connector",
+  "pushHandler",
+  "cache",
+  "connectionPool",
+  "maxConnections",
+  "connectionClass",
+  "singleConnectionClient",
+  "retry",
+  "retryOnTimeout",
+  "retryOnError",
+  "maxBulkLength",
+  "encodingErrors",
+  "closeTimeout",
+] as const;
+// Type checking fails when RedisOptions gains a field the list above lacks.
+const _everyRedisOptionListed: Exclude<keyof RedisOptions, typeof REDIS_OPTION_KEYS[number]> extends never
+  ? true
+  : never = true;
+
+/**
+ * Checks option names, types and ranges, so a typo fails at construction
+ * with a `DataError` instead of being ignored or failing at the first
+ * command. `owner` names the constructor in messages; `extra` adds names
+ * (`BlockingConnectionPool`'s `timeout`).
+ */
+export function validateOptions(o: RedisOptions, owner = "Redis", extra: readonly string[] = []): void {
   const bad = (what: string) => {
     throw new DataError(`Invalid option ${what}`);
   };
+  if (typeof o !== "object" || o === null || Array.isArray(o)) {
+    throw new DataError(`${owner}: options must be an object, got ${o === null ? "null" : typeof o}`);
+  }
+  for (const key in o) {
+    if (!(REDIS_OPTION_KEYS as readonly string[]).includes(key) && !extra.includes(key)) {
+      throw new DataError(unknownOption(owner, key, [...REDIS_OPTION_KEYS, ...extra]));
+    }
+  }
   if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
     bad(`port: ${o.port} (expected an integer from 0 to 65535)`);
   }

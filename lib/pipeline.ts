@@ -22,6 +22,7 @@ import { annotatePipelineError } from "./pipeline_error.ts";
 import { checkArguments } from "./protocol/encoder.ts";
 import { toBooleans, transformError } from "./commands/reply.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * Options of `Redis.pipeline`.
@@ -42,6 +43,8 @@ export interface PipelineOptions {
    */
   raiseOnError?: boolean;
 }
+
+const PIPELINE_KEYS = optionKeys<PipelineOptions>({ transaction: true, raiseOnError: true });
 
 /**
  * Every command method of the client, queuing instead of sending: each call
@@ -146,6 +149,7 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   /** Creates a pipeline that sends through `client`. */
   constructor(client: CommandExecutor, options: PipelineOptions = {}, afterExec?: () => Promise<void>) {
     super();
+    checkOptionKeys("Pipeline", options, PIPELINE_KEYS);
     this.#client = client;
     this.#transaction = options.transaction ?? true;
     this.#raiseOnError = options.raiseOnError ?? true;

@@ -114,7 +114,12 @@ export class ConnectionPool<D extends boolean = true> {
 
   /** Creates an empty pool; connections open when first needed. Throws a `DataError` for bad options. */
   constructor(options: ConnectionPoolOptions<D> = {}) {
-    validateOptions(options);
+    const blocking = this instanceof BlockingConnectionPool;
+    validateOptions(
+      options,
+      blocking ? "BlockingConnectionPool" : "ConnectionPool",
+      blocking ? ["timeout"] : [],
+    );
     this.options = options;
     this.maxConnections = options.maxConnections ?? this.defaultMaxConnections();
     this.#connectionClass = options.connectionClass ?? Connection;

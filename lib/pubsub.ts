@@ -13,6 +13,7 @@ import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionPool } from "./pool.ts";
 import type { Backoff } from "./backoff.ts";
 import { keyText, textOf } from "./key_text.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * The kinds of message a `PubSub` delivers: published messages (`message`,
@@ -91,6 +92,8 @@ export interface PubSubOptions {
   pushHandler?: (push: RespValue[]) => void;
 }
 
+const PUBSUB_KEYS = optionKeys<PubSubOptions>({ ignoreSubscribeMessages: true, pushHandler: true });
+
 /**
  * Options of `PubSub.getMessage`.
  *
@@ -107,6 +110,8 @@ export interface GetMessageOptions {
   /** Overrides the pubsub's `ignoreSubscribeMessages` for this call. */
   ignoreSubscribeMessages?: boolean;
 }
+
+const GET_MESSAGE_KEYS = optionKeys<GetMessageOptions>({ timeout: true, ignoreSubscribeMessages: true });
 
 /**
  * Options of `PubSub.run`.
@@ -127,6 +132,8 @@ export interface RunOptions<D extends boolean = true> {
    */
   exceptionHandler?: (error: unknown, pubsub: PubSub<D>, worker: PubSubWorker) => void;
 }
+
+const RUN_KEYS = optionKeys<RunOptions>({ sleepTime: true, exceptionHandler: true });
 
 /**
  * A background worker started by `PubSub.run` (redis-py's
@@ -258,6 +265,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
 
   /** Created by `Redis.pubsub()`. */
   constructor(host: PubSubHost<D>, options: PubSubOptions = {}) {
+    checkOptionKeys("PubSub", options, PUBSUB_KEYS);
     this.#host = host;
     this.#options = options;
   }
@@ -328,6 +336,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
    * confirmation and confirmations are ignored.
    */
   async getMessage(options: GetMessageOptions = {}): Promise<PubSubMessage<D> | null> {
+    checkOptionKeys("getMessage", options, GET_MESSAGE_KEYS);
     const timeout = options.timeout ?? 0;
     if (typeof timeout !== "number" || !(timeout >= 0)) {
       throw new DataError(`Invalid timeout: ${timeout} (expected milliseconds >= 0)`);
@@ -372,6 +381,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
    * worker already runs.
    */
   run(options: RunOptions<D> = {}): PubSubWorker {
+    checkOptionKeys("run", options, RUN_KEYS);
     for (const [kind, map] of Object.entries(this.#subscriptions)) {
       for (const sub of map.values()) {
         if (!sub.handler) {

@@ -7,6 +7,7 @@
 
 import type { Backoff } from "./backoff.ts";
 import { ConnectionError, DataError, TimeoutError } from "./errors.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
  * An error class, as listed in `Retry.supportedErrors` (abstract classes included).
@@ -40,6 +41,8 @@ export interface RetryOptions {
    */
   retryWrites?: boolean;
 }
+
+const RETRY_KEYS = optionKeys<RetryOptions>({ supportedErrors: true, retryWrites: true });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -106,6 +109,7 @@ export class Retry {
    * waiting `backoff.compute(failures)` ms before each.
    */
   constructor(backoff: Backoff, retries: number, options: RetryOptions = {}) {
+    checkOptionKeys("Retry", options, RETRY_KEYS);
     if (
       backoff === null || typeof backoff !== "object" || typeof backoff.compute !== "function" ||
       typeof backoff.reset !== "function"

@@ -11,6 +11,7 @@ import { NoScriptError } from "./errors.ts";
 import type { Pipeline } from "./pipeline.ts";
 import { PipelineImpl } from "./pipeline.ts";
 import type { RespValue } from "./protocol/types.ts";
+import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 import { sha1Hex } from "./sha1.ts";
 
 /**
@@ -29,6 +30,12 @@ export interface ScriptCall {
   /** Other arguments (ARGV[1], ...). */
   args?: readonly RedisValue[];
 }
+
+const SCRIPT_CALL_KEYS = optionKeys<ScriptCall & { client?: object }>({
+  keys: true,
+  args: true,
+  client: true,
+});
 
 /**
  * A registered Lua script. `run()` sends EVALSHA; when the server does not
@@ -67,7 +74,13 @@ export class Script {
   /** Runs the script on this script's client, or on `call.client`. */
   run(call?: ScriptCall & { client?: RedisCommands<boolean> }): Promise<RespValue>;
   run(call: ScriptCall & { client?: object } = {}): unknown {
-    const client = call.client ?? this.#client;
+    const client = call?.client ?? this.#client;
+    try {
+      checkOptionKeys("Script.run", call, SCRIPT_CALL_KEYS);
+    } catch (e) {
+      if (client instanceof PipelineImpl) throw e; // a pipeline chains synchronously
+      return Promise.reject(e);
+    }
     if (client instanceof PipelineImpl) {
       client.useScript(this);
       return client.evalsha(this.sha, call.keys, call.args);

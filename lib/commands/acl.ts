@@ -8,8 +8,9 @@ import { PubSubCommands } from "./pubsub.ts";
 import { Command, describeValue, type RedisValue } from "./command.ts";
 import { toNumber, toText, toTexts, toTrue } from "./reply.ts";
 import { type AclLogEntry, type AclUser, toAclLog, toAclUser } from "./admin_reply.ts";
-import { integer, optionsOf } from "./validate.ts";
+import { integer, optionKeys, optionsOf } from "./validate.ts";
 
+const ACL_LOG_KEYS = optionKeys<{ count?: number }>({ count: true });
 /**
  * Options of `aclSetuser`, after redis-py's `acl_setuser` (camelCase).
  *
@@ -48,6 +49,22 @@ export interface AclSetuserOptions {
   /** `resetpass` first. */
   resetPasswords?: boolean;
 }
+
+const ACL_SETUSER_KEYS = optionKeys<AclSetuserOptions>({
+  enabled: true,
+  nopass: true,
+  passwords: true,
+  hashedPasswords: true,
+  categories: true,
+  commands: true,
+  keys: true,
+  channels: true,
+  selectors: true,
+  reset: true,
+  resetKeys: true,
+  resetChannels: true,
+  resetPasswords: true,
+});
 
 const isText = (v: unknown): v is string => typeof v === "string";
 
@@ -184,7 +201,7 @@ export abstract class AclCommands<D extends boolean = true> extends PubSubComman
    */
   aclLog(options?: { count?: number }): Promise<AclLogEntry[]> {
     const cmd = new Command<AclLogEntry[]>(["ACL", "LOG"], toAclLog);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, ACL_LOG_KEYS);
     if (o.count !== undefined) {
       integer(cmd, "count", o.count, 0);
       cmd.arg(o.count);
@@ -230,7 +247,7 @@ export abstract class AclCommands<D extends boolean = true> extends PubSubComman
       }
       return this.execute(cmd);
     }
-    const o = optionsOf(cmd, rules as AclSetuserOptions | undefined);
+    const o = optionsOf(cmd, rules as AclSetuserOptions | undefined, ACL_SETUSER_KEYS);
     if (o.reset) cmd.arg("reset");
     if (o.resetKeys) cmd.arg("resetkeys");
     if (o.resetChannels) cmd.arg("resetchannels");

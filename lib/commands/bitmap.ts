@@ -8,7 +8,7 @@ import { HyperLogLogCommands } from "./hyperloglog.ts";
 import { Command, type CommandExecutor, describeValue, type RedisKey, type RedisValue } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toInteger, toNumber } from "./reply.ts";
-import { integer, oneOf, optionsOf } from "./validate.ts";
+import { integer, oneOf, optionKeys, optionsOf } from "./validate.ts";
 
 /**
  * Options of `bitcount` and `bitpos`: a range in bytes (default) or bits.
@@ -28,6 +28,8 @@ export interface BitRangeOptions {
   /** Whether `start`/`end` count bytes (the default) or bits; needs `end` (and `start`). */
   mode?: "BYTE" | "BIT";
 }
+
+const BIT_RANGE_KEYS = optionKeys<BitRangeOptions>({ start: true, end: true, mode: true });
 
 /**
  * What BITFIELD does when an INCRBY or SET goes out of range: wrap around,
@@ -98,7 +100,7 @@ function rangeArgs(
   options: BitRangeOptions | undefined,
   startNeedsEnd: boolean,
 ): void {
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, BIT_RANGE_KEYS);
   const has = (v: unknown): boolean => v !== undefined && v !== null;
   if (has(o.end) && !has(o.start)) cmd.fail(`${cmd.name}: end needs start`);
   if (startNeedsEnd && has(o.start) && !has(o.end)) cmd.fail(`${cmd.name}: start and end go together`);

@@ -9,8 +9,9 @@ import { AclCommands } from "./acl.ts";
 import { Command, type RedisKey, type Str } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toNumber, toRecord, toText, toTexts, toTrue } from "./reply.ts";
-import { exclusive, integer, nonEmpty, optionsOf } from "./validate.ts";
+import { exclusive, integer, nonEmpty, optionKeys, optionsOf } from "./validate.ts";
 
+const CLUSTER_MEET_KEYS = optionKeys<{ clusterBusPort?: number }>({ clusterBusPort: true });
 /**
  * A node of a `clusterSlots` range: its endpoint (`null` when unknown),
  * port, id and, from Redis 7, extra networking metadata (`hostname`, `ip`).
@@ -152,6 +153,8 @@ export interface ClusterFailoverOptions {
   takeover?: boolean;
 }
 
+const CLUSTER_FAILOVER_KEYS = optionKeys<ClusterFailoverOptions>({ force: true, takeover: true });
+
 /**
  * Options of `clusterReset`: at most one (the server's default is soft).
  *
@@ -168,6 +171,8 @@ export interface ClusterResetOptions {
   /** Forget the other nodes and the slots only (`SOFT`). */
   soft?: boolean;
 }
+
+const CLUSTER_RESET_KEYS = optionKeys<ClusterResetOptions>({ hard: true, soft: true });
 
 /**
  * Options of `clusterSetslot`: exactly one.
@@ -189,6 +194,13 @@ export interface ClusterSetslotOptions {
   /** Clear the importing/migrating state (`STABLE`). */
   stable?: boolean;
 }
+
+const CLUSTER_SETSLOT_KEYS = optionKeys<ClusterSetslotOptions>({
+  importing: true,
+  migrating: true,
+  node: true,
+  stable: true,
+});
 
 const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 
@@ -377,7 +389,7 @@ export abstract class ClusterCommands<D extends boolean = true> extends AclComma
    */
   clusterFailover(options?: ClusterFailoverOptions): Promise<true> {
     const cmd = new Command<true>(["CLUSTER", "FAILOVER"], toTrue);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLUSTER_FAILOVER_KEYS);
     exclusive(cmd, o, ["force", "takeover"]);
     if (o.force) cmd.arg("FORCE");
     else if (o.takeover) cmd.arg("TAKEOVER");
@@ -467,7 +479,7 @@ export abstract class ClusterCommands<D extends boolean = true> extends AclComma
   clusterMeet(host: string, port: number, options?: { clusterBusPort?: number }): Promise<true> {
     const cmd = new Command<true>(["CLUSTER", "MEET"], toTrue).arg(host).arg(port);
     integer(cmd, "port", port, 0);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLUSTER_MEET_KEYS);
     if (o.clusterBusPort !== undefined) {
       integer(cmd, "clusterBusPort", o.clusterBusPort, 0);
       cmd.arg(o.clusterBusPort);
@@ -534,7 +546,7 @@ export abstract class ClusterCommands<D extends boolean = true> extends AclComma
    */
   clusterReset(options?: ClusterResetOptions): Promise<true> {
     const cmd = new Command<true>(["CLUSTER", "RESET"], toTrue);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLUSTER_RESET_KEYS);
     exclusive(cmd, o, ["hard", "soft"]);
     if (o.hard) cmd.arg("HARD");
     else if (o.soft) cmd.arg("SOFT");
@@ -575,7 +587,7 @@ export abstract class ClusterCommands<D extends boolean = true> extends AclComma
   clusterSetslot(slot: number, options: ClusterSetslotOptions): Promise<true> {
     const cmd = new Command<true>(["CLUSTER", "SETSLOT"], toTrue).arg(slot);
     integer(cmd, "slot", slot, 0);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLUSTER_SETSLOT_KEYS);
     exclusive(cmd, o, ["importing", "migrating", "node", "stable"]);
     if (o.importing !== undefined && o.importing !== null) cmd.arg("IMPORTING").arg(o.importing);
     else if (o.migrating !== undefined && o.migrating !== null) cmd.arg("MIGRATING").arg(o.migrating);

@@ -12,7 +12,7 @@ import { CommandsBase } from "./base.ts";
 import { Command, type RedisValue, type Str } from "./command.ts";
 import { type ClientInfo, toBoolean, toClientInfo, toClientList, toNumber, toText, toTrue } from "./reply.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { exclusive, integer, nonEmpty, oneOf, optionsOf } from "./validate.ts";
+import { exclusive, integer, nonEmpty, oneOf, optionKeys, optionsOf } from "./validate.ts";
 import type { ClientKillFilter, ClientTrackingOptions } from "./admin_options.ts";
 import { toTrackingInfo, type TrackingInfo } from "./admin_reply.ts";
 
@@ -31,6 +31,17 @@ function onOff(
 const isPong = (reply: RespValue): boolean =>
   (typeof reply === "string" || reply instanceof Uint8Array) && toText(reply) === "PONG";
 
+const CLIENT_KILL_FILTER_KEYS = optionKeys<ClientKillFilter>({
+  id: true,
+  type: true,
+  addr: true,
+  laddr: true,
+  user: true,
+  skipme: true,
+  maxage: true,
+});
+const CLIENT_PAUSE_KEYS = optionKeys<{ all?: boolean; write?: boolean }>({ all: true, write: true });
+const CLIENT_UNBLOCK_KEYS = optionKeys<{ error?: boolean }>({ error: true });
 /**
  * Options of `clientList`.
  *
@@ -47,6 +58,8 @@ export interface ClientListOptions {
   /** Only the clients with these ids. */
   clientId?: number | readonly number[];
 }
+
+const CLIENT_LIST_KEYS = optionKeys<ClientListOptions>({ type: true, clientId: true });
 
 /**
  * Connection commands, in redis-py's argument order.
@@ -165,7 +178,7 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
    */
   clientList(options?: ClientListOptions): Promise<ClientInfo[]> {
     const cmd = new Command<ClientInfo[]>(["CLIENT", "LIST"], toClientList);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLIENT_LIST_KEYS);
     if (o.type !== undefined) {
       cmd.arg("TYPE").arg(
         oneOf(cmd, "type", o.type, ["NORMAL", "MASTER", "REPLICA", "PUBSUB"]).toLowerCase(),
@@ -217,7 +230,7 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
    */
   clientKillFilter(filter: ClientKillFilter): Promise<number> {
     const cmd = new Command<number>(["CLIENT", "KILL"], toNumber);
-    const o = optionsOf(cmd, filter);
+    const o = optionsOf(cmd, filter, CLIENT_KILL_FILTER_KEYS);
     if (o.id !== undefined) {
       integer(cmd, "id", o.id);
       cmd.arg("ID").arg(o.id);
@@ -254,7 +267,7 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
   clientPause(timeout: number, options?: { all?: boolean; write?: boolean }): Promise<true> {
     const cmd = new Command<true>(["CLIENT", "PAUSE"], toTrue).arg(timeout);
     integer(cmd, "timeout", timeout, 0);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLIENT_PAUSE_KEYS);
     exclusive(cmd, o, ["all", "write"]);
     if (o.all) cmd.arg("ALL");
     else if (o.write) cmd.arg("WRITE");
@@ -390,7 +403,7 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
   clientUnblock(clientId: number, options?: { error?: boolean }): Promise<boolean> {
     const cmd = new Command<boolean>(["CLIENT", "UNBLOCK"], toBoolean).arg(clientId);
     integer(cmd, "clientId", clientId);
-    if (optionsOf(cmd, options).error) cmd.arg("ERROR");
+    if (optionsOf(cmd, options, CLIENT_UNBLOCK_KEYS).error) cmd.arg("ERROR");
     return this.execute(cmd);
   }
 }

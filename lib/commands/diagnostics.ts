@@ -8,7 +8,7 @@ import { ServerCommands } from "./server.ts";
 import { Command, type RedisValue } from "./command.ts";
 
 import { toNumber, toText, toTexts, toTrue } from "./reply.ts";
-import { integer, nonEmpty, optionsOf, pairsOf } from "./validate.ts";
+import { integer, nonEmpty, optionKeys, optionsOf, pairsOf } from "./validate.ts";
 import type { ModuleLoadexOptions } from "./admin_options.ts";
 import {
   type CommandInfo,
@@ -26,6 +26,7 @@ import {
   toSlowlog,
 } from "./admin_reply.ts";
 
+const MODULE_LOADEX_KEYS = optionKeys<ModuleLoadexOptions>({ config: true, args: true });
 /**
  * Diagnostics and introspection commands, in redis-py's argument order.
  *
@@ -226,7 +227,7 @@ export abstract class DiagnosticsCommands<D extends boolean = true> extends Serv
    */
   moduleLoadex(path: string, options?: ModuleLoadexOptions): Promise<true> {
     const cmd = new Command<true>(["MODULE", "LOADEX"], toTrue).arg(path);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, MODULE_LOADEX_KEYS);
     if (o.config !== undefined) {
       for (const [k, v] of pairsOf<string, string | number>(cmd, "config", o.config, false)) {
         cmd.arg("CONFIG").arg(k).arg(v);

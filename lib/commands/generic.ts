@@ -17,7 +17,15 @@ import {
   toTextOrNull,
   toTrue,
 } from "./reply.ts";
-import { exclusive, integer, optionsOf, scanArgs, type ScanOptions, unixTime } from "./validate.ts";
+import {
+  exclusive,
+  integer,
+  optionKeys,
+  optionsOf,
+  scanArgs,
+  type ScanOptions,
+  unixTime,
+} from "./validate.ts";
 
 /**
  * Conditions of `expire`, `pexpire`, `expireat` and `pexpireat` (Redis 7+):
@@ -43,6 +51,8 @@ export interface ExpireOptions {
   lt?: boolean;
 }
 
+const EXPIRE_KEYS = optionKeys<ExpireOptions>({ nx: true, xx: true, gt: true, lt: true });
+
 /**
  * Options of `copy`.
  *
@@ -59,6 +69,8 @@ export interface CopyOptions {
   /** Overwrite `destination` when it exists. */
   replace?: boolean;
 }
+
+const COPY_KEYS = optionKeys<CopyOptions>({ destinationDb: true, replace: true });
 
 /**
  * Options of `restore`.
@@ -81,9 +93,16 @@ export interface RestoreOptions {
   frequency?: number;
 }
 
+const RESTORE_KEYS = optionKeys<RestoreOptions>({
+  replace: true,
+  absttl: true,
+  idletime: true,
+  frequency: true,
+});
+
 /** Appends the EXPIRE family's condition flags, checking their combination. */
 function expireFlags(cmd: Command<unknown>, options: ExpireOptions | undefined): Command<unknown> {
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, EXPIRE_KEYS);
   exclusive(cmd, o, ["nx", "xx"]);
   exclusive(cmd, o, ["nx", "gt"]);
   exclusive(cmd, o, ["nx", "lt"]);
@@ -307,7 +326,7 @@ export abstract class GenericCommands<D extends boolean = true> extends Diagnost
    */
   copy(source: RedisKey, destination: RedisKey, options?: CopyOptions): Promise<boolean> {
     const cmd = new Command<boolean>("COPY", toBoolean).key(source).key(destination);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, COPY_KEYS);
     if (o.destinationDb !== undefined) {
       integer(cmd, "destinationDb", o.destinationDb, 0);
       cmd.arg("DB").arg(o.destinationDb);
@@ -344,7 +363,7 @@ export abstract class GenericCommands<D extends boolean = true> extends Diagnost
   restore(name: RedisKey, ttl: number, value: Uint8Array, options?: RestoreOptions): Promise<true> {
     const cmd = new Command<true>("RESTORE", toTrue).key(name).arg(ttl).arg(value);
     integer(cmd, "ttl", ttl, 0);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, RESTORE_KEYS);
     if (o.replace) cmd.arg("REPLACE");
     if (o.absttl) cmd.arg("ABSTTL");
     if (o.idletime !== undefined) {

@@ -20,7 +20,7 @@ import {
 } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toFloat, toNumber, toTextOrNull } from "./reply.ts";
-import { exclusive, finite, integer, nonEmpty, oneOf, optionsOf } from "./validate.ts";
+import { exclusive, finite, integer, nonEmpty, oneOf, optionKeys, optionsOf } from "./validate.ts";
 
 /**
  * A distance unit: meters, kilometers, miles or feet.
@@ -67,6 +67,8 @@ export interface GeoAddOptions {
   /** Count changed members (added or moved), not only added ones. */
   ch?: boolean;
 }
+
+const GEO_ADD_KEYS = optionKeys<GeoAddOptions>({ nx: true, xx: true, ch: true });
 
 /**
  * One result of a search asked for `withdist`, `withcoord` or `withhash`:
@@ -147,6 +149,18 @@ export interface GeoRadiusOptions extends GeoRadiusRoOptions {
   storeDist?: RedisKey;
 }
 
+const GEO_RADIUS_KEYS = optionKeys<GeoRadiusOptions>({
+  unit: true,
+  withdist: true,
+  withcoord: true,
+  withhash: true,
+  count: true,
+  any: true,
+  sort: true,
+  store: true,
+  storeDist: true,
+});
+
 /**
  * Options of `geosearchstore`: the center (exactly one of `member` or
  * `longitude` + `latitude`), the shape (exactly one of `radius` or
@@ -184,6 +198,20 @@ export interface GeoSearchStoreOptions {
   storedist?: boolean;
 }
 
+const GEO_SEARCH_STORE_KEYS = optionKeys<GeoSearchStoreOptions>({
+  member: true,
+  longitude: true,
+  latitude: true,
+  radius: true,
+  width: true,
+  height: true,
+  unit: true,
+  sort: true,
+  count: true,
+  any: true,
+  storedist: true,
+});
+
 /**
  * Options of `geosearch` (see `GeoSearchStoreOptions` for the center and shape).
  *
@@ -202,6 +230,22 @@ export interface GeoSearchOptions extends Omit<GeoSearchStoreOptions, "storedist
   /** Include each result's raw geohash. */
   withhash?: boolean;
 }
+
+const GEO_SEARCH_KEYS = optionKeys<GeoSearchOptions>({
+  member: true,
+  longitude: true,
+  latitude: true,
+  radius: true,
+  width: true,
+  height: true,
+  unit: true,
+  sort: true,
+  count: true,
+  any: true,
+  withdist: true,
+  withcoord: true,
+  withhash: true,
+});
 
 const UNITS = ["m", "km", "mi", "ft"] as const;
 
@@ -282,7 +326,7 @@ function radiusArgs(
   options: GeoRadiusOptions | undefined,
   ro: boolean,
 ): void {
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, GEO_RADIUS_KEYS);
   finite(cmd, "radius", radius);
   cmd.arg(radius as number).arg(unitOf(cmd, o.unit));
   if (o.withdist) cmd.arg("WITHDIST");
@@ -375,7 +419,7 @@ export abstract class GeoCommands<D extends boolean = true> extends StreamComman
    */
   geoadd(name: RedisKey, values: readonly GeoMember[], options?: GeoAddOptions): Promise<number> {
     const cmd = new Command<number>("GEOADD", toNumber).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, GEO_ADD_KEYS);
     exclusive(cmd, o, ["nx", "xx"]);
     if (o.nx) cmd.arg("NX");
     if (o.xx) cmd.arg("XX");
@@ -596,9 +640,11 @@ export abstract class GeoCommands<D extends boolean = true> extends StreamComman
   geosearch(name: RedisKey, options: GeoSearchOptions): Promise<Str<D>[]>;
   geosearch(name: RedisKey, options: GeoSearchOptions): Promise<Str<D>[] | GeoEntry<Str<D>>[]> {
     const cmd = new Command<Str<D>[] | GeoEntry<Str<D>>[]>("GEOSEARCH", searchTransform(options)).key(name);
-    const o = optionsOf(cmd, options) as GeoSearchOptions & { storedist?: boolean };
-    if (o.storedist !== undefined) cmd.fail("GEOSEARCH has no storedist option (see geosearchstore)");
-    searchArgs(cmd, o);
+    // The specific message first: storedist is geosearchstore's.
+    if ((options as { storedist?: boolean } | undefined)?.storedist !== undefined) {
+      cmd.fail("GEOSEARCH has no storedist option (see geosearchstore)");
+    }
+    searchArgs(cmd, optionsOf(cmd, options, GEO_SEARCH_KEYS));
     return this.execute(cmd);
   }
 
@@ -617,11 +663,12 @@ export abstract class GeoCommands<D extends boolean = true> extends StreamComman
    */
   geosearchstore(dest: RedisKey, name: RedisKey, options: GeoSearchStoreOptions): Promise<number> {
     const cmd = new Command<number>("GEOSEARCHSTORE", toNumber).key(dest).key(name);
-    const o = optionsOf(cmd, options) as GeoSearchOptions & { storedist?: boolean };
-    if (o.withdist || o.withcoord || o.withhash) {
+    // The specific message first: the WITH* options are geosearch's.
+    const given = options as GeoSearchOptions | undefined;
+    if (given?.withdist || given?.withcoord || given?.withhash) {
       cmd.fail("GEOSEARCHSTORE takes no withdist, withcoord or withhash");
     }
-    searchArgs(cmd, o);
+    searchArgs(cmd, optionsOf(cmd, options, GEO_SEARCH_STORE_KEYS));
     return this.execute(cmd);
   }
 }

@@ -30,6 +30,7 @@ import {
   listOrArgs,
   type Mapping,
   nonEmpty,
+  optionKeys,
   optionsOf,
   pairsOf,
   scanArgs,
@@ -52,6 +53,8 @@ export interface HSetOptions {
   /** A flat `[field, value, field, value, ...]` list (redis-py's `items`). */
   items?: readonly RedisValue[];
 }
+
+const HSET_KEYS = optionKeys<HSetOptions>({ mapping: true, items: true });
 
 /** `[cursor, items]` of HSCAN with the items as an object. */
 function toHashScan(reply: RespValue): [string, Record<string, RespValue>] {
@@ -233,7 +236,7 @@ export abstract class HashCommands<D extends boolean = true> extends StringComma
       options = key as HSetOptions;
       key = undefined;
     }
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, HSET_KEYS);
     if (o.items !== undefined) {
       const items = Array.isArray(o.items) ? o.items : [];
       if (items.length % 2 !== 0 || !Array.isArray(o.items)) {

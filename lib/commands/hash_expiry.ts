@@ -14,7 +14,7 @@ import { Command, type RedisKey, type RedisValue } from "./command.ts";
 import { InvalidResponse } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toNumber } from "./reply.ts";
-import { exclusive, integer, nonEmpty, optionsOf, unixTime } from "./validate.ts";
+import { exclusive, integer, nonEmpty, optionKeys, optionsOf, unixTime } from "./validate.ts";
 
 /**
  * The condition of `hexpire`, `hpexpire`, `hexpireat` and `hpexpireat`: set a
@@ -39,6 +39,8 @@ export interface HashExpireOptions {
   /** Only when the new expiry is earlier than the current one (no expiry counts as infinite). */
   lt?: boolean;
 }
+
+const HASH_EXPIRE_KEYS = optionKeys<HashExpireOptions>({ nx: true, xx: true, gt: true, lt: true });
 
 /** An array of integer replies (RESP2 and RESP3 alike) as numbers, one per field. */
 function toCodes(reply: RespValue): number[] {
@@ -67,7 +69,7 @@ function setExpiry(
 ): Command<number[]> {
   const cmd = new Command<number[]>(name, toCodes).key(key);
   cmd.arg(time(cmd));
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, HASH_EXPIRE_KEYS);
   exclusive(cmd, o, ["nx", "xx", "gt", "lt"]);
   if (o.nx) cmd.arg("NX");
   if (o.xx) cmd.arg("XX");

@@ -11,7 +11,7 @@
 import { HashExpiryCommands } from "./hash_expiry.ts";
 import { Command, type RedisKey, type RedisValue, type ReplyTransform, type Str } from "./command.ts";
 import { toBulkOrNull, toBulks, toInteger, toNumber, toTrue } from "./reply.ts";
-import { integer, listOrArgs, nonEmpty, oneOf, optionsOf, timeout } from "./validate.ts";
+import { integer, listOrArgs, nonEmpty, oneOf, optionKeys, optionsOf, timeout } from "./validate.ts";
 
 /**
  * An end of a list: `"LEFT"` (head) or `"RIGHT"` (tail).
@@ -43,6 +43,8 @@ export interface LPosOptions {
   /** Compare at most this many elements (0: all). */
   maxlen?: number;
 }
+
+const LPOS_KEYS = optionKeys<LPosOptions>({ rank: true, count: true, maxlen: true });
 
 const ENDS: readonly ListEnd[] = ["LEFT", "RIGHT"];
 
@@ -298,7 +300,7 @@ export abstract class ListCommands<D extends boolean = true> extends HashExpiryC
     )
       .key(name)
       .arg(value);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, LPOS_KEYS);
     if (o.rank !== undefined) {
       integer(cmd, "rank", o.rank);
       if (o.rank === 0) cmd.fail("LPOS: rank must not be 0");

@@ -56,12 +56,14 @@ export {
   type ZAddOptions,
   type ZCombineOptions,
   type ZMPopOptions,
+  type ZScanOptions,
 } from "./sorted_set_base.ts";
 export {
   type RangeBound,
   SortedSetCommands,
   type ZRangeByOptions,
   type ZRangeOptions,
+  type ZRevRangeOptions,
 } from "./sorted_set.ts";
 export {
   type ClientInfo,
@@ -97,6 +99,7 @@ export {
   toTrue,
 } from "./reply.ts";
 export {
+  checkOptionKeys,
   exclusive,
   finite,
   integer,
@@ -104,6 +107,8 @@ export {
   type Mapping,
   nonEmpty,
   oneOf,
+  type OptionKeys,
+  optionKeys,
   optionsOf,
   pairsOf,
   scanArgs,
@@ -111,7 +116,9 @@ export {
   score,
   timeout,
   unixTime,
+  unknownOption,
 } from "./validate.ts";
+export * from "./score_cast.ts";
 export * from "./stream.ts";
 export * from "./geo.ts";
 export * from "./hyperloglog.ts";

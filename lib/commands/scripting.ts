@@ -17,7 +17,7 @@ import { BitmapCommands } from "./bitmap.ts";
 import { Command, describeValue, type RedisKey, type RedisValue } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toBooleans, toNumber, toRecord, toText, toTextOrNull, toTexts, toTrue } from "./reply.ts";
-import { nonEmpty, oneOf, optionsOf } from "./validate.ts";
+import { nonEmpty, oneOf, optionKeys, optionsOf } from "./validate.ts";
 
 /**
  * Options of `scriptFlush` and `functionFlush`: flush in the background
@@ -35,6 +35,8 @@ export interface ScriptFlushOptions {
   mode?: "ASYNC" | "SYNC";
 }
 
+const SCRIPT_FLUSH_KEYS = optionKeys<ScriptFlushOptions>({ mode: true });
+
 /**
  * Options of `functionLoad`.
  *
@@ -49,6 +51,8 @@ export interface FunctionLoadOptions {
   /** Replace a library of the same name instead of failing. */
   replace?: boolean;
 }
+
+const FUNCTION_LOAD_KEYS = optionKeys<FunctionLoadOptions>({ replace: true });
 
 /**
  * Options of `functionList`.
@@ -67,6 +71,8 @@ export interface FunctionListOptions {
   withcode?: boolean;
 }
 
+const FUNCTION_LIST_KEYS = optionKeys<FunctionListOptions>({ libraryname: true, withcode: true });
+
 /**
  * Options of `functionRestore`: what to do with the libraries already loaded
  * (`APPEND`, the server's default, fails on a name clash).
@@ -82,6 +88,8 @@ export interface FunctionRestoreOptions {
   /** `"FLUSH"`, `"APPEND"` or `"REPLACE"` (case-insensitive). */
   policy?: "FLUSH" | "APPEND" | "REPLACE";
 }
+
+const FUNCTION_RESTORE_KEYS = optionKeys<FunctionRestoreOptions>({ policy: true });
 
 /**
  * One function of a library, as listed by `functionList`.
@@ -164,7 +172,7 @@ function keysAndArgs(
 
 /** Appends the optional ASYNC/SYNC of SCRIPT FLUSH and FUNCTION FLUSH. */
 function flushMode(cmd: Command<unknown>, options: ScriptFlushOptions | undefined): void {
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, SCRIPT_FLUSH_KEYS);
   if (o.mode !== undefined && o.mode !== null) cmd.arg(oneOf(cmd, "mode", o.mode, ["ASYNC", "SYNC"]));
 }
 
@@ -364,7 +372,7 @@ export abstract class ScriptingCommands<D extends boolean = true> extends Bitmap
    */
   functionLoad(code: string | Uint8Array, options?: FunctionLoadOptions): Promise<string> {
     const cmd = new Command<string>(["FUNCTION", "LOAD"], toText);
-    if (optionsOf(cmd, options).replace) cmd.arg("REPLACE");
+    if (optionsOf(cmd, options, FUNCTION_LOAD_KEYS).replace) cmd.arg("REPLACE");
     return this.execute(cmd.arg(code));
   }
 
@@ -402,7 +410,7 @@ export abstract class ScriptingCommands<D extends boolean = true> extends Bitmap
    */
   functionList(options?: FunctionListOptions): Promise<FunctionLibrary[]> {
     const cmd = new Command<FunctionLibrary[]>(["FUNCTION", "LIST"], toFunctionList);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, FUNCTION_LIST_KEYS);
     if (o.libraryname !== undefined && o.libraryname !== null) cmd.arg("LIBRARYNAME").arg(o.libraryname);
     if (o.withcode) cmd.arg("WITHCODE");
     return this.execute(cmd);
@@ -433,7 +441,7 @@ export abstract class ScriptingCommands<D extends boolean = true> extends Bitmap
    */
   functionRestore(payload: Uint8Array | string, options?: FunctionRestoreOptions): Promise<true> {
     const cmd = new Command<true>(["FUNCTION", "RESTORE"], toTrue).arg(payload);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, FUNCTION_RESTORE_KEYS);
     if (o.policy !== undefined && o.policy !== null) {
       cmd.arg(oneOf(cmd, "policy", o.policy, ["FLUSH", "APPEND", "REPLACE"]));
     }

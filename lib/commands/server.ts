@@ -21,9 +21,23 @@ import {
   toTexts,
   toTrue,
 } from "./reply.ts";
-import { exclusive, integer, type Mapping, optionsOf, pairsOf } from "./validate.ts";
+import { exclusive, integer, type Mapping, optionKeys, optionsOf, pairsOf } from "./validate.ts";
 import type { FailoverOptions, ShutdownOptions } from "./admin_options.ts";
 
+const BGSAVE_KEYS = optionKeys<{ schedule?: boolean }>({ schedule: true });
+const FAILOVER_KEYS = optionKeys<FailoverOptions>({ to: true, abort: true, timeout: true });
+const FAILOVER_TO_KEYS = optionKeys<NonNullable<FailoverOptions["to"]>>({
+  host: true,
+  port: true,
+  force: true,
+});
+const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({
+  nosave: true,
+  save: true,
+  now: true,
+  force: true,
+  abort: true,
+});
 /**
  * Options of `flushdb` and `flushall`.
  *
@@ -38,6 +52,8 @@ export interface FlushOptions {
   /** Free the memory in the background (`ASYNC`). */
   asynchronous?: boolean;
 }
+
+const FLUSH_KEYS = optionKeys<FlushOptions>({ asynchronous: true });
 
 /**
  * Options of `commandList`: at most one filter.
@@ -66,6 +82,8 @@ function toRole(reply: RespValue): RoleReply {
   }
   return textDeep(reply) as RoleReply;
 }
+
+const COMMAND_LIST_KEYS = optionKeys<CommandListOptions>({ module: true, category: true, pattern: true });
 
 /**
  * The reply of `role`: the instance's role first, then its replication state.
@@ -115,7 +133,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   flushdb(options?: FlushOptions): Promise<true> {
     const cmd = new Command<true>("FLUSHDB", toTrue);
-    if (optionsOf(cmd, options).asynchronous) cmd.arg("ASYNC");
+    if (optionsOf(cmd, options, FLUSH_KEYS).asynchronous) cmd.arg("ASYNC");
     return this.execute(cmd);
   }
 
@@ -125,7 +143,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   flushall(options?: FlushOptions): Promise<true> {
     const cmd = new Command<true>("FLUSHALL", toTrue);
-    if (optionsOf(cmd, options).asynchronous) cmd.arg("ASYNC");
+    if (optionsOf(cmd, options, FLUSH_KEYS).asynchronous) cmd.arg("ASYNC");
     return this.execute(cmd);
   }
 
@@ -264,7 +282,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   bgsave(options?: { schedule?: boolean }): Promise<true> {
     const cmd = new Command<true>("BGSAVE", toTrue);
-    if (optionsOf(cmd, options).schedule ?? true) cmd.arg("SCHEDULE");
+    if (optionsOf(cmd, options, BGSAVE_KEYS).schedule ?? true) cmd.arg("SCHEDULE");
     return this.execute(cmd);
   }
 
@@ -327,7 +345,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   commandList(options?: CommandListOptions): Promise<string[]> {
     const cmd = new Command<string[]>(["COMMAND", "LIST"], toTexts);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, COMMAND_LIST_KEYS);
     exclusive(cmd, o, ["module", "category", "pattern"]);
     if (o.module !== undefined) cmd.arg("FILTERBY").arg("MODULE").arg(o.module);
     else if (o.category !== undefined) cmd.arg("FILTERBY").arg("ACLCAT").arg(o.category);
@@ -365,9 +383,9 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   failover(options?: FailoverOptions): Promise<true> {
     const cmd = new Command<true>("FAILOVER", toTrue);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, FAILOVER_KEYS);
     if (o.to !== undefined) {
-      const to = optionsOf(cmd, o.to);
+      const to = optionsOf(cmd, o.to, FAILOVER_TO_KEYS);
       integer(cmd, "to.port", to.port, 0);
       if (typeof to.host !== "string") cmd.fail(`${cmd.name}: to.host must be a string`);
       cmd.arg("TO").arg(to.host ?? "").arg(to.port ?? 0);
@@ -442,7 +460,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
    */
   shutdown(options?: ShutdownOptions): Promise<true> {
     const cmd = new Command<true>("SHUTDOWN", toTrue);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, SHUTDOWN_KEYS);
     exclusive(cmd, o, ["nosave", "save"]);
     if (o.nosave) cmd.arg("NOSAVE");
     if (o.save) cmd.arg("SAVE");

@@ -9,7 +9,7 @@ import { GenericCommands } from "./generic.ts";
 import { Command, type RedisKey, type Str } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toNumber, toText } from "./reply.ts";
-import { integer, nonEmpty, optionsOf } from "./validate.ts";
+import { integer, nonEmpty, optionKeys, optionsOf } from "./validate.ts";
 
 /**
  * Options of `sortRo` (and `sort`), as redis-py's `sort` keywords.
@@ -36,6 +36,15 @@ export interface SortOptions {
   alpha?: boolean;
 }
 
+const SORT_KEYS = optionKeys<SortOptions>({
+  start: true,
+  num: true,
+  by: true,
+  get: true,
+  desc: true,
+  alpha: true,
+});
+
 /**
  * Options of `sort`: those of `sortRo`, plus storing and grouping.
  *
@@ -52,6 +61,17 @@ export interface SortStoreOptions extends SortOptions {
   /** Group the `get` values per element (needs at least two `get` patterns), as redis-py does. */
   groups?: boolean;
 }
+
+const SORT_STORE_KEYS = optionKeys<SortStoreOptions>({
+  start: true,
+  num: true,
+  by: true,
+  get: true,
+  desc: true,
+  alpha: true,
+  store: true,
+  groups: true,
+});
 
 /**
  * Options of `migrate`.
@@ -73,6 +93,8 @@ export interface MigrateOptions {
   /** User and password of the destination (AUTH2, Redis 6+). */
   auth2?: readonly [username: string, password: string];
 }
+
+const MIGRATE_KEYS = optionKeys<MigrateOptions>({ copy: true, replace: true, auth: true, auth2: true });
 
 /**
  * SORT, SORT_RO and MIGRATE.
@@ -120,7 +142,7 @@ export abstract class SortCommands<D extends boolean = true> extends GenericComm
       ? (reply: RespValue) => chunks<Str<D> | null>(reply, getCount)
       : undefined;
     const cmd = new Command<number | (Str<D> | null)[] | (Str<D> | null)[][]>("SORT", transform).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, SORT_STORE_KEYS);
     sortArgs(cmd, o);
     if (o.groups && o.store !== undefined) cmd.fail("SORT: groups cannot be combined with store");
     if (o.groups && getCount < 2) cmd.fail("SORT: groups needs at least two get patterns");
@@ -134,7 +156,7 @@ export abstract class SortCommands<D extends boolean = true> extends GenericComm
    */
   sortRo(key: RedisKey, options?: SortOptions): Promise<(Str<D> | null)[]> {
     const cmd = new Command<(Str<D> | null)[]>("SORT_RO").key(key);
-    sortArgs(cmd, optionsOf(cmd, options));
+    sortArgs(cmd, optionsOf(cmd, options, SORT_KEYS));
     return this.execute(cmd);
   }
 
@@ -165,7 +187,7 @@ export abstract class SortCommands<D extends boolean = true> extends GenericComm
     integer(cmd, "destinationDb", destinationDb, 0);
     integer(cmd, "timeout", timeout, 0);
     cmd.arg(host).arg(port).arg("").arg(destinationDb).arg(timeout);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, MIGRATE_KEYS);
     if (o.copy) cmd.arg("COPY");
     if (o.replace) cmd.arg("REPLACE");
     if (o.auth !== undefined && o.auth2 !== undefined) {

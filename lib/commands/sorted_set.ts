@@ -20,8 +20,28 @@ import {
 } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { toBulks, toInteger, toNumber, toScoredPairs } from "./reply.ts";
-import { exclusive, integer, optionsOf, score } from "./validate.ts";
+import { exclusive, integer, optionKeys, optionsOf, score } from "./validate.ts";
+import { checkScoreCast, type ScoreCast, scoredTransform } from "./score_cast.ts";
 
+const WITHSCORE_KEYS = optionKeys<{ withscore?: boolean }>({ withscore: true });
+/**
+ * Options of `zrevrange`.
+ *
+ * @example
+ * ```ts
+ * import type { ZRevRangeOptions } from "@uniredis/redis";
+ * const o: ZRevRangeOptions<string> = { withscores: true, scoreCastFunc: (s) => s };
+ * console.log(o.withscores); // true
+ * ```
+ */
+export interface ZRevRangeOptions<S = number> {
+  /** Return `[member, score]` pairs. */
+  withscores?: boolean;
+  /** With `withscores`: casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
+}
+
+const ZREVRANGE_KEYS = optionKeys<ZRevRangeOptions>({ withscores: true, scoreCastFunc: true });
 /**
  * Options of `zrange`. `byscore` excludes `bylex`; `offset` and `num` go
  * together and need `byscore` or `bylex`; `bylex` excludes `withscores`.
@@ -33,7 +53,7 @@ import { exclusive, integer, optionsOf, score } from "./validate.ts";
  * console.log(o.num); // 10
  * ```
  */
-export interface ZRangeOptions {
+export interface ZRangeOptions<S = number> {
   /** Highest first (`REV`); with `byscore`/`bylex`, `start` is then the upper bound. */
   desc?: boolean;
   /** Return `[member, score]` pairs. */
@@ -46,7 +66,26 @@ export interface ZRangeOptions {
   offset?: number;
   /** Return at most this many matches (with `offset`; negative: all). */
   num?: number;
+  /** With `withscores`: casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
 }
+
+const ZRANGE_KEYS = optionKeys<ZRangeOptions>({
+  desc: true,
+  withscores: true,
+  byscore: true,
+  bylex: true,
+  offset: true,
+  num: true,
+  scoreCastFunc: true,
+});
+const ZRANGESTORE_KEYS = optionKeys<Omit<ZRangeOptions, "withscores" | "scoreCastFunc">>({
+  desc: true,
+  byscore: true,
+  bylex: true,
+  offset: true,
+  num: true,
+});
 
 /**
  * Options of `zrangebylex`, `zrangebyscore` and their reverse forms: `start`
@@ -59,14 +98,23 @@ export interface ZRangeOptions {
  * console.log(page.start); // 20
  * ```
  */
-export interface ZRangeByOptions {
+export interface ZRangeByOptions<S = number> {
   /** Skip this many matches (with `num`). */
   start?: number;
   /** Return at most this many matches (with `start`). */
   num?: number;
   /** Return `[member, score]` pairs (score ranges only). */
   withscores?: boolean;
+  /** With `withscores`: casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
 }
+
+const ZRANGE_BY_KEYS = optionKeys<ZRangeByOptions>({
+  start: true,
+  num: true,
+  withscores: true,
+  scoreCastFunc: true,
+});
 
 /**
  * A bound of a sorted set range: a rank, a score (or its text, `"(1.5"`,
@@ -114,9 +162,12 @@ function rangeArgs(
   cmd: Command<unknown>,
   start: RangeBound,
   end: RangeBound,
-  options: ZRangeOptions | undefined,
+  options: ZRangeOptions<unknown> | undefined,
+  accepted: typeof ZRANGE_KEYS | typeof ZRANGESTORE_KEYS,
 ): void {
-  const o = optionsOf(cmd, options);
+  // ZRANGESTORE's list lacks withscores, refused before with its own message.
+  const o = optionsOf(cmd, options, accepted as typeof ZRANGE_KEYS);
+  checkScoreCast(cmd, o.scoreCastFunc);
   exclusive(cmd, o, ["byscore", "bylex"]);
   if (o.bylex && o.withscores) cmd.fail(`${cmd.name}: withscores is not supported with bylex`);
   if ((o.offset !== undefined || o.num !== undefined) && !o.byscore && !o.bylex) {
@@ -139,14 +190,18 @@ function rangeBy<T>(
   key: RedisKey,
   min: RangeBound,
   max: RangeBound,
-  options: ZRangeByOptions | undefined,
+  options: ZRangeByOptions<unknown> | undefined,
   kind: "score" | "lex",
 ): Command<T> {
-  const withscores = kind === "score" && options !== null && typeof options === "object" &&
-    options.withscores;
-  const cmd = new Command<T>(name, withscores ? scored : bulks).key(key);
-  const o = optionsOf(cmd, options);
+  const cmd = new Command<T>(name, kind === "score" ? (scoredTransform<T>(options, scored) ?? bulks) : bulks)
+    .key(
+      key,
+    );
+  const o = optionsOf(cmd, options, ZRANGE_BY_KEYS);
+  const withscores = kind === "score" && o.withscores;
   if (kind === "lex" && o.withscores) cmd.fail(`${name}: withscores is not supported`);
+  if (kind === "lex" && o.scoreCastFunc !== undefined) cmd.fail(`${name}: scoreCastFunc is not supported`);
+  checkScoreCast(cmd, o.scoreCastFunc);
   bound(cmd, "min", min, kind);
   bound(cmd, "max", max, kind);
   cmd.arg(min).arg(max);
@@ -172,7 +227,7 @@ function rank<T>(
   const withscore = options !== null && typeof options === "object" && options.withscore;
   const cmd = new Command<T>(name, (withscore ? toRankScore : toInteger) as ReplyTransform<never>).key(key)
     .arg(value);
-  optionsOf(cmd, options);
+  optionsOf(cmd, options, WITHSCORE_KEYS);
   if (withscore) cmd.arg("WITHSCORE");
   return cmd;
 }
@@ -205,25 +260,32 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
    * console.log(await r.zrange("z", "[c", "-", { bylex: true, desc: true, offset: 0, num: 1 })); // ["c"]
    * ```
    */
-  zrange(
+  zrange<S = number>(
     name: RedisKey,
     start: RangeBound,
     end: RangeBound,
-    options: ZRangeOptions & { withscores: true },
-  ): Promise<[Str<D>, number][]>;
+    options: ZRangeOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
-  zrange(name: RedisKey, start: RangeBound, end: RangeBound, options?: ZRangeOptions): Promise<Str<D>[]>;
   zrange(
     name: RedisKey,
     start: RangeBound,
     end: RangeBound,
-    options?: ZRangeOptions,
-  ): Promise<Str<D>[] | [Str<D>, number][]> {
-    const withscores = options !== null && typeof options === "object" && options.withscores;
-    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZRANGE", withscores ? scored : bulks).key(
+    options?: ZRangeOptions<unknown>,
+  ): Promise<Str<D>[]>;
+  zrange(
+    name: RedisKey,
+    start: RangeBound,
+    end: RangeBound,
+    options?: ZRangeOptions<unknown>,
+  ): Promise<Str<D>[] | [Str<D>, unknown][]> {
+    const cmd = new Command<Str<D>[] | [Str<D>, unknown][]>(
+      "ZRANGE",
+      scoredTransform(options, scored) ?? bulks,
+    ).key(
       name,
     );
-    rangeArgs(cmd, start, end, options);
+    rangeArgs(cmd, start, end, options, ZRANGE_KEYS);
     return this.execute(cmd);
   }
 
@@ -237,13 +299,13 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
     name: RedisKey,
     start: RangeBound,
     end: RangeBound,
-    options?: Omit<ZRangeOptions, "withscores">,
+    options?: Omit<ZRangeOptions, "withscores" | "scoreCastFunc">,
   ): Promise<number> {
     const cmd = new Command<number>("ZRANGESTORE", toNumber).key(dest).key(name);
     if (options !== null && typeof options === "object" && "withscores" in options) {
       cmd.fail("ZRANGESTORE has no withscores option");
     }
-    rangeArgs(cmd, start, end, options);
+    rangeArgs(cmd, start, end, options, ZRANGESTORE_KEYS);
     return this.execute(cmd);
   }
 
@@ -298,27 +360,27 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
    * console.log(await r.zrangebyscore("z", "-inf", "(2", { withscores: true })); // [["a", 1]]
    * ```
    */
-  zrangebyscore(
+  zrangebyscore<S = number>(
     name: RedisKey,
     min: number | string,
     max: number | string,
-    options: ZRangeByOptions & { withscores: true },
-  ): Promise<[Str<D>, number][]>;
+    options: ZRangeByOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
   zrangebyscore(
     name: RedisKey,
     min: number | string,
     max: number | string,
-    options?: ZRangeByOptions,
+    options?: ZRangeByOptions<unknown>,
   ): Promise<Str<D>[]>;
   zrangebyscore(
     name: RedisKey,
     min: number | string,
     max: number | string,
-    options?: ZRangeByOptions,
-  ): Promise<Str<D>[] | [Str<D>, number][]> {
+    options?: ZRangeByOptions<unknown>,
+  ): Promise<Str<D>[] | [Str<D>, unknown][]> {
     return this.execute(
-      rangeBy<Str<D>[] | [Str<D>, number][]>("ZRANGEBYSCORE", name, min, max, options, "score"),
+      rangeBy<Str<D>[] | [Str<D>, unknown][]>("ZRANGEBYSCORE", name, min, max, options, "score"),
     );
   }
 
@@ -326,27 +388,27 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
    * Like `zrangebyscore`, highest first (note: `max` comes first).
    * {@link https://redis.io/docs/latest/commands/zrevrangebyscore/ ZREVRANGEBYSCORE}
    */
-  zrevrangebyscore(
+  zrevrangebyscore<S = number>(
     name: RedisKey,
     max: number | string,
     min: number | string,
-    options: ZRangeByOptions & { withscores: true },
-  ): Promise<[Str<D>, number][]>;
+    options: ZRangeByOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
   zrevrangebyscore(
     name: RedisKey,
     max: number | string,
     min: number | string,
-    options?: ZRangeByOptions,
+    options?: ZRangeByOptions<unknown>,
   ): Promise<Str<D>[]>;
   zrevrangebyscore(
     name: RedisKey,
     max: number | string,
     min: number | string,
-    options?: ZRangeByOptions,
-  ): Promise<Str<D>[] | [Str<D>, number][]> {
+    options?: ZRangeByOptions<unknown>,
+  ): Promise<Str<D>[] | [Str<D>, unknown][]> {
     return this.execute(
-      rangeBy<Str<D>[] | [Str<D>, number][]>("ZREVRANGEBYSCORE", name, max, min, options, "score"),
+      rangeBy<Str<D>[] | [Str<D>, unknown][]>("ZREVRANGEBYSCORE", name, max, min, options, "score"),
     );
   }
 
@@ -355,30 +417,34 @@ export abstract class SortedSetCommands<D extends boolean = true> extends Sorted
    * `withscores`, `[member, score]` pairs.
    * {@link https://redis.io/docs/latest/commands/zrevrange/ ZREVRANGE}
    */
-  zrevrange(
+  zrevrange<S = number>(
     name: RedisKey,
     start: number,
     end: number,
-    options: { withscores: true },
-  ): Promise<[Str<D>, number][]>;
+    options: ZRevRangeOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
   zrevrange(
     name: RedisKey,
     start: number,
     end: number,
-    options?: { withscores?: boolean },
+    options?: ZRevRangeOptions<unknown>,
   ): Promise<Str<D>[]>;
   zrevrange(
     name: RedisKey,
     start: number,
     end: number,
-    options?: { withscores?: boolean },
-  ): Promise<Str<D>[] | [Str<D>, number][]> {
-    const withscores = options !== null && typeof options === "object" && options.withscores;
-    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZREVRANGE", withscores ? scored : bulks).key(
-      name,
-    );
-    optionsOf(cmd, options);
+    options?: ZRevRangeOptions<unknown>,
+  ): Promise<Str<D>[] | [Str<D>, unknown][]> {
+    const cmd = new Command<Str<D>[] | [Str<D>, unknown][]>(
+      "ZREVRANGE",
+      scoredTransform(options, scored) ?? bulks,
+    )
+      .key(
+        name,
+      );
+    const withscores = optionsOf(cmd, options, ZREVRANGE_KEYS).withscores;
+    checkScoreCast(cmd, options?.scoreCastFunc);
     integer(cmd, "start", start);
     integer(cmd, "end", end);
     cmd.arg(start).arg(end);

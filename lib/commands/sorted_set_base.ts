@@ -28,6 +28,7 @@ import {
   type Mapping,
   nonEmpty,
   oneOf,
+  optionKeys,
   optionsOf,
   pairsOf,
   scanArgs,
@@ -35,7 +36,9 @@ import {
   score,
   timeout as checkTimeout,
 } from "./validate.ts";
+import { castScoredPairs, checkScoreCast, type ScoreCast } from "./score_cast.ts";
 
+const WITHSCORES_KEYS = optionKeys<{ withscores?: boolean }>({ withscores: true });
 /**
  * Options of `zadd`. `nx` excludes `xx`, `gt` and `lt`; `gt` excludes `lt`.
  *
@@ -60,6 +63,8 @@ export interface ZAddOptions {
   /** Increment the score of the single member instead (like ZINCRBY); resolves to the new score. */
   incr?: boolean;
 }
+
+const ZADD_KEYS = optionKeys<ZAddOptions>({ nx: true, xx: true, gt: true, lt: true, ch: true, incr: true });
 
 /**
  * How ZINTER/ZUNION combine the scores of a member found in several sets.
@@ -104,6 +109,26 @@ export interface ZCombineOptions {
   withscores?: boolean;
 }
 
+const ZCOMBINE_KEYS = optionKeys<ZCombineOptions>({ aggregate: true, withscores: true });
+
+/**
+ * Options of `zscan` and `zscanIter`: the SCAN options and redis-py's
+ * `score_cast_func`.
+ *
+ * @example
+ * ```ts
+ * import type { ZScanOptions } from "@uniredis/redis";
+ * const o: ZScanOptions<string> = { match: "a*", scoreCastFunc: (s) => s };
+ * console.log(o.match); // "a*"
+ * ```
+ */
+export interface ZScanOptions<S = number> extends ScanOptions {
+  /** Casts each score from its text (default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
+}
+
+const ZSCAN_KEYS = optionKeys<ZScanOptions>({ match: true, count: true, type: true, scoreCastFunc: true });
+
 /**
  * Options of `zmpop` and `bzmpop`: exactly one of `min` and `max`.
  *
@@ -122,6 +147,8 @@ export interface ZMPopOptions {
   /** Pop up to this many members (default 1). */
   count?: number;
 }
+
+const ZMPOP_KEYS = optionKeys<ZMPopOptions>({ min: true, max: true, count: true });
 
 const scored = toScoredPairs as ReplyTransform<never>;
 const bulks = toBulks as ReplyTransform<never>;
@@ -161,7 +188,7 @@ function combine<T>(
 /** ZMPOP/BZMPOP after the timeout: numkeys, keys, MIN|MAX and COUNT. */
 function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptions | undefined): Command<T> {
   cmd.countedKeys(keys);
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, ZMPOP_KEYS);
   if (Boolean(o.min) === Boolean(o.max)) cmd.fail(`${cmd.name}: exactly one of min and max must be set`);
   cmd.arg(o.max ? "MAX" : "MIN");
   if (o.count !== undefined) {
@@ -175,7 +202,7 @@ function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptio
 function combined<T>(name: string, keys: WeightedKeys, options: ZCombineOptions | undefined): Command<T> {
   const withscores = options !== null && typeof options === "object" && options.withscores;
   const cmd = new Command<T>(name, withscores ? scored : bulks);
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, ZCOMBINE_KEYS);
   return combine(cmd, keys, o.aggregate, o.withscores);
 }
 
@@ -236,7 +263,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
   zadd(name: RedisKey, mapping: Mapping<RedisValue, number>, options?: ZAddOptions): Promise<number | null> {
     const incr = options !== null && typeof options === "object" && options.incr;
     const cmd = new Command<number | null>("ZADD", incr ? toFloat : toNumber).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, ZADD_KEYS);
     exclusive(cmd, o, ["nx", "xx"]);
     exclusive(cmd, o, ["gt", "lt"]);
     exclusive(cmd, o, ["nx", "gt"]);
@@ -381,7 +408,7 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
   ): Promise<Str<D>[] | [Str<D>, number][]> {
     const withscores = options !== null && typeof options === "object" && options.withscores;
     const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZDIFF", withscores ? scored : bulks);
-    optionsOf(cmd, options);
+    optionsOf(cmd, options, WITHSCORES_KEYS);
     cmd.countedKeys(keys);
     if (withscores) cmd.arg("WITHSCORES");
     return this.execute(cmd);
@@ -547,16 +574,19 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * Returns one page of `[member, score]` pairs and the cursor of the next (`"0"` when done).
    * {@link https://redis.io/docs/latest/commands/zscan/ ZSCAN}
    */
-  zscan(
+  zscan<S = number>(
     name: RedisKey,
     cursor: string | number | bigint = 0,
-    options?: ScanOptions,
-  ): Promise<[string, [Str<D>, number][]]> {
-    const cmd = new Command<[string, [Str<D>, number][]]>("ZSCAN", (r: RespValue) => {
+    options?: ZScanOptions<S>,
+  ): Promise<[string, [Str<D>, S][]]> {
+    const cast = options !== null && typeof options === "object" ? options.scoreCastFunc : undefined;
+    const pairs = typeof cast === "function" ? castScoredPairs<Str<D>, S>(cast) : toScoredPairs<Str<D>>;
+    const cmd = new Command<[string, [Str<D>, S][]]>("ZSCAN", (r: RespValue) => {
       const [next, items] = toScan(r);
-      return [next, toScoredPairs<Str<D>>(items)];
+      return [next, pairs(items) as [Str<D>, S][]];
     }).key(name);
-    scanArgs(cmd, cursor, options, false);
+    scanArgs(cmd, cursor, options, false, ZSCAN_KEYS);
+    checkScoreCast(cmd, cast);
     return this.execute(cmd);
   }
 
@@ -571,10 +601,13 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * for await (const [member, score] of r.zscanIter("board")) console.log(member, score);
    * ```
    */
-  async *zscanIter(name: RedisKey, options?: ScanOptions): AsyncGenerator<[Str<D>, number], void, undefined> {
+  async *zscanIter<S = number>(
+    name: RedisKey,
+    options?: ZScanOptions<S>,
+  ): AsyncGenerator<[Str<D>, S], void, undefined> {
     let cursor = "0";
     do {
-      const [next, pairs] = await this.zscan(name, cursor, options);
+      const [next, pairs] = await this.zscan<S>(name, cursor, options);
       cursor = next;
       yield* pairs;
     } while (cursor !== "0");

@@ -16,8 +16,19 @@ import { Command, describeValue, type RedisKey, type RedisValue, type Str } from
 import type { RespValue } from "../protocol/types.ts";
 import { InvalidResponse } from "../errors.ts";
 import { camel, toNumber, toPairs, toRecord, toText, toTextOrNull, toTexts, toTrue } from "./reply.ts";
-import { exclusive, integer, type Mapping, nonEmpty, optionsOf, pairsOf, unixTime } from "./validate.ts";
+import {
+  exclusive,
+  integer,
+  type Mapping,
+  nonEmpty,
+  optionKeys,
+  optionsOf,
+  pairsOf,
+  unixTime,
+} from "./validate.ts";
 
+const XGROUP_SETID_KEYS = optionKeys<{ entriesRead?: number }>({ entriesRead: true });
+const XINFO_STREAM_KEYS = optionKeys<{ full?: boolean; count?: number }>({ full: true, count: true });
 /**
  * A stream entry id: `"1700000000000-0"`, a special id (`"*"`, `"$"`, `">"`,
  * `"-"`, `"+"`, `"0"`), or a millisecond time as a number.
@@ -89,6 +100,8 @@ export interface XTrimOptions {
   limit?: number;
 }
 
+const XTRIM_KEYS = optionKeys<XTrimOptions>({ maxlen: true, approximate: true, minid: true, limit: true });
+
 /**
  * Options of `xadd`.
  *
@@ -105,6 +118,15 @@ export interface XAddOptions extends XTrimOptions {
   /** Do not create the stream when it does not exist (`NOMKSTREAM`). */
   nomkstream?: boolean;
 }
+
+const XADD_KEYS = optionKeys<XAddOptions>({
+  maxlen: true,
+  approximate: true,
+  minid: true,
+  limit: true,
+  id: true,
+  nomkstream: true,
+});
 
 /**
  * The streams to read and, for each, the id after which to read: an object,
@@ -136,6 +158,8 @@ export interface XReadOptions {
   block?: number;
 }
 
+const XREAD_KEYS = optionKeys<XReadOptions>({ count: true, block: true });
+
 /**
  * Options of `xreadgroup`.
  *
@@ -150,6 +174,8 @@ export interface XReadGroupOptions extends XReadOptions {
   /** Do not add the delivered entries to the pending list (`NOACK`). */
   noack?: boolean;
 }
+
+const XREAD_GROUP_KEYS = optionKeys<XReadGroupOptions>({ count: true, block: true, noack: true });
 
 /**
  * The reply of `xread`: `[stream name, entries]` per stream that had data,
@@ -196,6 +222,8 @@ export interface XRangeOptions {
   count?: number;
 }
 
+const XRANGE_KEYS = optionKeys<XRangeOptions>({ min: true, max: true, count: true });
+
 /**
  * Options of `xgroupCreate`.
  *
@@ -215,6 +243,8 @@ export interface XGroupCreateOptions {
   entriesRead?: number;
 }
 
+const XGROUP_CREATE_KEYS = optionKeys<XGroupCreateOptions>({ id: true, mkstream: true, entriesRead: true });
+
 /**
  * Options of `xsetid`.
  *
@@ -231,6 +261,8 @@ export interface XSetIdOptions {
   /** The stream's maximal deleted id (`MAXDELETEDID`, Redis 7.0+). */
   maxDeletedEntryId?: StreamId;
 }
+
+const XSETID_KEYS = optionKeys<XSetIdOptions>({ entriesAdded: true, maxDeletedEntryId: true });
 
 /**
  * Options of `xclaim`.
@@ -257,6 +289,15 @@ export interface XClaimOptions {
   lastid?: StreamId;
 }
 
+const XCLAIM_KEYS = optionKeys<XClaimOptions>({
+  idle: true,
+  time: true,
+  retrycount: true,
+  force: true,
+  justid: true,
+  lastid: true,
+});
+
 /**
  * Options of `xautoclaim`.
  *
@@ -275,6 +316,8 @@ export interface XAutoClaimOptions {
   /** Return the ids only (`JUSTID`). */
   justid?: boolean;
 }
+
+const XAUTOCLAIM_KEYS = optionKeys<XAutoClaimOptions>({ startId: true, count: true, justid: true });
 
 /**
  * The reply of `xautoclaim`: the id to continue from (`"0-0"` when done),
@@ -340,6 +383,14 @@ export interface XPendingRangeOptions {
   /** Only entries idle for at least this many milliseconds (`IDLE`). */
   idle?: number;
 }
+
+const XPENDING_RANGE_KEYS = optionKeys<XPendingRangeOptions>({
+  min: true,
+  max: true,
+  count: true,
+  consumername: true,
+  idle: true,
+});
 
 /**
  * One pending entry in the extended form of XPENDING (redis-py's keys, in camelCase).
@@ -723,7 +774,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
     options?: XAddOptions,
   ): Promise<string | null> {
     const cmd = new Command<string | null>("XADD", toTextOrNull).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XADD_KEYS);
     if (o.nomkstream) cmd.arg("NOMKSTREAM");
     trimArgs(cmd, o);
     cmd.arg(streamId(cmd, "id", o.id ?? "*"));
@@ -769,7 +820,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
   ): Promise<XAutoClaimResult<unknown>> {
     const justid = typeof options === "object" && options !== null && options.justid === true;
     const cmd = new Command<XAutoClaimResult<unknown>>("XAUTOCLAIM", toAutoClaim(justid)).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XAUTOCLAIM_KEYS);
     integer(cmd, "minIdleTime", minIdleTime, 0);
     cmd.arg(groupname).arg(consumername).arg(minIdleTime).arg(streamId(cmd, "startId", o.startId ?? "0-0"));
     countArg(cmd, o.count);
@@ -818,7 +869,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
   ): Promise<unknown> {
     const justid = typeof options === "object" && options !== null && options.justid === true;
     const cmd = new Command<unknown>("XCLAIM", justid ? toTexts : toEntries).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XCLAIM_KEYS);
     integer(cmd, "minIdleTime", minIdleTime, 0);
     cmd.arg(groupname).arg(consumername).arg(minIdleTime);
     streamIds(cmd, messageIds);
@@ -863,7 +914,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
    */
   xgroupCreate(name: RedisKey, groupname: RedisValue, options?: XGroupCreateOptions): Promise<true> {
     const cmd = new Command<true>(["XGROUP", "CREATE"], toTrue).key(name).arg(groupname);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XGROUP_CREATE_KEYS);
     cmd.arg(streamId(cmd, "id", o.id ?? "$"));
     if (o.mkstream) cmd.arg("MKSTREAM");
     if (o.entriesRead !== undefined && o.entriesRead !== null) {
@@ -912,7 +963,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
     options?: { entriesRead?: number },
   ): Promise<true> {
     const cmd = new Command<true>(["XGROUP", "SETID"], toTrue).key(name).arg(groupname);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XGROUP_SETID_KEYS);
     cmd.arg(streamId(cmd, "id", id));
     if (o.entriesRead !== undefined && o.entriesRead !== null) {
       integer(cmd, "entriesRead", o.entriesRead);
@@ -966,7 +1017,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
     const full = typeof options === "object" && options !== null && options.full === true;
     const special = full ? FULL_SPECIAL : STREAM_SPECIAL;
     const cmd = new Command<unknown>(["XINFO", "STREAM"], (reply) => infoRecord(reply, special)).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XINFO_STREAM_KEYS);
     if (full) cmd.arg("FULL");
     if (o.count !== undefined && o.count !== null) {
       if (!full) cmd.fail(`${cmd.name}: count needs full`);
@@ -1017,7 +1068,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
     options: XPendingRangeOptions,
   ): Promise<XPendingEntry[]> {
     const cmd = new Command<XPendingEntry[]>("XPENDING", toXPendingRange).key(name).arg(groupname);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XPENDING_RANGE_KEYS);
     if (o.idle !== undefined && o.idle !== null) {
       integer(cmd, "idle", o.idle, 0);
       cmd.arg("IDLE").arg(o.idle);
@@ -1043,7 +1094,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
    */
   xrange(name: RedisKey, options?: XRangeOptions): Promise<StreamEntry<Str<D>>[]> {
     const cmd = new Command("XRANGE", toEntries).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XRANGE_KEYS);
     cmd.arg(streamId(cmd, "min", o.min ?? "-")).arg(streamId(cmd, "max", o.max ?? "+"));
     countArg(cmd, o.count, 0);
     return this.execute(cmd as unknown as Command<StreamEntry<Str<D>>[]>);
@@ -1055,7 +1106,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
    */
   xrevrange(name: RedisKey, options?: XRangeOptions): Promise<StreamEntry<Str<D>>[]> {
     const cmd = new Command("XREVRANGE", toEntries).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XRANGE_KEYS);
     cmd.arg(streamId(cmd, "max", o.max ?? "+")).arg(streamId(cmd, "min", o.min ?? "-"));
     countArg(cmd, o.count, 0);
     return this.execute(cmd as unknown as Command<StreamEntry<Str<D>>[]>);
@@ -1078,7 +1129,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
    */
   xread(streams: StreamOffsets, options?: XReadOptions): Promise<XReadResult<D>> {
     const cmd = new Command("XREAD", toReadResult(false));
-    readArgs(cmd, optionsOf(cmd, options));
+    readArgs(cmd, optionsOf(cmd, options, XREAD_KEYS));
     streamsArgs(cmd, streams);
     return this.execute(cmd as unknown as Command<XReadResult<D>>);
   }
@@ -1103,7 +1154,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
     options?: XReadGroupOptions,
   ): Promise<XReadGroupResult<D>> {
     const cmd = new Command("XREADGROUP", toReadResult(true)).arg("GROUP").arg(groupname).arg(consumername);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XREAD_GROUP_KEYS);
     readArgs(cmd, o);
     if (o.noack) cmd.arg("NOACK");
     streamsArgs(cmd, streams);
@@ -1116,7 +1167,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
    */
   xsetid(name: RedisKey, lastid: StreamId, options?: XSetIdOptions): Promise<true> {
     const cmd = new Command<true>("XSETID", toTrue).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XSETID_KEYS);
     cmd.arg(streamId(cmd, "lastid", lastid));
     if (o.entriesAdded !== undefined && o.entriesAdded !== null) {
       integer(cmd, "entriesAdded", o.entriesAdded, 0);
@@ -1142,7 +1193,7 @@ export abstract class StreamCommands<D extends boolean = true> extends SortedSet
    */
   xtrim(name: RedisKey, options: XTrimOptions): Promise<number> {
     const cmd = new Command<number>("XTRIM", toNumber).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, XTRIM_KEYS);
     if ((o.maxlen === undefined || o.maxlen === null) && (o.minid === undefined || o.minid === null)) {
       cmd.fail(`${cmd.name}: one of maxlen or minid must be given`);
     }

@@ -23,6 +23,7 @@ import {
   integer,
   listOrArgs,
   type Mapping,
+  optionKeys,
   optionsOf,
   pairsOf,
   unixTime,
@@ -58,6 +59,17 @@ export interface SetOptions {
   get?: boolean;
 }
 
+const SET_KEYS = optionKeys<SetOptions>({
+  ex: true,
+  px: true,
+  exat: true,
+  pxat: true,
+  keepttl: true,
+  nx: true,
+  xx: true,
+  get: true,
+});
+
 /**
  * Options of `getex`: at most one of them.
  *
@@ -81,6 +93,8 @@ export interface GetExOptions {
   persist?: boolean;
 }
 
+const GETEX_KEYS = optionKeys<GetExOptions>({ ex: true, px: true, exat: true, pxat: true, persist: true });
+
 /**
  * Options of `lcs`. `len` and `idx` are exclusive; `minmatchlen` and
  * `withmatchlen` only apply with `idx`.
@@ -102,6 +116,8 @@ export interface LcsOptions {
   /** Report each match's length (with `idx`). */
   withmatchlen?: boolean;
 }
+
+const LCS_KEYS = optionKeys<LcsOptions>({ len: true, idx: true, minmatchlen: true, withmatchlen: true });
 
 /** Appends one expiry option of SET/GETEX (the caller has made them exclusive). */
 function expiryArgs(cmd: Command<unknown>, o: Partial<SetOptions & GetExOptions>): void {
@@ -197,7 +213,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
    */
   getex(name: RedisKey, options?: GetExOptions): Promise<Str<D> | null> {
     const cmd = new Command<Str<D> | null>("GETEX", toBulkOrNull).key(name);
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, GETEX_KEYS);
     exclusive(cmd, o, ["ex", "px", "exat", "pxat", "persist"]);
     expiryArgs(cmd, o);
     if (o.persist) cmd.arg("PERSIST");
@@ -278,7 +294,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
     const o = options !== null && typeof options === "object" ? options : {};
     const transform = o.len ? toNumber : o.idx ? toLcsIdx : undefined;
     const cmd = new Command<Str<D> | number | LcsIdxResult>("LCS", transform).key(key1).key(key2);
-    optionsOf(cmd, options);
+    optionsOf(cmd, options, LCS_KEYS);
     exclusive(cmd, o, ["len", "idx"]);
     if (o.len) cmd.arg("LEN");
     if (o.idx) cmd.arg("IDX");
@@ -373,7 +389,7 @@ export abstract class StringCommands<D extends boolean = true> extends SortComma
       value,
     );
     if (options === undefined) return this.execute(cmd); // the common case: no option to check
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, SET_KEYS);
     exclusive(cmd, o, ["ex", "px", "exat", "pxat", "keepttl"]);
     exclusive(cmd, o, ["nx", "xx"]);
     expiryArgs(cmd, o);

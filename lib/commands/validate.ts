@@ -7,6 +7,7 @@
  */
 
 import { type Command, describeValue } from "./command.ts";
+import { DataError } from "../errors.ts";
 
 /**
  * Fails `cmd` when more than one of `names` is set in `options` (a value other
@@ -59,29 +60,119 @@ export function finite(cmd: Command<unknown>, what: string, value: unknown): voi
 }
 
 /**
- * Returns `options` when it is an object, `{}` when it is `undefined` or
- * `null`, and fails `cmd` (returning `{}`) for anything else, so a method can
- * read its options without risking a `TypeError`.
+ * The option names an options interface accepts, built by `optionKeys`. The
+ * phantom member ties the list to exactly the interface's keys, so
+ * `optionsOf` refuses a list that misses a field or names one too many.
  *
  * @example
  * ```ts
- * import { Command, optionsOf } from "@uniredis/redis";
+ * import { optionKeys, type OptionKeys } from "@uniredis/redis";
+ * const keys: OptionKeys<"ex" | "px"> = optionKeys<{ ex?: number; px?: number }>({ ex: true, px: true });
+ * console.log([...keys]); // ["ex", "px"]
+ * ```
+ */
+export type OptionKeys<K extends PropertyKey> = readonly string[] & {
+  /** Never set: makes `OptionKeys<"a">` and `OptionKeys<"a" | "b">` incompatible. */
+  readonly optionKeysOf?: (key: K) => K;
+};
+
+/**
+ * Lists the keys of the options interface `O` once, next to it: the record
+ * must name every key of `O` and nothing else (the compiler checks both), so
+ * a field added to an interface without being listed fails type checking.
+ *
+ * @example
+ * ```ts
+ * import { optionKeys } from "@uniredis/redis";
+ * interface PageOptions { offset?: number; count?: number }
+ * const PAGE_KEYS = optionKeys<PageOptions>({ offset: true, count: true });
+ * console.log(PAGE_KEYS.join(", ")); // "offset, count"
+ * ```
+ */
+export function optionKeys<O extends object>(keys: { readonly [K in keyof O]-?: true }): OptionKeys<keyof O> {
+  return Object.freeze(Object.keys(keys));
+}
+
+/**
+ * Returns `options` when it is an object, `{}` when it is `undefined` or
+ * `null`, and fails `cmd` (returning `{}`) for anything else, so a method can
+ * read its options without risking a `TypeError`. A key not in `accepted`
+ * fails `cmd` too, even when its value is `undefined`: plain JavaScript has no
+ * compiler to catch `{ exx: 10 }`. Without `accepted`, keys are not checked.
+ *
+ * @example
+ * ```ts
+ * import { Command, optionKeys, optionsOf } from "@uniredis/redis";
+ * interface PageOptions { match?: string; count?: number }
+ * const KEYS = optionKeys<PageOptions>({ match: true, count: true });
+ * const fromUser: PageOptions = JSON.parse('{ "cuont": 10 }'); // plain data: no compiler to catch it
  * const cmd = new Command("SCAN");
- * console.log(optionsOf(cmd, null)); // {}
- * optionsOf(cmd, 42 as never);
- * console.log(cmd.error?.message); // "SCAN: options must be an object, got a number"
+ * optionsOf(cmd, fromUser, KEYS);
+ * console.log(cmd.error?.message); // 'SCAN: unknown option "cuont" (accepted: match, count)'
  * ```
  */
 export function optionsOf<O extends object>(
   cmd: Command<unknown>,
   options: O | null | undefined,
+  accepted?: OptionKeys<NoInfer<keyof O>>,
 ): Partial<O> {
   if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options) || options instanceof Uint8Array) {
     cmd.fail(`${cmd.name}: options must be an object, got ${describeValue(options)}`);
     return {};
   }
+  if (accepted !== undefined) {
+    for (const key in options) {
+      if (accepted.includes(key)) continue;
+      cmd.fail(unknownOption(cmd.name, key, accepted));
+      break;
+    }
+  }
   return options;
+}
+
+/**
+ * The message of an unknown option, shared by command methods and constructors.
+ *
+ * @example
+ * ```ts
+ * import { unknownOption } from "@uniredis/redis";
+ * console.log(unknownOption("SET", "exx", ["ex", "px"])); // 'SET: unknown option "exx" (accepted: ex, px)'
+ * ```
+ */
+export function unknownOption(owner: string, key: string, accepted: readonly string[]): string {
+  return `${owner}: unknown option ${JSON.stringify(key)} (accepted: ${accepted.join(", ")})`;
+}
+
+/**
+ * Throws a `DataError` when `options` (an object, `undefined` or `null`) has
+ * a key not in `accepted`: the constructor-side twin of `optionsOf`.
+ *
+ * @example
+ * ```ts
+ * import { checkOptionKeys, optionKeys } from "@uniredis/redis";
+ * interface LockLikeOptions { timeout?: number }
+ * const KEYS = optionKeys<LockLikeOptions>({ timeout: true });
+ * const fromUser: LockLikeOptions = JSON.parse('{ "timout": 5 }');
+ * try {
+ *   checkOptionKeys("Lock", fromUser, KEYS);
+ * } catch (e) {
+ *   console.log((e as Error).message); // 'Lock: unknown option "timout" (accepted: timeout)'
+ * }
+ * ```
+ */
+export function checkOptionKeys<O extends object>(
+  owner: string,
+  options: O | null | undefined,
+  accepted: OptionKeys<NoInfer<keyof O>>,
+): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new DataError(`${owner}: options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key in options) {
+    if (!accepted.includes(key)) throw new DataError(unknownOption(owner, key, accepted));
+  }
 }
 
 /**
@@ -302,6 +393,8 @@ export interface ScanOptions {
   type?: string;
 }
 
+const SCAN_KEYS = optionKeys<ScanOptions>({ match: true, count: true, type: true });
+
 /**
  * Appends a SCAN cursor and the options of the SCAN family to `cmd`,
  * checking both. The cursor is a non-negative integer or its decimal text
@@ -320,6 +413,7 @@ export function scanArgs(
   cursor: unknown,
   options: ScanOptions | undefined,
   withType: boolean,
+  accepted: readonly string[] = SCAN_KEYS,
 ): void {
   const ok = typeof cursor === "string"
     ? /^\d+$/.test(cursor)
@@ -330,7 +424,7 @@ export function scanArgs(
     cmd.fail(`${cmd.name}: cursor must be a non-negative integer or its text, got ${describeValue(cursor)}`);
   }
   cmd.arg(ok ? (cursor as string | number | bigint) : 0);
-  const o = optionsOf(cmd, options);
+  const o = optionsOf(cmd, options, accepted as typeof SCAN_KEYS); // ZSCAN adds scoreCastFunc
   if (o.match !== undefined) cmd.arg("MATCH").arg(o.match);
   if (o.count !== undefined) {
     integer(cmd, "count", o.count, 1);
