@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, Redis } from "../mod.ts";
+import { DataError, InvalidResponse, Redis } from "../mod.ts";
 import { sharedRedis } from "./harness/mod.ts";
 
 const raw = (s: string): string => s;
@@ -100,7 +100,7 @@ for (const protocol of [2, 3] as const) {
     );
   });
 
-  test(`${R}: an error thrown by scoreCastFunc rejects that command only`, async () => {
+  test(`${R}: an error thrown by scoreCastFunc rejects that command only, as an InvalidResponse with the cause`, async () => {
     const s = await sharedRedis();
     await using r = new Redis({ host: s.host, port: s.port, protocol });
     await r.del(z);
@@ -115,7 +115,12 @@ for (const protocol of [2, 3] as const) {
       }),
       r.zrange(z, 0, -1, { withscores: true }),
     ]);
-    assert.deepEqual(bad, { status: "rejected", reason: boom });
+    // Like any failing reply transform: an InvalidResponse naming the command, the cast's error as its cause.
+    assert.equal(bad.status, "rejected");
+    const reason = (bad as PromiseRejectedResult).reason;
+    assert.ok(reason instanceof InvalidResponse, String(reason));
+    assert.match(reason.message, /^ZRANGE: cast failed/);
+    assert.equal(reason.cause, boom);
     assert.deepEqual(good, { status: "fulfilled", value: [["a", 1]] });
   });
 }

@@ -59,6 +59,14 @@ export interface ClientListOptions {
   clientId?: number | readonly number[];
 }
 
+const CLIENT_TRACKING_KEYS = optionKeys<ClientTrackingOptions>({
+  clientId: true,
+  prefix: true,
+  bcast: true,
+  optin: true,
+  optout: true,
+  noloop: true,
+});
 const CLIENT_LIST_KEYS = optionKeys<ClientListOptions>({ type: true, clientId: true });
 
 /**
@@ -326,7 +334,7 @@ export abstract class ConnectionCommands<D extends boolean = true> extends Comma
   clientTracking(on: boolean, options?: ClientTrackingOptions): Promise<true> {
     const cmd = new Command<true>(["CLIENT", "TRACKING"], toTrue);
     cmd.arg(onOff(cmd, "on", on));
-    const o = optionsOf(cmd, options);
+    const o = optionsOf(cmd, options, CLIENT_TRACKING_KEYS);
     if (o.clientId !== undefined) {
       integer(cmd, "clientId", o.clientId);
       cmd.arg("REDIRECT").arg(o.clientId);

@@ -24,6 +24,7 @@ import {
 import { exclusive, integer, type Mapping, optionKeys, optionsOf, pairsOf } from "./validate.ts";
 import type { FailoverOptions, ShutdownOptions } from "./admin_options.ts";
 
+const LOLWUT_KEYS = optionKeys<{ version?: number }>({ version: true });
 const BGSAVE_KEYS = optionKeys<{ schedule?: boolean }>({ schedule: true });
 const FAILOVER_KEYS = optionKeys<FailoverOptions>({ to: true, abort: true, timeout: true });
 const FAILOVER_TO_KEYS = optionKeys<NonNullable<FailoverOptions["to"]>>({
@@ -419,7 +420,7 @@ export abstract class ServerCommands<D extends boolean = true> extends Connectio
     const cmd = new Command<string>("LOLWUT", toText);
     let numbers: unknown[] = args;
     if (args.length === 1 && typeof args[0] !== "number") {
-      const o = optionsOf(cmd, args[0]);
+      const o = optionsOf(cmd, args[0], LOLWUT_KEYS);
       numbers = o.version === undefined ? [] : [o.version];
     }
     numbers.forEach((n, i) =>
