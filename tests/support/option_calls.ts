@@ -8,7 +8,6 @@ const bad = (options: object = {}): never => ({ ...options, bogus: 1 }) as never
 
 /**
  * [method, call with an unknown key `bogus`]: every method of lib/commands/ with an options object.
- * `clientTracking` and `lolwut` are left to their own change (see the report of this branch).
  */
 export const UNKNOWN_OPTION_CALLS: readonly (readonly [string, Call])[] = [
   // acl
@@ -24,9 +23,12 @@ export const UNKNOWN_OPTION_CALLS: readonly (readonly [string, Call])[] = [
   ["clusterSetslot", (r) => r.clusterSetslot(1, bad({ stable: true }))],
   // connection
   ["clientList", (r) => r.clientList(bad())],
+  ["clientTracking", (r) => r.clientTracking(true, bad({ bcast: true }))],
+  ["clientTrackingOn", (r) => r.clientTrackingOn(bad())],
   ["clientKillFilter", (r) => r.clientKillFilter(bad({ id: 1 }))],
   ["clientPause", (r) => r.clientPause(10, bad())],
   ["clientUnblock", (r) => r.clientUnblock(1, bad())],
+  ["lolwut", (r) => r.lolwut(bad({ version: 5 }))],
   // diagnostics
   ["moduleLoadex", (r) => r.moduleLoadex("/x.so", bad())],
   // generic
