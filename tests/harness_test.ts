@@ -119,7 +119,9 @@ test("sharedRedis is memoized per kind and binary", { skip: NO_VALKEY }, async (
   const valkey = await sharedRedis("plain", "valkey-server");
   assert.equal(valkey, await sharedRedis("plain", "valkey-server"));
   assert.equal(valkey.flavour, "valkey");
-  assert.notEqual(valkey.port, (await sharedRedis("plain")).port);
+  const redis = await sharedRedis("plain", "redis-server");
+  assert.equal(redis.flavour, "redis");
+  assert.notEqual(valkey.port, redis.port);
 });
 
 test("startRedis: flavour and versions of the default server", async () => {
