@@ -177,8 +177,8 @@ test("serverWith: a feature no installed server has is a skip naming the release
   assert.equal(picked.binary, undefined);
   assert.equal(
     picked.skip,
-    `needs Redis 7.4+ or Valkey 9.0+ (${DEFAULT_SERVER.binary} is ${DEFAULT_SERVER.flavour} ` +
-      `${DEFAULT_SERVER.version.join(".")}, no-such-server-here not installed)`,
+    `needs Redis 7.4+ or Valkey 9.0+ (${DEFAULT_SERVER.binary} ${DEFAULT_SERVER.version.join(".")}, ` +
+      "no-such-server-here not installed)",
   );
 });
 

@@ -91,7 +91,7 @@ export async function serverWith(
       continue;
     }
     if (hasFeature(info, feature)) return { binary, isDefault: binary === first, skip: false };
-    found.push(`${binary} is ${info.flavour} ${info.version.join(".")}`);
+    found.push(`${binary} ${info.version.join(".")}`);
   }
   return { isDefault: false, skip: `needs ${featureReleases(feature)} (${found.join(", ")})` };
 }
