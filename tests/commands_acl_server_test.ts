@@ -39,6 +39,7 @@ async function client(
 const NO_TOUCH = await serverWith("client-no-touch");
 const MAXAGE = await serverWith("client-kill-maxage");
 const WAITAOF = await serverWith("waitaof");
+const NET_COUNTERS = await serverWith("client-net-counters");
 
 const featureServers = new Map<string, Promise<RedisServer>>();
 /** A client of the server picked for a feature: this file's server, or a private one of another binary. */
@@ -229,6 +230,21 @@ for (const protocol of PROTOCOLS) {
     await old.ping();
     await new Promise((resolve) => setTimeout(resolve, 1100));
     assert.ok(await r.clientKillFilter({ maxage: 1, skipme: true }) >= 1);
+  });
+
+  test(`RESP${protocol}: CLIENT INFO and CLIENT LIST: traffic counters are numbers`, {
+    skip: NET_COUNTERS.skip,
+  }, async () => {
+    await using r = await featureClient(NET_COUNTERS, protocol);
+    await r.ping();
+    const me = await r.clientInfo();
+    const listed = (await r.clientList()).find((c) => c.id === me.id)!;
+    for (const info of [me, listed]) {
+      for (const field of ["tot-net-in", "tot-net-out", "tot-cmds"]) {
+        assert.equal(typeof info[field], "number", `${field}: ${JSON.stringify(info[field])}`);
+      }
+      assert.ok((info["tot-net-in"] as number) > 0);
+    }
   });
 
   test(`RESP${protocol}: CONFIG SET several pairs at once`, async () => {

@@ -188,10 +188,12 @@ const PROBES: Record<ServerFeature, string[]> = {
   "waitaof": ["WAITAOF", "0", "0", "0"],
   "cluster-myshardid": ["COMMAND", "INFO", "cluster|myshardid"],
   "client-kill-maxage": ["CLIENT", "KILL", "MAXAGE", "100000"],
+  "client-net-counters": ["CLIENT", "INFO"],
   "hash-field-expiry": ["COMMAND", "INFO", "hexpire"],
 };
 const probeSays = (reply: RawReply): boolean =>
-  !(reply instanceof RawErrorReply) && !(Array.isArray(reply) && reply[0] === null);
+  !(reply instanceof RawErrorReply) && !(Array.isArray(reply) && reply[0] === null) &&
+  !(typeof reply === "string" && reply.startsWith("id=") && !reply.includes(" tot-net-in="));
 
 for (const binary of ["redis-server", "valkey-server"]) {
   const info = await binaryInfo(binary).catch(() => undefined);

@@ -26,6 +26,8 @@ export const FEATURES = {
   "cluster-myshardid": { redis: [7, 2], valkey: [7, 2] },
   /** CLIENT KILL ... MAXAGE. */
   "client-kill-maxage": { redis: [7, 4], valkey: [8, 0] },
+  /** CLIENT INFO and CLIENT LIST traffic counters `tot-net-in`, `tot-net-out`, `tot-cmds` (Valkey only). */
+  "client-net-counters": { valkey: [8, 0] },
   /** HEXPIRE, HTTL, HPERSIST and the rest of hash field expiration. */
   "hash-field-expiry": { redis: [7, 4], valkey: [9, 0] },
 } satisfies Record<string, Since>;
