@@ -44,7 +44,7 @@ test("coverage: every user-facing command of the test server has a method on Red
   assert.equal(
     missing.length,
     0,
-    `${missing.length} of ${userFacing.length} user-facing commands of redis ${server.version.join(".")} ` +
+    `${missing.length} of ${userFacing.length} user-facing commands of ${server.label} ` +
       `have no method:\n${formatMissing(missing)}`,
   );
 });

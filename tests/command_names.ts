@@ -74,6 +74,10 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map([
   ["WATCH", "pipeline().watch() and transaction()"],
   ["UNWATCH", "WatchedPipeline.reset()"],
   ["MONITOR", "r.monitor()"],
+  // Valkey 8.0's own commands: Redis has none of them and redis-py no method (sendCommand reaches them).
+  ["CLIENT CAPA", "Valkey only: client capabilities (redirect of reads to a replica)"],
+  ["CLUSTER SLOT-STATS", "Valkey only: per-slot statistics"],
+  ["SCRIPT SHOW", "Valkey only: a cached script's source by SHA1"],
 ]);
 
 /**

@@ -9,13 +9,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis, ResponseError } from "../mod.ts";
-import { binaryVersion, freePort, type RedisServer, startRedis, startServerProcess } from "./harness/mod.ts";
+import { freePort, type RedisServer, serverWith, startRedis, startServerProcess } from "./harness/mod.ts";
 
-// Decided up front from the server binary, so every runtime reports the skip as a skip.
-const SERVER_VERSION = await binaryVersion();
-const NO_MYSHARDID = SERVER_VERSION[0] < 7 || (SERVER_VERSION[0] === 7 && SERVER_VERSION[1] < 2)
-  ? `needs Redis 7.2+ (server is ${SERVER_VERSION.join(".")})`
-  : false;
+// Decided up front, so every runtime reports the skip as a skip: CLUSTER MYSHARDID runs on the first
+// installed server that has it (Valkey 8.0 when redis-server is 7.0).
+const MYSHARDID = await serverWith("cluster-myshardid");
 
 const PROTOCOLS = [2, 3] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,16 +27,24 @@ async function waitClusterOk(r: Redis): Promise<void> {
   assert.fail("the cluster node never reached cluster_state:ok");
 }
 
-let cluster: Promise<RedisServer> | undefined;
-/** A private single-node cluster owning slots 0-16383, started (and filled) on first use. */
-function clusterNode(): Promise<RedisServer> {
-  return cluster ??= (async () => {
-    const server = await startRedis({ config: ["cluster-enabled yes", "cluster-config-file nodes.conf"] });
-    await using r = new Redis({ host: server.host, port: server.port });
-    assert.equal(await r.clusterAddslotsrange([0, 16383]), true);
-    await waitClusterOk(r);
-    return server;
-  })();
+const clusters = new Map<string, Promise<RedisServer>>();
+/** A private single-node cluster owning slots 0-16383, started (and filled) on first use, one per binary. */
+function clusterNode(binary?: string): Promise<RedisServer> {
+  const key = binary ?? "";
+  let cluster = clusters.get(key);
+  if (!cluster) clusters.set(key, cluster = startClusterNode(binary));
+  return cluster;
+}
+
+async function startClusterNode(binary: string | undefined): Promise<RedisServer> {
+  const server = await startRedis({
+    binary,
+    config: ["cluster-enabled yes", "cluster-config-file nodes.conf"],
+  });
+  await using r = new Redis({ host: server.host, port: server.port });
+  assert.equal(await r.clusterAddslotsrange([0, 16383]), true);
+  await waitClusterOk(r);
+  return server;
 }
 
 interface Sentinel {
@@ -72,8 +78,8 @@ function sentinelSetup(): Promise<Sentinel> {
   })();
 }
 
-async function clusterClient(protocol: 2 | 3): Promise<Redis> {
-  const s = await clusterNode();
+async function clusterClient(protocol: 2 | 3, binary?: string): Promise<Redis> {
+  const s = await clusterNode(binary);
   return new Redis({ host: s.host, port: s.port, protocol });
 }
 
@@ -171,8 +177,8 @@ for (const protocol of PROTOCOLS) {
     assert.equal(await r.asking(), true);
   });
 
-  test(`${R}: cluster myshardid (Redis 7.2+)`, { skip: NO_MYSHARDID }, async () => {
-    await using r = await clusterClient(protocol);
+  test(`${R}: cluster myshardid (Redis 7.2+)`, { skip: MYSHARDID.skip }, async () => {
+    await using r = await clusterClient(protocol, MYSHARDID.isDefault ? undefined : MYSHARDID.binary);
     assert.match(await r.clusterMyshardid(), /^[0-9a-f]{40}$/);
   });
 

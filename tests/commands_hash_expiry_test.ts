@@ -1,14 +1,15 @@
-// Hash field expiration commands (Redis 7.4+) against a real server, under RESP2 and RESP3: per-field
-// codes, TTLs and expiry times, and the same values whatever the protocol. On an older server the
-// feature tests are skipped (the reason names the server's version), and one test checks that the
-// argv reaches the server and its "unknown command" error surfaces as a ResponseError.
+// Hash field expiration commands (Redis 7.4+, Valkey 9.0+) against a real server, under RESP2 and RESP3:
+// per-field codes, TTLs and expiry times, and the same values whatever the protocol. The feature tests run
+// on the first installed server that has the commands and are skipped when none has (the reason names the
+// servers found); when the default server lacks them, one test checks that the argv reaches it and its
+// "unknown command" error surfaces as a ResponseError.
 //
-// Uses the shared plain server; every test works under its own key prefix.
+// Uses a shared plain server; every test works under its own key prefix.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis, ResponseError } from "../mod.ts";
-import { sharedRedis } from "./harness/mod.ts";
+import { binaryInfo, hasFeature, serverWith, sharedRedis } from "./harness/mod.ts";
 
 const PROTOCOLS = [2, 3] as const;
 type Protocol = (typeof PROTOCOLS)[number];
@@ -18,13 +19,15 @@ let counter = 0;
 /** A key prefix no other test (or run) uses. */
 const prefix = (what: string): string => `hash-expiry-test:${run}:${what}:${counter++}:`;
 
-/** The shared server's version, read before the tests are declared, for `skip` reasons. */
-const version = (await sharedRedis()).version;
-const supported = version[0] > 7 || (version[0] === 7 && version[1] >= 4);
-const skip: string | false = supported ? false : `needs Redis 7.4+ (server is ${version.join(".")})`;
+// Decided before the tests are declared, so every runtime reports a skip as a skip.
+const picked = await serverWith("hash-field-expiry");
+const skip = picked.skip;
+const defaultServer = await binaryInfo();
+const defaultHasIt = hasFeature(defaultServer, "hash-field-expiry");
 
-async function connect(protocol: Protocol): Promise<Redis> {
-  const s = await sharedRedis();
+/** A client of the shared server that has the commands (`feature`), or of the default one. */
+async function connect(protocol: Protocol, feature = true): Promise<Redis> {
+  const s = await (feature ? sharedRedis("plain", picked.binary) : sharedRedis());
   return new Redis({ host: s.host, port: s.port, protocol });
 }
 
@@ -126,9 +129,11 @@ for (const protocol of PROTOCOLS) {
   });
 
   test(`${R}: before 7.4, hexpire is an unknown command and rejects with a ResponseError`, {
-    skip: supported ? `the server (${version.join(".")}) knows HEXPIRE` : false,
+    skip: defaultHasIt
+      ? `the default server (${defaultServer.flavour} ${defaultServer.version.join(".")}) knows HEXPIRE`
+      : false,
   }, async () => {
-    await using r = await connect(protocol);
+    await using r = await connect(protocol, false);
     const h = `${prefix("old")}h`;
     await assert.rejects(r.hexpire(h, 10, ["a"], { nx: true }), (e: unknown) => {
       assert.ok(e instanceof ResponseError, `expected a ResponseError, got ${e}`);

@@ -5,18 +5,30 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import {
+  binaryInfo,
   concat,
   encodeCommand,
+  featureReleases,
+  FEATURES,
   freePort,
+  hasFeature,
   processAlive,
   rawCommand,
   RawErrorReply,
+  type RawReply,
   ReplyReader,
+  type ServerFeature,
+  serverWith,
   sharedRedis,
   startProxy,
   startRedis,
   testCerts,
 } from "./harness/mod.ts";
+
+/** The installed servers, decided before the tests are declared (a missing Valkey is a declared skip). */
+const DEFAULT_SERVER = await binaryInfo();
+const VALKEY = await binaryInfo("valkey-server").catch(() => undefined);
+const NO_VALKEY: string | false = VALKEY ? false : "valkey-server is not installed";
 
 test("freePort returns distinct usable ports", async () => {
   const a = await freePort();
@@ -102,6 +114,107 @@ test("sharedRedis is memoized per kind", async () => {
   assert.equal(a, b);
   assert.equal(await a.command("PING"), "PONG");
 });
+
+test("sharedRedis is memoized per kind and binary", { skip: NO_VALKEY }, async () => {
+  const valkey = await sharedRedis("plain", "valkey-server");
+  assert.equal(valkey, await sharedRedis("plain", "valkey-server"));
+  assert.equal(valkey.flavour, "valkey");
+  const redis = await sharedRedis("plain", "redis-server");
+  assert.equal(redis.flavour, "redis");
+  assert.notEqual(valkey.port, redis.port);
+});
+
+test("startRedis: flavour and versions of the default server", async () => {
+  const server = await sharedRedis("plain");
+  assert.equal(server.flavour, DEFAULT_SERVER.flavour);
+  assert.deepEqual(server.flavourVersion, DEFAULT_SERVER.version);
+  assert.equal(server.label, `${DEFAULT_SERVER.flavour} ${DEFAULT_SERVER.version.join(".")}`);
+});
+
+test("startRedis: Valkey reports its own version and the Redis release it is compatible with", {
+  skip: NO_VALKEY,
+}, async () => {
+  const server = await startRedis({ binary: "valkey-server" });
+  try {
+    assert.equal(server.flavour, "valkey");
+    assert.deepEqual(server.flavourVersion, VALKEY!.version);
+    assert.equal(server.label, `valkey ${VALKEY!.version.join(".")}`);
+    // Valkey 7.2 and 8.x answer redis_version:7.2.4.
+    assert.deepEqual(server.version.slice(0, 2), [7, 2]);
+    assert.match(String(await server.command("INFO", "server")), /^server_name:valkey/m);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("hasFeature and featureReleases compare per flavour", () => {
+  assert.equal(hasFeature({ flavour: "redis", version: [7, 0, 15] }, "client-no-touch"), false);
+  assert.equal(hasFeature({ flavour: "redis", version: [7, 2, 0] }, "client-no-touch"), true);
+  assert.equal(hasFeature({ flavour: "valkey", version: [8, 0, 1] }, "client-no-touch"), true);
+  assert.equal(hasFeature({ flavour: "valkey", version: [8, 0, 1] }, "client-kill-maxage"), true);
+  assert.equal(hasFeature({ flavour: "valkey", version: [8, 0, 1] }, "hash-field-expiry"), false);
+  assert.equal(hasFeature({ flavour: "redis", version: [8, 0, 0] }, "hash-field-expiry"), true);
+  assert.equal(featureReleases("hash-field-expiry"), "Redis 7.4+ or Valkey 9.0+");
+});
+
+test("serverWith: the default server when it has the feature, else an installed one that has it", async () => {
+  const noTouch = await serverWith("client-no-touch", ["valkey-server"]);
+  if (hasFeature(DEFAULT_SERVER, "client-no-touch")) {
+    assert.deepEqual(noTouch, { binary: DEFAULT_SERVER.binary, isDefault: true, skip: false });
+  } else if (VALKEY) {
+    assert.deepEqual(noTouch, { binary: "valkey-server", isDefault: false, skip: false });
+  } else {
+    assert.match(String(noTouch.skip), /valkey-server not installed/);
+  }
+});
+
+test("serverWith: a feature no installed server has is a skip naming the releases and the servers", async () => {
+  const picked = await serverWith("hash-field-expiry", ["no-such-server-here"]);
+  if (hasFeature(DEFAULT_SERVER, "hash-field-expiry")) {
+    assert.equal(picked.isDefault, true);
+    return;
+  }
+  assert.equal(picked.binary, undefined);
+  assert.equal(
+    picked.skip,
+    `needs Redis 7.4+ or Valkey 9.0+ (${DEFAULT_SERVER.binary} ${DEFAULT_SERVER.version.join(".")}, ` +
+      "no-such-server-here not installed)",
+  );
+});
+
+/** Asks a server whether it has a feature, by using it. */
+const PROBES: Record<ServerFeature, string[]> = {
+  "client-no-touch": ["CLIENT", "NO-TOUCH", "ON"],
+  "waitaof": ["WAITAOF", "0", "0", "0"],
+  "cluster-myshardid": ["COMMAND", "INFO", "cluster|myshardid"],
+  "client-kill-maxage": ["CLIENT", "KILL", "MAXAGE", "100000"],
+  "client-net-counters": ["CLIENT", "INFO"],
+  "hash-field-expiry": ["COMMAND", "INFO", "hexpire"],
+};
+const probeSays = (reply: RawReply): boolean =>
+  !(reply instanceof RawErrorReply) && !(Array.isArray(reply) && reply[0] === null) &&
+  !(typeof reply === "string" && reply.startsWith("id=") && !reply.includes(" tot-net-in="));
+
+for (const binary of ["redis-server", "valkey-server"]) {
+  const info = await binaryInfo(binary).catch(() => undefined);
+  test(`FEATURES matches what ${binary} really has`, {
+    skip: info ? false : `${binary} is not installed`,
+  }, async () => {
+    const server = await startRedis({ binary });
+    try {
+      for (const feature of Object.keys(FEATURES) as ServerFeature[]) {
+        const reply = await rawCommand({ port: server.port }, ...PROBES[feature]);
+        assert.equal(
+          probeSays(reply),
+          hasFeature(info!, feature),
+          `${server.label}: ${feature} (probe answered ${JSON.stringify(reply)})`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+}
 
 test("testCerts are PEM and memoized", async () => {
   const certs = await testCerts();

@@ -526,6 +526,10 @@ const CLIENT_NUMERIC = new Set([
   "tot-mem",
   "redir",
   "resp",
+  // Valkey 8.0's traffic counters.
+  "tot-net-in",
+  "tot-net-out",
+  "tot-cmds",
 ]);
 
 /** Parses one `k=v k=v` line; values may contain `=`, never spaces. */

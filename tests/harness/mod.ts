@@ -9,10 +9,13 @@
 export { freePort } from "./ports.ts";
 export { type TestCerts, testCerts } from "./certs.ts";
 export {
+  type BinaryInfo,
+  binaryInfo,
   binaryVersion,
   processAlive,
   type RedisServer,
   type RedisServerOptions,
+  type ServerFlavour,
   type ServerProcess,
   type ServerProcessSpec,
   sharedRedis,
@@ -20,6 +23,14 @@ export {
   startRedis,
   startServerProcess,
 } from "./server.ts";
+export {
+  featureReleases,
+  FEATURES,
+  type FeatureServer,
+  hasFeature,
+  type ServerFeature,
+  serverWith,
+} from "./features.ts";
 export { type ProxyTarget, startProxy, TcpProxy } from "./proxy.ts";
 export {
   concat,

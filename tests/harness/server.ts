@@ -64,8 +64,17 @@ export interface RedisServer {
   readonly logFile: string;
   /** TLS material, when started with `tls`. */
   readonly certs?: TestCerts;
-  /** Server version from `INFO server`, e.g. `[7, 0, 15]`. */
+  /**
+   * Redis version from `INFO server` (`redis_version`), e.g. `[7, 0, 15]`. Valkey reports the Redis release
+   * it is compatible with (`[7, 2, 4]` for Valkey 8.0): see `flavour` and `flavourVersion`.
+   */
   readonly version: number[];
+  /** `"redis"` or `"valkey"`. */
+  readonly flavour: ServerFlavour;
+  /** The flavour's own version: `redis_version` on Redis, `valkey_version` on Valkey (`[8, 0, 1]`). */
+  readonly flavourVersion: number[];
+  /** Flavour and version for messages: `"redis 7.0.15"`, `"valkey 8.0.1"`. */
+  readonly label: string;
   /** Whether the process is believed to be running. */
   readonly running: boolean;
   /** Sends one command over a raw connection (authenticating first when `requirePass` is set). */
@@ -348,24 +357,52 @@ export async function startServerProcess(spec: ServerProcessSpec): Promise<Serve
   return proc;
 }
 
-const versionMemo = new Map<string, Promise<number[]>>();
+/** Which server a binary or process is: Redis, or its fork Valkey. */
+export type ServerFlavour = "redis" | "valkey";
 
-/** The version printed by `binary --version` (`[7, 0, 15]`), memoized per binary. */
-export function binaryVersion(binary: string = defaultBinary()): Promise<number[]> {
-  let memo = versionMemo.get(binary);
+/** What `binary --version` says. */
+export interface BinaryInfo {
+  /** The binary as given (`"valkey-server"`). */
+  readonly binary: string;
+  readonly flavour: ServerFlavour;
+  /** The flavour's own version: `[7, 0, 15]` for Redis, `[8, 0, 1]` for Valkey. */
+  readonly version: number[];
+}
+
+const infoMemo = new Map<string, Promise<BinaryInfo>>();
+
+/**
+ * The flavour and version printed by `binary --version`, memoized per binary.
+ * Rejects when the binary cannot run (not installed).
+ *
+ * @example
+ * ```ts
+ * import { binaryInfo } from "./server.ts";
+ * console.log(await binaryInfo("valkey-server")); // { binary: "valkey-server", flavour: "valkey", version: [8, 0, 1] }
+ * ```
+ */
+export function binaryInfo(binary: string = defaultBinary()): Promise<BinaryInfo> {
+  let memo = infoMemo.get(binary);
   if (!memo) {
     memo = new Promise((resolve, reject) => {
       execFile(binary, ["--version"], (error, stdout) => {
         if (error) {
           return reject(new Error(`cannot run ${binary} --version: ${error.message}`, { cause: error }));
         }
+        // "Redis server v=7.0.15 ..." or "Valkey server v=8.0.1 ...".
         const m = /v=(\d+)\.(\d+)\.(\d+)/.exec(stdout);
-        resolve(m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0]);
+        const version = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+        resolve({ binary, flavour: /^valkey/i.test(stdout.trim()) ? "valkey" : "redis", version });
       });
     });
-    versionMemo.set(binary, memo);
+    infoMemo.set(binary, memo);
   }
   return memo;
+}
+
+/** The version printed by `binary --version` (`[7, 0, 15]`; Valkey's own, `[8, 0, 1]`), memoized per binary. */
+export async function binaryVersion(binary: string = defaultBinary()): Promise<number[]> {
+  return (await binaryInfo(binary)).version;
 }
 
 function quote(value: string): string {
@@ -380,6 +417,8 @@ function aclLine(rule: string): string {
 class StandaloneServer implements RedisServer {
   readonly host = "127.0.0.1";
   version: number[] = [0, 0, 0];
+  flavour: ServerFlavour = "redis";
+  flavourVersion: number[] = [0, 0, 0];
 
   constructor(
     readonly proc: ServerProcess,
@@ -401,6 +440,9 @@ class StandaloneServer implements RedisServer {
   }
   get running(): boolean {
     return this.proc.running;
+  }
+  get label(): string {
+    return `${this.flavour} ${this.flavourVersion.join(".")}`;
   }
 
   async command(...args: (string | Uint8Array)[]): Promise<RawReply> {
@@ -437,7 +479,8 @@ class StandaloneServer implements RedisServer {
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? defaultBinary();
-  const binVersion = await binaryVersion(binary);
+  const bin = await binaryInfo(binary);
+  const binVersion = bin.version;
   const certs = options.tls ? await testCerts() : undefined;
   // A free port can be taken by someone else before redis binds it: retry
   // with fresh ports unless the caller fixed them.
@@ -484,7 +527,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
         startTimeoutMs: options.startTimeoutMs,
       });
       const server = new StandaloneServer(proc, port, tlsPort, socketPath, certs, options.requirePass);
-      server.version = await serverVersion(server, binVersion);
+      await readVersions(server, bin);
       return server;
     } catch (e) {
       const inUse = /Address already in use/.test(String((e as { log?: string }).log ?? ""));
@@ -494,11 +537,19 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   }
 }
 
-async function serverVersion(server: StandaloneServer, fallback: number[]): Promise<number[]> {
+async function readVersions(server: StandaloneServer, bin: BinaryInfo): Promise<void> {
   const info = await server.command("INFO", "server").catch(() => null);
-  const m = typeof info === "string" ? /redis_version:(\d+)\.(\d+)\.(\d+)/.exec(info) : null;
-  // INFO can be refused (default user disabled by `aclUsers`): use --version.
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : fallback;
+  const text = typeof info === "string" ? info : "";
+  const field = (name: string): number[] | undefined => {
+    const m = new RegExp(`^${name}:(\\d+)\\.(\\d+)\\.(\\d+)`, "m").exec(text);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+  };
+  // INFO can be refused (default user disabled by `aclUsers`): fall back on --version. Valkey answers
+  // redis_version:7.2.4 (the Redis release it is compatible with) and its own valkey_version.
+  server.flavour = bin.flavour;
+  const redis = field("redis_version");
+  server.flavourVersion = (bin.flavour === "valkey" ? field("valkey_version") : redis) ?? bin.version;
+  server.version = redis ?? (bin.flavour === "valkey" ? [7, 2, 4] : bin.version);
 }
 
 /** Standard servers shared by every test file of a process. */
@@ -509,12 +560,14 @@ const sharedPresets: Record<SharedRedisKind, RedisServerOptions> = {
   tls: { tls: true },
 };
 
-const shared = new Map<SharedRedisKind, Promise<RedisServer>>();
+const shared = new Map<string, Promise<RedisServer>>();
 
 /**
  * A server shared by every test in this process, started on first use:
- * `"plain"` (TCP + unix socket) or `"tls"` (TCP + TLS). Never stop, kill or
- * reconfigure it; start a private one with `startRedis` for that.
+ * `"plain"` (TCP + unix socket) or `"tls"` (TCP + TLS), one per binary
+ * (default: the default server; see `serverWith` for a feature's binary).
+ * Never stop, kill or reconfigure it; start a private one with `startRedis`
+ * for that.
  *
  * @example
  * ```ts
@@ -523,12 +576,16 @@ const shared = new Map<SharedRedisKind, Promise<RedisServer>>();
  * console.log(server.socketPath !== undefined); // true
  * ```
  */
-export function sharedRedis(kind: SharedRedisKind = "plain"): Promise<RedisServer> {
-  let memo = shared.get(kind);
+export function sharedRedis(
+  kind: SharedRedisKind = "plain",
+  binary: string = defaultBinary(),
+): Promise<RedisServer> {
+  const key = `${kind} ${binary}`;
+  let memo = shared.get(key);
   if (!memo) {
-    memo = startRedis(sharedPresets[kind]);
-    memo.catch(() => shared.delete(kind));
-    shared.set(kind, memo);
+    memo = startRedis({ ...sharedPresets[kind], binary });
+    memo.catch(() => shared.delete(key));
+    shared.set(key, memo);
   }
   return memo;
 }
