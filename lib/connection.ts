@@ -159,6 +159,8 @@ type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 
 /** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
 const DEFAULT_KEEPALIVE = 60_000;
+/** Milliseconds within which a deadline counts as passed when a timer fires (timers fire late, not early). */
+const DEADLINE_SLACK = 10;
 /** How long a health check PING may take when no socket timeout is set. */
 const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
 
@@ -318,12 +320,15 @@ export class Connection {
     const limit = o.socketConnectTimeout;
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Set when the limit passes: whatever the transport rejects with once
+    // aborted (each runtime words it its own way), the failure is this.
+    let timedOut: TimeoutError | undefined;
     const timeout = limit && limit > 0
       ? new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const error = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
-          abort.abort(error);
-          reject(error);
+          timedOut = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
+          reject(timedOut);
+          abort.abort(timedOut);
         }, limit);
       })
       : undefined;
@@ -350,7 +355,7 @@ export class Connection {
       const shaking = handshake(this, o);
       this.hello = await (timeout ? Promise.race([shaking, timeout]) : shaking);
     } catch (error) {
-      const failure = this.#wrapConnectError(error);
+      const failure = timedOut ?? this.#wrapConnectError(error);
       this.#fail(failure);
       throw failure;
     } finally {
@@ -626,36 +631,50 @@ export class Connection {
   /** Fires at the earliest deadline; replies are in order, so only unanswered entries matter. */
   #checkDeadlines(): void {
     this.#timer = undefined;
-    const now = Date.now();
+    // Deadlines this close are as good as passed: commands issued together
+    // time out together, whichever timer tick catches them.
+    const now = Date.now() + DEADLINE_SLACK;
     let next = 0;
-    let expired: Pending | undefined;
-    // Commands held back by a health check are not late: the check has its own limit.
-    const held = this.#state === "checking" ? [] : this.#waiting;
-    for (const entry of [...held, ...this.#inFlight.values()]) {
-      if (!entry.deadline) continue;
-      if (entry.deadline <= now) {
-        expired = entry;
-        break;
+    // Commands not written yet (waiting for the connect) time out alone:
+    // no reply can come for them, so the connection stays.
+    if (this.#state !== "checking") { // held back by a health check, they are not late: it has its own limit
+      for (const entry of [...this.#waiting]) {
+        if (!entry.deadline) continue;
+        if (entry.deadline <= now) this.#expire(entry);
+        else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }
-      if (next === 0 || entry.deadline < next) next = entry.deadline;
     }
-    if (expired) {
-      const error = new TimeoutError(
-        `Timeout reading from ${this.address}: no reply to ${
-          describeCommand(expired.command)
-        } within ${expired.timeout} ms`,
-      );
-      this.#settle(expired);
-      this.#removeEntry(expired);
-      expired.reject(error);
+    const expired: Pending[] = [];
+    for (const entry of this.#inFlight.values()) {
+      if (!entry.deadline) continue;
+      if (entry.deadline <= now) expired.push(entry);
+      else if (next === 0 || entry.deadline < next) next = entry.deadline;
+    }
+    if (expired.length > 0) {
+      // A reply is overdue: a late one must never be read as another
+      // command's, so the connection goes; commands not yet due fail with it.
+      const errors = expired.map((entry) => this.#expire(entry));
       this.#fail(
         new ConnectionError(`Connection to ${this.address} closed after a command timed out`, {
-          cause: error,
+          cause: errors[0],
         }),
       );
       return;
     }
     if (next) this.#armTimer(next);
+  }
+
+  /** Rejects one command with its `TimeoutError` and forgets it. */
+  #expire(entry: Pending): TimeoutError {
+    const error = new TimeoutError(
+      `Timeout reading from ${this.address}: no reply to ${
+        describeCommand(entry.command)
+      } within ${entry.timeout} ms`,
+    );
+    this.#settle(entry);
+    this.#removeEntry(entry);
+    entry.reject(error);
+    return error;
   }
 
   #removeEntry(entry: Pending): void {
