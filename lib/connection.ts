@@ -159,8 +159,6 @@ type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 
 /** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
 const DEFAULT_KEEPALIVE = 60_000;
-/** Milliseconds within which a deadline counts as passed when a timer fires (timers fire late, not early). */
-const DEADLINE_SLACK = 10;
 /** How long a health check PING may take when no socket timeout is set. */
 const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
 
@@ -631,35 +629,32 @@ export class Connection {
   /** Fires at the earliest deadline; replies are in order, so only unanswered entries matter. */
   #checkDeadlines(): void {
     this.#timer = undefined;
-    // Deadlines this close are as good as passed: commands issued together
-    // time out together, whichever timer tick catches them.
-    const now = Date.now() + DEADLINE_SLACK;
+    const now = Date.now();
     let next = 0;
-    // Commands not written yet (waiting for the connect) time out alone:
-    // no reply can come for them, so the connection stays.
-    if (this.#state !== "checking") { // held back by a health check, they are not late: it has its own limit
+    // Commands not written yet (waiting for the connect) time out alone: no
+    // reply can come for them, so the connection stays. Held back by a
+    // health check, they are not late: the check has its own limit.
+    if (this.#state !== "checking") {
       for (const entry of [...this.#waiting]) {
         if (!entry.deadline) continue;
         if (entry.deadline <= now) this.#expire(entry);
         else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }
     }
-    const expired: Pending[] = [];
     for (const entry of this.#inFlight.values()) {
       if (!entry.deadline) continue;
-      if (entry.deadline <= now) expired.push(entry);
-      else if (next === 0 || entry.deadline < next) next = entry.deadline;
-    }
-    if (expired.length > 0) {
-      // A reply is overdue: a late one must never be read as another
-      // command's, so the connection goes; commands not yet due fail with it.
-      const errors = expired.map((entry) => this.#expire(entry));
-      this.#fail(
-        new ConnectionError(`Connection to ${this.address} closed after a command timed out`, {
-          cause: errors[0],
-        }),
-      );
-      return;
+      if (entry.deadline <= now) {
+        // A late reply must never be read as another command's: the
+        // connection goes, and the commands behind fail with it.
+        const error = this.#expire(entry);
+        this.#fail(
+          new ConnectionError(`Connection to ${this.address} closed after a command timed out`, {
+            cause: error,
+          }),
+        );
+        return;
+      }
+      if (next === 0 || entry.deadline < next) next = entry.deadline;
     }
     if (next) this.#armTimer(next);
   }

@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type Connector, getDefaultConnector, Redis, TimeoutError } from "../mod.ts";
+import { ConnectionError, type Connector, getDefaultConnector, Redis, TimeoutError } from "../mod.ts";
 import { nodeConnector } from "../transports/node.ts";
 import { sharedRedis, startProxy } from "./harness/mod.ts";
 import { outcome } from "./support/async.ts";
@@ -94,7 +94,7 @@ for (const [name, connector] of CONNECTORS) {
     }
   });
 
-  test(`${name}: a command whose reply is overdue is a TimeoutError, and so are the commands behind it`, async () => {
+  test(`${name}: a command whose reply is overdue is a TimeoutError; the commands behind it fail with the connection`, async () => {
     const server = await sharedRedis("plain");
     const proxy = await startProxy({ host: server.host, port: server.port });
     try {
@@ -102,8 +102,9 @@ for (const [name, connector] of CONNECTORS) {
       assert.equal(await r.ping(), true);
       proxy.stall(true);
       const started = Date.now();
-      const results = await Promise.all([outcome(r.get("a")), outcome(r.get("b"))]);
-      assertTimeouts(results, started, 2000, "overdue reply");
+      const [first, behind] = await Promise.all([outcome(r.get("a")), outcome(r.get("b"))]);
+      assertTimeouts([first], started, 2000, "overdue reply");
+      assert.ok(behind instanceof ConnectionError && behind.cause instanceof TimeoutError, String(behind));
       await r.disconnect();
     } finally {
       await proxy.close();
