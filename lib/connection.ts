@@ -59,6 +59,12 @@ export interface ConnectionOptions {
   socketConnectTimeout?: number;
   /** TCP keepalive: `true` (a 60 s initial delay) or the initial delay in milliseconds. */
   socketKeepalive?: boolean | number;
+  /**
+   * Milliseconds `close()` waits for the replies of commands already sent
+   * (default 2,000); then the connection is dropped and what is still
+   * pending rejects with a `ConnectionError`.
+   */
+  closeTimeout?: number;
   /** Library name and version sent with CLIENT SETINFO (errors from older servers are ignored). */
   libName?: string;
   /** Library version sent with CLIENT SETINFO. */
@@ -159,6 +165,8 @@ type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 
 /** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
 const DEFAULT_KEEPALIVE = 60_000;
+/** How long `close()` waits for replies in flight by default. */
+const DEFAULT_CLOSE_TIMEOUT = 2_000;
 /** How long a health check PING may take when no socket timeout is set. */
 const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
 
@@ -190,6 +198,8 @@ export class Connection {
   #state: State = "idle";
   #transport: Transport | undefined;
   #connecting: Promise<void> | undefined;
+  /** Aborts the connect in progress (the connection failed or was dropped meanwhile). */
+  #connectAbort: AbortController | undefined;
   #encoder = new Encoder();
   #decoder: Decoder;
   /** Commands written (or to be written in the scheduled flush), awaiting replies. */
@@ -316,7 +326,7 @@ export class Connection {
     this.#state = "connecting";
     const o = this.options;
     const limit = o.socketConnectTimeout;
-    const abort = new AbortController();
+    const abort = this.#connectAbort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Set when the limit passes: whatever the transport rejects with once
     // aborted (each runtime words it its own way), the failure is this.
@@ -353,11 +363,14 @@ export class Connection {
       const shaking = handshake(this, o);
       this.hello = await (timeout ? Promise.race([shaking, timeout]) : shaking);
     } catch (error) {
-      const failure = timedOut ?? this.#wrapConnectError(error);
+      // Dropped meanwhile (disconnect, close): the reason it was dropped.
+      const dropped = (this.#state as State) === "closed" ? this.#error : undefined;
+      const failure = timedOut ?? dropped ?? this.#wrapConnectError(error);
       this.#fail(failure);
       throw failure;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      this.#connectAbort = undefined;
     }
     if (this.#state !== "connecting") {
       throw new ConnectionError(`Connection to ${this.address} was closed while connecting`, {
@@ -709,6 +722,7 @@ export class Connection {
       entry.reject(reason);
     }
     this.#decoder.reset();
+    this.#connectAbort?.abort(reason);
     const transport = this.#transport;
     this.#transport = undefined;
     this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
@@ -736,10 +750,25 @@ export class Connection {
       this.#fail(undefined, undefined, true);
       return;
     }
-    if (this.#state === "connecting") await this.#connecting!.catch(() => {});
-    // A health check in progress holds commands back: wait for them too.
-    while (this.#state === "checking" || (this.#state === "ready" && this.#inFlight.length > 0)) {
-      await new Promise<void>((resolve) => this.#onDrained = resolve);
+    // A silent server must not keep close() waiting forever.
+    const limit = this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    const timer = setTimeout(() => {
+      this.#fail(
+        new ConnectionError(
+          `Connection to ${this.address} closed: still waiting for replies ${limit} ms after close() (closeTimeout)`,
+        ),
+      );
+    }, limit);
+    try {
+      if (this.#state === "connecting") {
+        await Promise.race([this.#connecting!.catch(() => {}), this.whenClosed()]);
+      }
+      // A health check in progress holds commands back: wait for them too.
+      while (this.#state === "checking" || (this.#state === "ready" && this.#inFlight.length > 0)) {
+        await new Promise<void>((resolve) => this.#onDrained = resolve);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     this.#fail(undefined);
     await this.#closed;

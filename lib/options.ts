@@ -60,6 +60,12 @@ export interface ConnectionSettings<D extends boolean = boolean> {
   /** TCP keepalive: `true` (a 60 s initial delay), or the initial delay in milliseconds. */
   socketKeepalive?: boolean | number;
   /**
+   * Milliseconds `close()` waits for the replies of commands already sent
+   * (default 2,000); then the connections are dropped and what is still
+   * pending rejects with a `ConnectionError`.
+   */
+  closeTimeout?: number;
+  /**
    * Milliseconds a connection may sit idle before it is checked with a PING
    * on its next use (default 0: never). A connection that fails the check
    * (an idle-killing load balancer dropped it) is replaced, and the command
@@ -190,6 +196,7 @@ export function parseURL(url: string): RedisOptions {
       case "socketTimeout":
       case "socketConnectTimeout":
       case "healthCheckInterval":
+      case "closeTimeout":
         options[name] = parseMs(value, rawName);
         break;
       case "maxConnections":
@@ -272,7 +279,9 @@ export function validateOptions(o: RedisOptions): void {
   if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
     bad(`protocol: ${o.protocol} (expected 2 or 3)`);
   }
-  for (const name of ["socketTimeout", "socketConnectTimeout", "healthCheckInterval"] as const) {
+  for (
+    const name of ["socketTimeout", "socketConnectTimeout", "healthCheckInterval", "closeTimeout"] as const
+  ) {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !(v >= 0))) {
       bad(`${name}: ${v} (expected milliseconds >= 0)`);

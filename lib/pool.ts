@@ -110,6 +110,8 @@ export class ConnectionPool<D extends boolean = true> {
   /** Idle connections, most recently released last (LIFO). */
   #idle: Connection[] = [];
   #inUse = new Set<Connection>();
+  /** Connections `close()` is waiting for: `disconnect()` still reaches them. */
+  #closing = new Set<Connection>();
   #observers = new Set<PoolObserver>();
 
   /** Creates an empty pool; connections open when first needed. Throws a `DataError` for bad options. */
@@ -192,7 +194,7 @@ export class ConnectionPool<D extends boolean = true> {
   async getConnection(options: { signal?: AbortSignal } = {}): Promise<Connection> {
     if (options.signal?.aborted) throw options.signal.reason;
     const connection = this.#takeIdle() ?? this.#reserve();
-    return await this.prepare(connection);
+    return await this.prepare(connection, options.signal);
   }
 
   /**
@@ -225,17 +227,24 @@ export class ConnectionPool<D extends boolean = true> {
    * `ConnectionError`. The pool stays usable: later commands open new ones.
    */
   disconnect(options: { inUse?: boolean } = {}): Promise<void> {
-    const all = this.#drain(options.inUse ?? true);
+    const all = [...this.#drain(options.inUse ?? true), ...this.#closing];
     for (const connection of all) connection.disconnect();
     return Promise.all(all.map((c) => c.whenClosed())).then(() => {});
   }
 
   /**
    * Closes every connection gracefully: each waits for the replies of the
-   * commands it already sent. The pool stays usable afterwards.
+   * commands it already sent, at most `closeTimeout` ms (default 2,000),
+   * then is dropped. `disconnect()` meanwhile drops them at once. The pool
+   * stays usable afterwards.
    */
   async close(): Promise<void> {
-    await Promise.all(this.#drain(true).map((c) => c.close()));
+    await Promise.all(
+      this.#drain(true).map((c) => {
+        this.#closing.add(c);
+        return c.close().finally(() => this.#closing.delete(c));
+      }),
+    );
   }
 
   /** Registers a lifecycle observer (clients use it for their events); returns its removal. */
@@ -244,14 +253,21 @@ export class ConnectionPool<D extends boolean = true> {
     return () => this.#observers.delete(observer);
   }
 
-  /** Connects a freshly lent connection; on failure its place is given back. */
-  protected async prepare(connection: Connection): Promise<Connection> {
+  /**
+   * Connects a freshly lent connection; on failure its place is given back.
+   * An abort of `signal` meanwhile drops the connection being connected.
+   */
+  protected async prepare(connection: Connection, signal?: AbortSignal): Promise<Connection> {
+    const onAbort = () => connection.disconnect();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await connection.connect();
     } catch (error) {
       this.#inUse.delete(connection);
       this.onSlotFree();
       throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
     return connection;
   }
@@ -362,7 +378,7 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
   override getConnection(options: { signal?: AbortSignal } = {}): Promise<Connection> {
     if (this.#waiters.length === 0) {
       const connection = this.takeIdle() ?? (this.hasRoom ? this.reserve() : undefined);
-      if (connection) return this.prepare(connection);
+      if (connection) return this.prepare(connection, options.signal);
     }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -394,7 +410,7 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
-    }).then((connection) => this.prepare(connection));
+    }).then((connection) => this.prepare(connection, signal));
   }
 
   /** Hands a released connection to the first waiting borrower, or keeps it idle. */
@@ -449,6 +465,7 @@ function toConnectionOptions(
     socketTimeout: o.socketTimeout,
     socketConnectTimeout: o.socketConnectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     socketKeepalive: o.socketKeepalive,
+    closeTimeout: o.closeTimeout,
     healthCheckInterval: o.healthCheckInterval,
     libName: LIB_NAME,
     libVersion: VERSION,
