@@ -57,7 +57,10 @@ export interface ConnectionOptions {
   socketTimeout?: number;
   /** Milliseconds the connection and handshake may take. */
   socketConnectTimeout?: number;
-  /** TCP keepalive: `true` (a 60 s initial delay) or the initial delay in milliseconds. */
+  /**
+   * TCP keepalive: on by default (a 30 s initial delay); `false` turns it
+   * off; a number sets the initial delay in milliseconds.
+   */
   socketKeepalive?: boolean | number;
   /**
    * Milliseconds `close()` waits for the replies of commands already sent
@@ -163,8 +166,8 @@ interface Pending {
 /** `checking`: ready, but a health check PING must answer before commands go out. */
 type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 
-/** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
-const DEFAULT_KEEPALIVE = 60_000;
+/** Keepalive delay by default and for `socketKeepalive: true`: 30 s, as redis-py, well under common idle-kill limits. */
+const DEFAULT_KEEPALIVE = 30_000;
 /** How long `close()` waits for replies in flight by default. */
 const DEFAULT_CLOSE_TIMEOUT = 2_000;
 /** How long a health check PING may take when no socket timeout is set. */
@@ -341,7 +344,10 @@ export class Connection {
       })
       : undefined;
     try {
-      const keepAlive = o.socketKeepalive === true ? DEFAULT_KEEPALIVE : o.socketKeepalive || undefined;
+      // On unless turned off: a peer gone without a word is then noticed even with no socketTimeout.
+      const keepAlive = o.socketKeepalive === undefined || o.socketKeepalive === true
+        ? DEFAULT_KEEPALIVE
+        : o.socketKeepalive || undefined;
       const opening = o.connector({
         host: o.host ?? "localhost",
         port: o.port ?? 6379,

@@ -57,7 +57,12 @@ export interface ConnectionSettings<D extends boolean = boolean> {
   socketTimeout?: number;
   /** Milliseconds to wait for the connection and handshake (default 10,000). */
   socketConnectTimeout?: number;
-  /** TCP keepalive: `true` (a 60 s initial delay), or the initial delay in milliseconds. */
+  /**
+   * TCP keepalive, so a server that vanished without a word is noticed even
+   * with no `socketTimeout`: on by default (a 30 s initial delay); `false`
+   * turns it off; a number sets the initial delay in milliseconds. Deno's
+   * own sockets cannot set the delay (the OS's is used, often 2 hours).
+   */
   socketKeepalive?: boolean | number;
   /**
    * Milliseconds `close()` waits for the replies of commands already sent
