@@ -18,6 +18,7 @@ import type { WatchedPipeline } from "./watch.ts";
 import { Monitor } from "./monitor.ts";
 import { ConnectionError, DataError, WatchError } from "./errors.ts";
 import { ConnectionPool } from "./pool.ts";
+import { redactOptions } from "./redact.ts";
 import type { Retry } from "./retry.ts";
 import { type Backoff, defaultBackoff } from "./backoff.ts";
 import { Recovery, retryPolicy, type Trace } from "./recovery.ts";
@@ -103,7 +104,7 @@ export type RedisEventListener<E> = ((event: E) => void) | { handleEvent(event: 
  * ```
  */
 export class Redis<D extends boolean = true> extends RedisCommands<D> implements AsyncDisposable {
-  /** The options this client was created with. */
+  /** The options this client was created with, secrets (password, TLS key) redacted. */
   readonly options: Readonly<RedisOptions<D>>;
   /** Where the client takes its connections from (its own unless `connectionPool` was given). */
   readonly connectionPool: ConnectionPool<D>;
@@ -136,7 +137,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   constructor(options: RedisOptions<D> = {}) {
     super();
     validateOptions(options);
-    this.options = options;
+    this.options = redactOptions(options);
     const pool = options.connectionPool;
     if (pool !== undefined && !(pool instanceof ConnectionPool)) {
       throw new DataError("Invalid option connectionPool (expected a ConnectionPool)");

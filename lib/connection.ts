@@ -14,6 +14,7 @@ import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
 import { handshake } from "./handshake.ts";
 import { ReplyQueue } from "./reply_queue.ts";
+import { redactOptions } from "./redact.ts";
 
 /**
  * Everything one connection needs: where to connect and how to set the
@@ -191,8 +192,10 @@ const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
  * ```
  */
 export class Connection {
-  /** The options this connection was made with. */
+  /** The options this connection was made with, secrets (password, TLS key) redacted. */
   readonly options: Readonly<ConnectionOptions>;
+  /** The options as given, secrets included: never exposed. */
+  readonly #options: Readonly<ConnectionOptions>;
   /** `host:port` or the socket path, for messages. */
   readonly address: string;
   /** What the server said in the handshake (set once ready). */
@@ -227,13 +230,14 @@ export class Connection {
 
   /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
   constructor(options: ConnectionOptions) {
-    this.options = options;
+    this.#options = options;
+    this.options = redactOptions(options);
     this.address = options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
     const decodeResponses = options.decodeResponses ?? true;
     const queue = this.#inFlight;
     this.#decoder = new Decoder({
       onReply: (value) => this.#onReply(value),
-      onPush: (push) => (this.#pushHandler ?? this.options.onPush)?.(push),
+      onPush: (push) => (this.#pushHandler ?? this.#options.onPush)?.(push),
       textReplies: decodeResponses ? () => !(queue.peek()?.command.binaryReply ?? false) : () => false,
       textPush: decodeResponses,
       encoding: options.encoding,
@@ -327,7 +331,7 @@ export class Connection {
 
   async #open(): Promise<void> {
     this.#state = "connecting";
-    const o = this.options;
+    const o = this.#options;
     const limit = o.socketConnectTimeout;
     const abort = this.#connectAbort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -413,7 +417,7 @@ export class Connection {
     return new Promise<T>((resolve, reject) => {
       let timeout = options?.timeout;
       if (timeout === undefined) {
-        timeout = this.options.socketTimeout;
+        timeout = this.#options.socketTimeout;
         // A blocking command may legitimately wait its own blocking time first.
         if (timeout && command.blocking && command.blockTimeout !== undefined) {
           timeout = command.blockTimeout === 0 ? 0 : timeout + command.blockTimeout;
@@ -438,7 +442,7 @@ export class Connection {
         entry.signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       try {
-        if (this.#state === "ready" && this.options.healthCheckInterval && this.#healthCheckDue()) {
+        if (this.#state === "ready" && this.#options.healthCheckInterval && this.#healthCheckDue()) {
           this.#startHealthCheck();
         }
         if (this.#state === "ready") {
@@ -531,7 +535,7 @@ export class Connection {
 
   /** Idle for a health check interval with nothing in flight: the socket may be long dead. */
   #healthCheckDue(): boolean {
-    return this.#inFlight.length === 0 && Date.now() - this.#lastIO >= this.options.healthCheckInterval!;
+    return this.#inFlight.length === 0 && Date.now() - this.#lastIO >= this.#options.healthCheckInterval!;
   }
 
   /**
@@ -541,7 +545,7 @@ export class Connection {
    */
   #startHealthCheck(): void {
     this.#state = "checking";
-    const o = this.options;
+    const o = this.#options;
     const limit = o.socketTimeout || o.socketConnectTimeout || DEFAULT_HEALTH_CHECK_TIMEOUT;
     const failed = (detail: string, cause?: unknown) => {
       if (this.#state !== "checking") return;
@@ -733,7 +737,7 @@ export class Connection {
     this.#transport = undefined;
     this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
     this.#onDrained?.();
-    const onEvent = this.options.onEvent;
+    const onEvent = this.#options.onEvent;
     if (onEvent) {
       if (error && !quiet) onEvent("error", this, error);
       onEvent("close", this);
@@ -757,7 +761,7 @@ export class Connection {
       return;
     }
     // A silent server must not keep close() waiting forever.
-    const limit = this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    const limit = this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     const timer = setTimeout(() => {
       this.#fail(
         new ConnectionError(

@@ -11,6 +11,7 @@ import { getDefaultConnector } from "./default_connector.ts";
 import { DataError, MaxConnectionsError } from "./errors.ts";
 import { type ConnectionSettings, parseURL, validateOptions } from "./options.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
+import { redactOptions } from "./redact.ts";
 import { CacheConfig, TrackingCache } from "./cache.ts";
 import { textOf } from "./key_text.ts";
 import type { RespValue } from "./protocol/types.ts";
@@ -97,12 +98,14 @@ export type PoolObserver = (kind: ConnectionEventKind, connection: Connection, e
  * ```
  */
 export class ConnectionPool<D extends boolean = true> {
-  /** The settings the pool was created with. */
+  /** The settings the pool was created with, secrets (password, TLS key) redacted. */
   readonly options: Readonly<ConnectionPoolOptions<D>>;
   /** Most connections lent out at once. */
   readonly maxConnections: number;
-  /** What every connection of the pool is created with. */
+  /** What every connection of the pool is created with, secrets redacted. */
   readonly connectionOptions: Readonly<ConnectionOptions>;
+  /** The same, secrets included: only connections see them. */
+  readonly #connectionOptions: Readonly<ConnectionOptions>;
   /** The client-side cache of the pool's connections, when the `cache` option is set. */
   readonly trackingCache: TrackingCache | undefined;
   readonly #connectionClass: ConnectionClass;
@@ -117,7 +120,7 @@ export class ConnectionPool<D extends boolean = true> {
   /** Creates an empty pool; connections open when first needed. Throws a `DataError` for bad options. */
   constructor(options: ConnectionPoolOptions<D> = {}) {
     validateOptions(options);
-    this.options = options;
+    this.options = redactOptions(options);
     this.maxConnections = options.maxConnections ?? this.defaultMaxConnections();
     this.#connectionClass = options.connectionClass ?? Connection;
     if (typeof this.#connectionClass !== "function") {
@@ -128,11 +131,12 @@ export class ConnectionPool<D extends boolean = true> {
       ? undefined
       : new TrackingCache(cache instanceof CacheConfig ? cache.createCache() : cache);
     this.trackingCache = tracking;
-    this.connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
+    this.#connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
       // A connection gone means invalidations may have been missed.
       if (kind === "close" && tracking) tracking.flush();
       for (const observer of this.#observers) observer(kind, connection, error);
     }, tracking);
+    this.connectionOptions = redactOptions(this.#connectionOptions);
   }
 
   /**
@@ -218,7 +222,7 @@ export class ConnectionPool<D extends boolean = true> {
    * track: the caller owns it and closes it.
    */
   createConnection(): Connection {
-    return new this.#connectionClass(this.connectionOptions);
+    return new this.#connectionClass(this.#connectionOptions);
   }
 
   /**
