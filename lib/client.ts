@@ -127,8 +127,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   #pubsubs = new Set<PubSub<D>>();
   /** Connections borrowed for blocking commands and MONITOR, not given back yet. */
   #borrowed = new Set<Connection>();
-  /** Aborted by `disconnect()`: borrows in progress end too. */
-  #dropBorrows = new AbortController();
+  /** Borrows in progress: `disconnect()` ends them too. */
+  #borrowing = new Set<AbortController>();
 
   /**
    * Creates a client; nothing is connected until the first command.
@@ -566,8 +566,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       this.connectionPool.release(single);
     }
     for (const connection of [...this.#borrowed]) connection.disconnect();
-    this.#dropBorrows.abort(new ConnectionError("The client was disconnected while borrowing a connection"));
-    this.#dropBorrows = new AbortController();
+    const reason = new ConnectionError("The client was disconnected while borrowing a connection");
+    for (const borrowing of [...this.#borrowing]) borrowing.abort(reason);
     if (this.#ownsPool) await this.connectionPool.disconnect();
     await pubsubs;
     this.#end();
@@ -608,13 +608,20 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
 
   /** Borrows a connection from the pool, remembered until given back so `disconnect()` reaches it. */
   async #borrow(signal?: AbortSignal): Promise<Connection> {
-    // disconnect() also ends borrows still connecting.
-    const dropped = this.#dropBorrows.signal;
-    const connection = await this.connectionPool.getConnection({
-      signal: signal ? AbortSignal.any([signal, dropped]) : dropped,
-    });
-    this.#borrowed.add(connection);
-    return connection;
+    // Its own controller, so disconnect() can end a borrow still connecting.
+    const borrowing = new AbortController();
+    const onAbort = () => borrowing.abort(signal!.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    this.#borrowing.add(borrowing);
+    try {
+      const connection = await this.connectionPool.getConnection({ signal: borrowing.signal });
+      this.#borrowed.add(connection);
+      return connection;
+    } finally {
+      this.#borrowing.delete(borrowing);
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   #giveBack(connection: Connection): void {

@@ -24,11 +24,15 @@ const CONNECTORS: [string, () => Connector, boolean][] = [
 async function socketTimer(r: Redis): Promise<{ kind: number; seconds: number }> {
   const info = String(await r.sendCommand("CLIENT", "INFO"));
   const port = Number(/\baddr=127\.0\.0\.1:(\d+)/.exec(info)?.[1]);
-  assert.ok(port > 0, info);
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const serverPort = Number(/\bladdr=127\.0\.0\.1:(\d+)/.exec(info)?.[1]);
+  assert.ok(port > 0 && serverPort > 0, info);
+  const hex = (n: number) => `0100007F:${n.toString(16).toUpperCase().padStart(4, "0")}`;
+  // The full pair: other processes may use the same local port towards other servers.
+  const local = hex(port);
+  const remote = hex(serverPort);
   const line = readFileSync("/proc/net/tcp", "utf8").split("\n").find((l) => {
     const fields = l.trim().split(/\s+/);
-    return fields[1] === local && fields[3] === "01"; // established (not an older socket in TIME_WAIT)
+    return fields[1] === local && fields[2] === remote && fields[3] === "01"; // established, not in TIME_WAIT
   });
   assert.ok(line, `no socket ${local} in /proc/net/tcp`);
   const [kind, when] = line.trim().split(/\s+/)[5].split(":");
