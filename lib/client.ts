@@ -17,8 +17,9 @@ import { Script } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import type { WatchedPipeline } from "./watch.ts";
 import { Monitor } from "./monitor.ts";
-import { DataError, WatchError } from "./errors.ts";
+import { ConnectionError, DataError, WatchError } from "./errors.ts";
 import { ConnectionPool } from "./pool.ts";
+import { redactOptions } from "./redact.ts";
 import type { Retry } from "./retry.ts";
 import { type Backoff, defaultBackoff } from "./backoff.ts";
 import { Recovery, retryPolicy, type Trace } from "./recovery.ts";
@@ -109,7 +110,7 @@ export type RedisEventListener<E> = ((event: E) => void) | { handleEvent(event: 
  * ```
  */
 export class Redis<D extends boolean = true> extends RedisCommands<D> implements AsyncDisposable {
-  /** The options this client was created with. */
+  /** The options this client was created with, secrets (password, TLS key) redacted. */
   readonly options: Readonly<RedisOptions<D>>;
   /** Where the client takes its connections from (its own unless `connectionPool` was given). */
   readonly connectionPool: ConnectionPool<D>;
@@ -130,6 +131,10 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   readonly #recovery: Recovery;
   /** Open pubsubs: closing the client closes them (else they would reconnect). */
   #pubsubs = new Set<PubSub<D>>();
+  /** Connections borrowed for blocking commands and MONITOR, not given back yet. */
+  #borrowed = new Set<Connection>();
+  /** Borrows in progress: `disconnect()` ends them too. */
+  #borrowing = new Set<AbortController>();
 
   /**
    * Creates a client; nothing is connected until the first command.
@@ -138,7 +143,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   constructor(options: RedisOptions<D> = {}) {
     super();
     validateOptions(options);
-    this.options = options;
+    this.options = redactOptions(options);
     const pool = options.connectionPool;
     if (pool !== undefined && !(pool instanceof ConnectionPool)) {
       throw new DataError("Invalid option connectionPool (expected a ConnectionPool)");
@@ -304,7 +309,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       try {
         return await run(executor);
       } finally {
-        if (dedicated) this.connectionPool.release(connection);
+        if (dedicated) this.#giveBack(connection);
       }
     };
     return this.#recovery.run(attempt, commands.every(isReadOnly), undefined);
@@ -432,10 +437,9 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * ```
    */
   async monitor(): Promise<Monitor> {
-    const pool = this.connectionPool;
-    const connection = await pool.getConnection();
+    const connection = await this.#borrow();
     // MONITOR leaves the connection unusable for commands: it is closed, never reused.
-    connection.whenClosed().then(() => pool.release(connection));
+    connection.whenClosed().then(() => this.#giveBack(connection));
     return await new Monitor(connection).start();
   }
 
@@ -551,10 +555,11 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
 
   /**
    * Closes gracefully: connections finish the replies of commands already
-   * sent, then close. A pool the client created is closed with it; a pool
-   * given in the options is left open (only the client's own single
-   * connection is given back). Its pubsubs are closed. A later command
-   * reconnects.
+   * sent, then close; after `closeTimeout` ms (default 2,000) they are
+   * dropped and what is still pending rejects with a `ConnectionError`. A
+   * pool the client created is closed with it; a pool given in the options
+   * is left open (only the client's own single connection is given back).
+   * Its pubsubs are closed. A later command reconnects.
    */
   async close(): Promise<void> {
     await Promise.all([...this.#pubsubs].map((p) => p.close()));
@@ -568,18 +573,24 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
   }
 
   /**
-   * Drops the client's connections at once (those of a pool it created, or
-   * its single connection): pending commands reject with a
-   * `ConnectionError`. A later command reconnects.
+   * Drops the client's connections at once (every connection of a pool it
+   * created, being closed or not; its single connection; those it borrowed
+   * for blocking commands and MONITOR): pending commands reject with a
+   * `ConnectionError`. Its pubsubs are closed. A later command reconnects.
    */
   async disconnect(): Promise<void> {
-    await Promise.all([...this.#pubsubs].map((p) => p.close()));
+    // Pubsubs stop reconnecting first; dropping their connections below ends their close().
+    const pubsubs = Promise.all([...this.#pubsubs].map((p) => p.close()));
     const single = this.#takeSingle();
     if (single) {
       single.disconnect();
       this.connectionPool.release(single);
     }
+    for (const connection of [...this.#borrowed]) connection.disconnect();
+    const reason = new ConnectionError("The client was disconnected while borrowing a connection");
+    for (const borrowing of [...this.#borrowing]) borrowing.abort(reason);
     if (this.#ownsPool) await this.connectionPool.disconnect();
+    await pubsubs;
     this.#end();
   }
 
@@ -616,9 +627,32 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     }
   }
 
+  /** Borrows a connection from the pool, remembered until given back so `disconnect()` reaches it. */
+  async #borrow(signal?: AbortSignal): Promise<Connection> {
+    // Its own controller, so disconnect() can end a borrow still connecting.
+    const borrowing = new AbortController();
+    const onAbort = () => borrowing.abort(signal!.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    this.#borrowing.add(borrowing);
+    try {
+      const connection = await this.connectionPool.getConnection({ signal: borrowing.signal });
+      this.#borrowed.add(connection);
+      return connection;
+    } finally {
+      this.#borrowing.delete(borrowing);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #giveBack(connection: Connection): void {
+    this.#borrowed.delete(connection);
+    this.connectionPool.release(connection);
+  }
+
   /** The connection a command goes out on: shared, single, or (dedicated) borrowed from the pool. */
   #connection(dedicated: boolean, signal?: AbortSignal): Connection | Promise<Connection> {
-    if (dedicated) return this.connectionPool.getConnection({ signal });
+    if (dedicated) return this.#borrow(signal);
     if (!this.#single) return this.connectionPool.sharedConnection();
     const single = this.#singleConnection;
     if (single !== undefined && !single.closed) return single;
@@ -645,7 +679,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       try {
         return await connection.send(command, { ...sendOptions, trace });
       } finally {
-        if (dedicated) this.connectionPool.release(connection);
+        if (dedicated) this.#giveBack(connection);
       }
     };
     return this.#recovery.run(attempt, isReadOnly(command as Command<unknown>), sendOptions?.signal);

@@ -15,6 +15,7 @@ import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
 import { handshake } from "./handshake.ts";
 import { ReplyQueue } from "./reply_queue.ts";
+import { redactOptions } from "./redact.ts";
 
 /**
  * Everything one connection needs: where to connect and how to set the
@@ -58,8 +59,17 @@ export interface ConnectionOptions {
   socketTimeout?: number;
   /** Milliseconds the connection and handshake may take. */
   socketConnectTimeout?: number;
-  /** TCP keepalive: `true` (a 60 s initial delay) or the initial delay in milliseconds. */
+  /**
+   * TCP keepalive: on by default (a 30 s initial delay); `false` turns it
+   * off; a number sets the initial delay in milliseconds.
+   */
   socketKeepalive?: boolean | number;
+  /**
+   * Milliseconds `close()` waits for the replies of commands already sent
+   * (default 2,000); then the connection is dropped and what is still
+   * pending rejects with a `ConnectionError`.
+   */
+  closeTimeout?: number;
   /** Library name and version sent with CLIENT SETINFO (errors from older servers are ignored). */
   libName?: string;
   /** Library version sent with CLIENT SETINFO. */
@@ -158,8 +168,10 @@ interface Pending {
 /** `checking`: ready, but a health check PING must answer before commands go out. */
 type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 
-/** Keepalive delay for `socketKeepalive: true`: a minute, well under common idle-kill limits. */
-const DEFAULT_KEEPALIVE = 60_000;
+/** Keepalive delay by default and for `socketKeepalive: true`: 30 s, as redis-py, well under common idle-kill limits. */
+const DEFAULT_KEEPALIVE = 30_000;
+/** How long `close()` waits for replies in flight by default. */
+const DEFAULT_CLOSE_TIMEOUT = 2_000;
 /** How long a health check PING may take when no socket timeout is set. */
 const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
 
@@ -181,8 +193,10 @@ const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
  * ```
  */
 export class Connection {
-  /** The options this connection was made with. */
+  /** The options this connection was made with, secrets (password, TLS key) redacted. */
   readonly options: Readonly<ConnectionOptions>;
+  /** The options as given, secrets included: never exposed. */
+  readonly #options: Readonly<ConnectionOptions>;
   /** `host:port` or the socket path, for messages. */
   readonly address: string;
   /** What the server said in the handshake (set once ready). */
@@ -191,6 +205,8 @@ export class Connection {
   #state: State = "idle";
   #transport: Transport | undefined;
   #connecting: Promise<void> | undefined;
+  /** Aborts the connect in progress (the connection failed or was dropped meanwhile). */
+  #connectAbort: AbortController | undefined;
   #encoder = new Encoder();
   #decoder: Decoder;
   /** Commands written (or to be written in the scheduled flush), awaiting replies. */
@@ -215,13 +231,14 @@ export class Connection {
 
   /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
   constructor(options: ConnectionOptions) {
-    this.options = options;
+    this.#options = options;
+    this.options = redactOptions(options);
     this.address = options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
     const decodeResponses = options.decodeResponses ?? true;
     const queue = this.#inFlight;
     this.#decoder = new Decoder({
       onReply: (value) => this.#onReply(value),
-      onPush: (push) => (this.#pushHandler ?? this.options.onPush)?.(push),
+      onPush: (push) => (this.#pushHandler ?? this.#options.onPush)?.(push),
       textReplies: decodeResponses ? () => !(queue.peek()?.command.binaryReply ?? false) : () => false,
       textPush: decodeResponses,
       encoding: options.encoding,
@@ -315,21 +332,27 @@ export class Connection {
 
   async #open(): Promise<void> {
     this.#state = "connecting";
-    const o = this.options;
+    const o = this.#options;
     const limit = o.socketConnectTimeout;
-    const abort = new AbortController();
+    const abort = this.#connectAbort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Set when the limit passes: whatever the transport rejects with once
+    // aborted (each runtime words it its own way), the failure is this.
+    let timedOut: TimeoutError | undefined;
     const timeout = limit && limit > 0
       ? new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const error = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
-          abort.abort(error);
-          reject(error);
+          timedOut = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
+          reject(timedOut);
+          abort.abort(timedOut);
         }, limit);
       })
       : undefined;
     try {
-      const keepAlive = o.socketKeepalive === true ? DEFAULT_KEEPALIVE : o.socketKeepalive || undefined;
+      // On unless turned off: a peer gone without a word is then noticed even with no socketTimeout.
+      const keepAlive = o.socketKeepalive === undefined || o.socketKeepalive === true
+        ? DEFAULT_KEEPALIVE
+        : o.socketKeepalive || undefined;
       const opening = o.connector({
         host: o.host ?? "localhost",
         port: o.port ?? 6379,
@@ -351,11 +374,14 @@ export class Connection {
       const shaking = handshake(this, o);
       this.hello = await (timeout ? Promise.race([shaking, timeout]) : shaking);
     } catch (error) {
-      const failure = this.#wrapConnectError(error);
+      // Dropped meanwhile (disconnect, close): the reason it was dropped.
+      const dropped = (this.#state as State) === "closed" ? this.#error : undefined;
+      const failure = timedOut ?? dropped ?? this.#wrapConnectError(error);
       this.#fail(failure);
       throw failure;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      this.#connectAbort = undefined;
     }
     if (this.#state !== "connecting") {
       throw new ConnectionError(`Connection to ${this.address} was closed while connecting`, {
@@ -392,7 +418,7 @@ export class Connection {
     return new Promise<T>((resolve, reject) => {
       let timeout = options?.timeout;
       if (timeout === undefined) {
-        timeout = this.options.socketTimeout;
+        timeout = this.#options.socketTimeout;
         // A blocking command may legitimately wait its own blocking time first.
         if (timeout && command.blocking && command.blockTimeout !== undefined) {
           timeout = command.blockTimeout === 0 ? 0 : timeout + command.blockTimeout;
@@ -417,7 +443,7 @@ export class Connection {
         entry.signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       try {
-        if (this.#state === "ready" && this.options.healthCheckInterval && this.#healthCheckDue()) {
+        if (this.#state === "ready" && this.#options.healthCheckInterval && this.#healthCheckDue()) {
           this.#startHealthCheck();
         }
         if (this.#state === "ready") {
@@ -510,7 +536,7 @@ export class Connection {
 
   /** Idle for a health check interval with nothing in flight: the socket may be long dead. */
   #healthCheckDue(): boolean {
-    return this.#inFlight.length === 0 && Date.now() - this.#lastIO >= this.options.healthCheckInterval!;
+    return this.#inFlight.length === 0 && Date.now() - this.#lastIO >= this.#options.healthCheckInterval!;
   }
 
   /**
@@ -520,7 +546,7 @@ export class Connection {
    */
   #startHealthCheck(): void {
     this.#state = "checking";
-    const o = this.options;
+    const o = this.#options;
     const limit = o.socketTimeout || o.socketConnectTimeout || DEFAULT_HEALTH_CHECK_TIMEOUT;
     const failed = (detail: string, cause?: unknown) => {
       if (this.#state !== "checking") return;
@@ -630,34 +656,45 @@ export class Connection {
     this.#timer = undefined;
     const now = Date.now();
     let next = 0;
-    let expired: Pending | undefined;
-    // Commands held back by a health check are not late: the check has its own limit.
-    const held = this.#state === "checking" ? [] : this.#waiting;
-    for (const entry of [...held, ...this.#inFlight.values()]) {
+    // Commands not written yet (waiting for the connect) time out alone: no
+    // reply can come for them, so the connection stays. Held back by a
+    // health check, they are not late: the check has its own limit.
+    if (this.#state !== "checking") {
+      for (const entry of [...this.#waiting]) {
+        if (!entry.deadline) continue;
+        if (entry.deadline <= now) this.#expire(entry);
+        else if (next === 0 || entry.deadline < next) next = entry.deadline;
+      }
+    }
+    for (const entry of this.#inFlight.values()) {
       if (!entry.deadline) continue;
       if (entry.deadline <= now) {
-        expired = entry;
-        break;
+        // A late reply must never be read as another command's: the
+        // connection goes, and the commands behind fail with it.
+        const error = this.#expire(entry);
+        this.#fail(
+          new ConnectionError(`Connection to ${this.address} closed after a command timed out`, {
+            cause: error,
+          }),
+        );
+        return;
       }
       if (next === 0 || entry.deadline < next) next = entry.deadline;
     }
-    if (expired) {
-      const error = new TimeoutError(
-        `Timeout reading from ${this.address}: no reply to ${
-          describeCommand(expired.command)
-        } within ${expired.timeout} ms`,
-      );
-      this.#settle(expired);
-      this.#removeEntry(expired);
-      expired.reject(error);
-      this.#fail(
-        new ConnectionError(`Connection to ${this.address} closed after a command timed out`, {
-          cause: error,
-        }),
-      );
-      return;
-    }
     if (next) this.#armTimer(next);
+  }
+
+  /** Rejects one command with its `TimeoutError` and forgets it. */
+  #expire(entry: Pending): TimeoutError {
+    const error = new TimeoutError(
+      `Timeout reading from ${this.address}: no reply to ${
+        describeCommand(entry.command)
+      } within ${entry.timeout} ms`,
+    );
+    this.#settle(entry);
+    this.#removeEntry(entry);
+    entry.reject(error);
+    return error;
   }
 
   #removeEntry(entry: Pending): void {
@@ -697,11 +734,12 @@ export class Connection {
       entry.reject(reason);
     }
     this.#decoder.reset();
+    this.#connectAbort?.abort(reason);
     const transport = this.#transport;
     this.#transport = undefined;
     this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
     this.#onDrained?.();
-    const onEvent = this.options.onEvent;
+    const onEvent = this.#options.onEvent;
     if (onEvent) {
       if (error && !quiet) onEvent("error", this, error);
       onEvent("close", this);
@@ -724,10 +762,25 @@ export class Connection {
       this.#fail(undefined, undefined, true);
       return;
     }
-    if (this.#state === "connecting") await this.#connecting!.catch(() => {});
-    // A health check in progress holds commands back: wait for them too.
-    while (this.#state === "checking" || (this.#state === "ready" && this.#inFlight.length > 0)) {
-      await new Promise<void>((resolve) => this.#onDrained = resolve);
+    // A silent server must not keep close() waiting forever.
+    const limit = this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    const timer = setTimeout(() => {
+      this.#fail(
+        new ConnectionError(
+          `Connection to ${this.address} closed: still waiting for replies ${limit} ms after close() (closeTimeout)`,
+        ),
+      );
+    }, limit);
+    try {
+      if (this.#state === "connecting") {
+        await Promise.race([this.#connecting!.catch(() => {}), this.whenClosed()]);
+      }
+      // A health check in progress holds commands back: wait for them too.
+      while (this.#state === "checking" || (this.#state === "ready" && this.#inFlight.length > 0)) {
+        await new Promise<void>((resolve) => this.#onDrained = resolve);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     this.#fail(undefined);
     await this.#closed;

@@ -23,7 +23,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
 
   if ((o.protocol ?? 3) === 3) {
     const hello: RedisArgument[] = ["HELLO", 3];
-    if (o.password !== undefined) hello.push("AUTH", o.username ?? "default", o.password);
+    const auth = credentials(o);
+    if (auth) hello.push("AUTH", auth[0], auth[1]);
     if (o.clientName) hello.push("SETNAME", o.clientName);
     // Client-side caching: invalidations come as push frames on this connection.
     if (o.tracking) setup.push(["CLIENT", "TRACKING", "ON"]);
@@ -50,9 +51,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   }
 
   const resp2: RedisArgument[][] = [];
-  if (o.password !== undefined) {
-    resp2.push(o.username !== undefined ? ["AUTH", o.username, o.password] : ["AUTH", o.password]);
-  }
+  const auth = credentials(o);
+  if (auth) resp2.push(o.username !== undefined ? ["AUTH", ...auth] : ["AUTH", auth[1]]);
   if (o.clientName) resp2.push(["CLIENT", "SETNAME", o.clientName]);
   const replies = await conn.sendRaw([...resp2, ...setup]);
   for (let i = 0; i < resp2.length; i++) {
@@ -60,6 +60,17 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   }
   checkSetup(conn, setup, replies.slice(resp2.length));
   return { protocol: 2 };
+}
+
+/**
+ * User and password to authenticate with, as redis-py: a username without a
+ * password is sent with an empty one, so the server decides (a `nopass` user
+ * gets in, any other is refused) and the connection never silently runs as
+ * the default user.
+ */
+function credentials(o: ConnectionOptions): [string, string] | undefined {
+  if (o.password === undefined && o.username === undefined) return undefined;
+  return [o.username ?? "default", o.password ?? ""];
 }
 
 /** HELLO unknown (Redis < 6) or RESP3 refused (NOPROTO). */

@@ -58,8 +58,19 @@ export interface ConnectionSettings<D extends boolean = boolean> {
   socketTimeout?: number;
   /** Milliseconds to wait for the connection and handshake (default 10,000). */
   socketConnectTimeout?: number;
-  /** TCP keepalive: `true` (a 60 s initial delay), or the initial delay in milliseconds. */
+  /**
+   * TCP keepalive, so a server that vanished without a word is noticed even
+   * with no `socketTimeout`: on by default (a 30 s initial delay); `false`
+   * turns it off; a number sets the initial delay in milliseconds. Deno's
+   * own sockets cannot set the delay (the OS's is used, often 2 hours).
+   */
   socketKeepalive?: boolean | number;
+  /**
+   * Milliseconds `close()` waits for the replies of commands already sent
+   * (default 2,000); then the connections are dropped and what is still
+   * pending rejects with a `ConnectionError`.
+   */
+  closeTimeout?: number;
   /**
    * Milliseconds a connection may sit idle before it is checked with a PING
    * on its next use (default 0: never). A connection that fails the check
@@ -191,6 +202,7 @@ export function parseURL(url: string): RedisOptions {
       case "socketTimeout":
       case "socketConnectTimeout":
       case "healthCheckInterval":
+      case "closeTimeout":
         options[name] = parseMs(value, rawName);
         break;
       case "maxConnections":
@@ -323,7 +335,9 @@ export function validateOptions(o: RedisOptions, owner = "Redis", extra: readonl
   if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
     bad(`protocol: ${o.protocol} (expected 2 or 3)`);
   }
-  for (const name of ["socketTimeout", "socketConnectTimeout", "healthCheckInterval"] as const) {
+  for (
+    const name of ["socketTimeout", "socketConnectTimeout", "healthCheckInterval", "closeTimeout"] as const
+  ) {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !(v >= 0))) {
       bad(`${name}: ${v} (expected milliseconds >= 0)`);

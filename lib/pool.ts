@@ -11,6 +11,7 @@ import { getDefaultConnector } from "./default_connector.ts";
 import { DataError, MaxConnectionsError } from "./errors.ts";
 import { type ConnectionSettings, parseURL, validateOptions } from "./options.ts";
 import { LIB_NAME, VERSION } from "./version.ts";
+import { redactOptions } from "./redact.ts";
 import { CacheConfig, TrackingCache } from "./cache.ts";
 import { textOf } from "./key_text.ts";
 import type { RespValue } from "./protocol/types.ts";
@@ -97,12 +98,14 @@ export type PoolObserver = (kind: ConnectionEventKind, connection: Connection, e
  * ```
  */
 export class ConnectionPool<D extends boolean = true> {
-  /** The settings the pool was created with. */
+  /** The settings the pool was created with, secrets (password, TLS key) redacted. */
   readonly options: Readonly<ConnectionPoolOptions<D>>;
   /** Most connections lent out at once. */
   readonly maxConnections: number;
-  /** What every connection of the pool is created with. */
+  /** What every connection of the pool is created with, secrets redacted. */
   readonly connectionOptions: Readonly<ConnectionOptions>;
+  /** The same, secrets included: only connections see them. */
+  readonly #connectionOptions: Readonly<ConnectionOptions>;
   /** The client-side cache of the pool's connections, when the `cache` option is set. */
   readonly trackingCache: TrackingCache | undefined;
   readonly #connectionClass: ConnectionClass;
@@ -110,6 +113,8 @@ export class ConnectionPool<D extends boolean = true> {
   /** Idle connections, most recently released last (LIFO). */
   #idle: Connection[] = [];
   #inUse = new Set<Connection>();
+  /** Connections `close()` is waiting for: `disconnect()` still reaches them. */
+  #closing = new Set<Connection>();
   #observers = new Set<PoolObserver>();
 
   /** Creates an empty pool; connections open when first needed. Throws a `DataError` for bad options. */
@@ -120,7 +125,7 @@ export class ConnectionPool<D extends boolean = true> {
       blocking ? "BlockingConnectionPool" : "ConnectionPool",
       blocking ? ["timeout"] : [],
     );
-    this.options = options;
+    this.options = redactOptions(options);
     this.maxConnections = options.maxConnections ?? this.defaultMaxConnections();
     this.#connectionClass = options.connectionClass ?? Connection;
     if (typeof this.#connectionClass !== "function") {
@@ -131,11 +136,12 @@ export class ConnectionPool<D extends boolean = true> {
       ? undefined
       : new TrackingCache(cache instanceof CacheConfig ? cache.createCache() : cache);
     this.trackingCache = tracking;
-    this.connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
+    this.#connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
       // A connection gone means invalidations may have been missed.
       if (kind === "close" && tracking) tracking.flush();
       for (const observer of this.#observers) observer(kind, connection, error);
     }, tracking);
+    this.connectionOptions = redactOptions(this.#connectionOptions);
   }
 
   /**
@@ -197,7 +203,7 @@ export class ConnectionPool<D extends boolean = true> {
   async getConnection(options: { signal?: AbortSignal } = {}): Promise<Connection> {
     if (options.signal?.aborted) throw options.signal.reason;
     const connection = this.#takeIdle() ?? this.#reserve();
-    return await this.prepare(connection);
+    return await this.prepare(connection, options.signal);
   }
 
   /**
@@ -221,7 +227,7 @@ export class ConnectionPool<D extends boolean = true> {
    * track: the caller owns it and closes it.
    */
   createConnection(): Connection {
-    return new this.#connectionClass(this.connectionOptions);
+    return new this.#connectionClass(this.#connectionOptions);
   }
 
   /**
@@ -230,17 +236,24 @@ export class ConnectionPool<D extends boolean = true> {
    * `ConnectionError`. The pool stays usable: later commands open new ones.
    */
   disconnect(options: { inUse?: boolean } = {}): Promise<void> {
-    const all = this.#drain(options.inUse ?? true);
+    const all = [...this.#drain(options.inUse ?? true), ...this.#closing];
     for (const connection of all) connection.disconnect();
     return Promise.all(all.map((c) => c.whenClosed())).then(() => {});
   }
 
   /**
    * Closes every connection gracefully: each waits for the replies of the
-   * commands it already sent. The pool stays usable afterwards.
+   * commands it already sent, at most `closeTimeout` ms (default 2,000),
+   * then is dropped. `disconnect()` meanwhile drops them at once. The pool
+   * stays usable afterwards.
    */
   async close(): Promise<void> {
-    await Promise.all(this.#drain(true).map((c) => c.close()));
+    await Promise.all(
+      this.#drain(true).map((c) => {
+        this.#closing.add(c);
+        return c.close().finally(() => this.#closing.delete(c));
+      }),
+    );
   }
 
   /** Registers a lifecycle observer (clients use it for their events); returns its removal. */
@@ -249,14 +262,21 @@ export class ConnectionPool<D extends boolean = true> {
     return () => this.#observers.delete(observer);
   }
 
-  /** Connects a freshly lent connection; on failure its place is given back. */
-  protected async prepare(connection: Connection): Promise<Connection> {
+  /**
+   * Connects a freshly lent connection; on failure its place is given back.
+   * An abort of `signal` meanwhile drops the connection being connected.
+   */
+  protected async prepare(connection: Connection, signal?: AbortSignal): Promise<Connection> {
+    const onAbort = () => connection.disconnect();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await connection.connect();
     } catch (error) {
       this.#inUse.delete(connection);
       this.onSlotFree();
       throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
     return connection;
   }
@@ -367,7 +387,7 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
   override getConnection(options: { signal?: AbortSignal } = {}): Promise<Connection> {
     if (this.#waiters.length === 0) {
       const connection = this.takeIdle() ?? (this.hasRoom ? this.reserve() : undefined);
-      if (connection) return this.prepare(connection);
+      if (connection) return this.prepare(connection, options.signal);
     }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -399,7 +419,7 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
-    }).then((connection) => this.prepare(connection));
+    }).then((connection) => this.prepare(connection, signal));
   }
 
   /** Hands a released connection to the first waiting borrower, or keeps it idle. */
@@ -454,6 +474,7 @@ function toConnectionOptions(
     socketTimeout: o.socketTimeout,
     socketConnectTimeout: o.socketConnectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     socketKeepalive: o.socketKeepalive,
+    closeTimeout: o.closeTimeout,
     healthCheckInterval: o.healthCheckInterval,
     libName: LIB_NAME,
     libVersion: VERSION,
