@@ -404,7 +404,12 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       return;
     }
     // Over RESP2 a subscribed connection answers PING with a ["pong", payload] message.
-    const answered = new Promise<void>((resolve, reject) => this.#pongWaiters.push({ resolve, reject }));
+    let waiter: Waiter<void> | undefined;
+    const answered = new Promise<void>((resolve, reject) =>
+      this.#pongWaiters.push(waiter = { resolve, reject })
+    );
+    // Rejected when the connection is lost: observed here, as the PING may fail to go out first.
+    answered.catch(() => {});
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -415,11 +420,15 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
         reject(error);
       }, limit);
     });
+    // The deadline may pass while the PING is still being written, before the race below observes it.
+    late.catch(() => {});
     try {
       await connection.sendOneWay(new Command(["PING", HEALTH_CHECK_MESSAGE]));
       await Promise.race([answered, late]);
     } finally {
       clearTimeout(timer);
+      const i = this.#pongWaiters.indexOf(waiter!);
+      if (i >= 0) this.#pongWaiters.splice(i, 1);
     }
   }
 
@@ -489,18 +498,32 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     }
     if (entries.length === 0) throw new DataError(`${SUBSCRIBE[kind]} needs at least one ${kind}`);
     const map = this.#subscriptions[kind];
-    const confirmed: Promise<void>[] = [];
+    const previous = new Map<string, Subscription<D> | undefined>();
+    const waiters: Waiter<void>[] = [];
     for (const entry of entries) {
       const key = keyText(entry.name);
+      if (!previous.has(key)) previous.set(key, map.get(key));
       map.set(key, entry);
-      confirmed.push(this.#expect(kind, key, true));
     }
-    const connection = await this.#ensureConnection();
-    // A connection lost meanwhile is replaced, and the replacement subscribes to everything.
-    if (this.#isCurrent(connection)) {
-      await connection.sendOneWay(new Command(SUBSCRIBE[kind]).argsOf(entries.map((e) => e.name)));
+    const confirmed = this.#expectAll(kind, [...previous.keys()], true, waiters);
+    try {
+      const connection = await this.#ensureConnection();
+      // A connection lost meanwhile is replaced, and the replacement subscribes to everything.
+      if (this.#isCurrent(connection)) {
+        await connection.sendOneWay(new Command(SUBSCRIBE[kind]).argsOf(entries.map((e) => e.name)));
+      }
+    } catch (error) {
+      // Never sent: nothing new is subscribed (redis-py records channels only once sent).
+      for (const [key, before] of previous) {
+        if (entries.includes(map.get(key)!)) {
+          if (before) map.set(key, before);
+          else map.delete(key);
+        }
+      }
+      this.#forgetWaiters(waiters);
+      throw error;
     }
-    await Promise.all(confirmed);
+    await confirmed;
   }
 
   async #unsubscribe(kind: Kind, names: RedisKey[]): Promise<void> {
@@ -515,18 +538,44 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     const connection = this.#connection;
     // Not connected: the subscriptions are forgotten, so a reconnect will not restore them.
     if (!connection || connection.closed) return;
-    const confirmed = keys.length > 0 ? keys.map((key) => this.#expect(kind, key, false)) : [];
-    await connection.sendOneWay(new Command(UNSUBSCRIBE[kind]).argsOf(names));
-    await Promise.all(confirmed);
+    const waiters: Waiter<void>[] = [];
+    const confirmed = this.#expectAll(kind, keys, false, waiters);
+    try {
+      await connection.sendOneWay(new Command(UNSUBSCRIBE[kind]).argsOf(names));
+    } catch (error) {
+      this.#forgetWaiters(waiters);
+      throw error;
+    }
+    await confirmed;
   }
 
-  #expect(kind: Kind, key: string, on: boolean): Promise<void> {
-    const id = `${kind}:${on ? "on" : "off"}:${key}`;
-    return new Promise<void>((resolve, reject) => {
-      const list = this.#confirmWaiters.get(id);
-      if (list) list.push({ resolve, reject });
-      else this.#confirmWaiters.set(id, [{ resolve, reject }]);
-    });
+  /**
+   * Resolves once the server confirmed each of `keys`. The promise is observed at once (its rejection
+   * reaches the caller through `await`, or nobody when the send failed first); `waiters` collects the
+   * registered waiters so that a failed send can withdraw them.
+   */
+  #expectAll(kind: Kind, keys: string[], on: boolean, waiters: Waiter<void>[]): Promise<void> {
+    const all = Promise.all(keys.map((key) => {
+      const id = `${kind}:${on ? "on" : "off"}:${key}`;
+      return new Promise<void>((resolve, reject) => {
+        const waiter = { resolve, reject };
+        waiters.push(waiter);
+        const list = this.#confirmWaiters.get(id);
+        if (list) list.push(waiter);
+        else this.#confirmWaiters.set(id, [waiter]);
+      });
+    }));
+    all.catch(() => {});
+    return all.then(() => {});
+  }
+
+  /** Withdraws confirmation waiters whose command was never sent, so they cannot take a later confirmation. */
+  #forgetWaiters(waiters: Waiter<void>[]): void {
+    for (const [id, list] of this.#confirmWaiters) {
+      const kept = list.filter((w) => !waiters.includes(w));
+      if (kept.length === 0) this.#confirmWaiters.delete(id);
+      else if (kept.length !== list.length) this.#confirmWaiters.set(id, kept);
+    }
   }
 
   #isCurrent(connection: Connection): boolean {
@@ -559,7 +608,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       else if (textOf(reply) === HEALTH_CHECK_MESSAGE) this.#pongWaiters.shift()?.resolve();
     });
     this.#connection = connection;
-    connection.whenClosed().then(() => this.#onClosed(connection));
+    // The reconnect loop runs unobserved: it must never reject.
+    connection.whenClosed().then(() => this.#onClosed(connection)).catch(() => {});
     return connection;
   }
 
