@@ -255,6 +255,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   #pongWaiters: Waiter<void>[] = [];
   #closed = false;
   #worker: Worker<D> | undefined;
+  /** Unsubscribe confirmations queued and not yet read: `subscribed` stays true until they are. */
+  #unreadUnsubscribes = 0;
 
   /** Created by `Redis.pubsub()`. */
   constructor(host: PubSubHost<D>, options: PubSubOptions = {}) {
@@ -262,8 +264,17 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#options = options;
   }
 
-  /** True while at least one channel, pattern or shard channel is subscribed. */
+  /**
+   * True while at least one channel, pattern or shard channel is subscribed,
+   * and, as in redis-py, until the confirmation of the last unsubscribe has
+   * been read (by `getMessage` or `listen`, even when confirmations are
+   * ignored), so `while (p.subscribed) await p.getMessage()` sees it.
+   */
   get subscribed(): boolean {
+    return !this.#closed && (this.#hasSubscriptions() || this.#unreadUnsubscribes > 0);
+  }
+
+  #hasSubscriptions(): boolean {
     const s = this.#subscriptions;
     return s.channel.size + s.pattern.size + s.shard.size > 0;
   }
@@ -337,6 +348,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     if (this.#queue.length === 0 && timeout > 0) await this.#waitForMessage(timeout);
     const message = this.#queue.shift();
     if (message === undefined) return null;
+    if (isUnsubscribeConfirmation(message)) this.#unreadUnsubscribes--;
     return await this.#handle(
       message,
       options.ignoreSubscribeMessages ?? this.#options.ignoreSubscribeMessages,
@@ -620,15 +632,15 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#connection = undefined;
     const lost = new ConnectionError(`Pubsub connection to ${connection.address} lost`);
     for (const waiter of this.#pongWaiters.splice(0)) waiter.reject(lost);
-    if (this.#closed || !this.subscribed) {
+    if (this.#closed || !this.#hasSubscriptions()) {
       this.#rejectConfirmations(lost);
       return;
     }
     const backoff = this.#host.reconnectBackoff;
     backoff.reset();
-    for (let failures = 0; !this.#closed && this.subscribed; failures++) {
+    for (let failures = 0; !this.#closed && this.#hasSubscriptions(); failures++) {
       if (failures > 0) await new Promise((resolve) => setTimeout(resolve, backoff.compute(failures)));
-      if (this.#closed || !this.subscribed) break;
+      if (this.#closed || !this.#hasSubscriptions()) break;
       let fresh: Connection;
       try {
         fresh = await this.#ensureConnection();
@@ -670,6 +682,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
         }
       }
     }
+    if (isUnsubscribeConfirmation(message)) this.#unreadUnsubscribes++;
     this.#queue.push(message);
     this.#wakeAll();
   }
@@ -807,6 +820,16 @@ function toMessage<D extends boolean>(frame: RespValue[]): PubSubMessage<D> | un
       return { type, pattern: null, channel: null, data: frame[1] as Str<D> };
   }
   return undefined;
+}
+
+/**
+ * The confirmation of an unsubscription that took something away (Redis answers an UNSUBSCRIBE with
+ * nothing subscribed with a null channel; that one never kept `subscribed` true).
+ */
+function isUnsubscribeConfirmation<D extends boolean>(message: PubSubMessage<D>): boolean {
+  const t = message.type;
+  if (t !== "unsubscribe" && t !== "punsubscribe" && t !== "sunsubscribe") return false;
+  return (t === "punsubscribe" ? message.pattern : message.channel) !== null;
 }
 
 function describeName(name: RedisKey): string {
