@@ -411,11 +411,9 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     if (!connection || connection.closed) return;
     const o = connection.options;
     const limit = o.socketTimeout || o.socketConnectTimeout || 10_000;
-    if (connection.hello?.protocol === 3) {
-      await connection.send(new Command(["PING", HEALTH_CHECK_MESSAGE]), { timeout: limit });
-      return;
-    }
-    // Over RESP2 a subscribed connection answers PING with a ["pong", payload] message.
+    // Sent one-way on every protocol, as `ping()` is: a PING waiting for its reply would take the
+    // reply of a `ping()` sent before it. The answer (a ["pong", payload] message over RESP2 when
+    // subscribed, else a plain reply) is recognised by its payload.
     let waiter: Waiter<void> | undefined;
     const answered = new Promise<void>((resolve, reject) =>
       this.#pongWaiters.push(waiter = { resolve, reject })
@@ -442,6 +440,21 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       const i = this.#pongWaiters.indexOf(waiter!);
       if (i >= 0) this.#pongWaiters.splice(i, 1);
     }
+  }
+
+  /**
+   * PINGs the server over the subscriber connection (connecting it if
+   * needed) and resolves once sent; the answer arrives as a message of type
+   * `"pong"` whose `data` is `message`, or empty without one, as redis-py's
+   * `PubSub.ping` (never ignored as confirmations may be).
+   */
+  async ping(message?: RedisKey): Promise<void> {
+    if (message !== undefined && typeof message !== "string" && !(message instanceof Uint8Array)) {
+      throw new DataError(`Invalid ping message: ${String(message)} (expected a string or Uint8Array)`);
+    }
+    if (this.#closed) throw new PubSubError("The pubsub is closed");
+    const connection = await this.#ensureConnection();
+    await connection.sendOneWay(new Command(message === undefined ? ["PING"] : ["PING", message]));
   }
 
   /**
@@ -616,8 +629,12 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     // Over RESP2 every reply of a subscribed connection is a message.
     connection.streamReplies((reply) => {
       if (Array.isArray(reply)) this.#onFrame(reply);
-      // With nothing subscribed, a RESP2 connection answers PING as usual.
-      else if (textOf(reply) === HEALTH_CHECK_MESSAGE) this.#pongWaiters.shift()?.resolve();
+      // A PING answered as usual (RESP3, or RESP2 with nothing subscribed): a pong, as redis-py makes it,
+      // whose bare "PONG" carries no payload.
+      else if (typeof reply === "string" || reply instanceof Uint8Array) {
+        const empty = connection.options.decodeResponses === false ? new Uint8Array(0) : "";
+        this.#onFrame(["pong", textOf(reply) === "PONG" ? empty : reply]);
+      }
     });
     this.#connection = connection;
     // The reconnect loop runs unobserved: it must never reject.

@@ -461,6 +461,47 @@ for (const protocol of PROTOCOLS) {
     }
   });
 
+  test(`${R}: ping() is answered by a pong message, subscribed or not, as redis-py`, async () => {
+    await using sub = await plainClient({ protocol });
+    const pre = `ps:ping:${protocol}:`;
+    const pong = (data: string): PubSubMessage => ({ type: "pong", pattern: null, channel: null, data });
+    {
+      await using p = sub.pubsub({ ignoreSubscribeMessages: true });
+      // Nothing subscribed yet: the plain PONG reply becomes a pong message with empty data.
+      await p.ping();
+      assert.deepEqual(await p.getMessage({ timeout: 1_000 }), pong(""));
+      await p.ping("hello");
+      assert.deepEqual(await p.getMessage({ timeout: 1_000 }), pong("hello"));
+      // Subscribed: pongs are never ignored as confirmations are, and keep their order with messages.
+      await p.subscribe(`${pre}a`);
+      await p.ping("one");
+      await sub.publish(`${pre}a`, "between");
+      await p.ping();
+      await p.checkHealth(); // its pong is not delivered
+      const got = await collect(p, 3, 2_000);
+      assert.deepEqual(got, [
+        pong("one"),
+        { type: "message", pattern: null, channel: `${pre}a`, data: "between" },
+        pong(""),
+      ]);
+      assert.equal(await p.getMessage({ timeout: 50 }), null);
+    }
+    {
+      await using raw = await plainClient({ protocol, decodeResponses: false });
+      await using p = raw.pubsub();
+      await p.ping("bytes");
+      const m = await p.getMessage({ timeout: 1_000 });
+      assert.equal(m?.type, "pong");
+      assert.deepEqual(m?.data, new TextEncoder().encode("bytes"));
+      await p.ping();
+      assert.deepEqual((await p.getMessage({ timeout: 1_000 }))?.data, new Uint8Array(0));
+    }
+    const closed = sub.pubsub();
+    await closed.close();
+    await assert.rejects(closed.ping(), PubSubError);
+    await assert.rejects(sub.pubsub().ping({} as unknown as string), DataError);
+  });
+
   test(`${R}: binary channel names and payloads round-trip byte for byte`, async () => {
     await using pub = await plainClient({ protocol, decodeResponses: false });
     await using sub = await plainClient({ protocol, decodeResponses: false });
