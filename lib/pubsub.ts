@@ -454,7 +454,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     }
     if (this.#closed) throw new PubSubError("The pubsub is closed");
     const connection = await this.#ensureConnection();
-    await connection.sendOneWay(new Command(message === undefined ? ["PING"] : ["PING", message]));
+    await connection.sendOneWay(new Command("PING").argsOf(message === undefined ? [] : [message]));
   }
 
   /**
