@@ -80,7 +80,7 @@ export {
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./lib/options.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";
-export { type AcquireOptions, Lock, type LockOptions } from "./lib/lock.ts";
+export { type AcquireOptions, Lock, type LockClass, type LockOptions } from "./lib/lock.ts";
 export {
   type Pipeline,
   type PipelineCommands,
