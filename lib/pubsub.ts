@@ -17,7 +17,7 @@ import { keyText, textOf } from "./key_text.ts";
 /**
  * The kinds of message a `PubSub` delivers: published messages (`message`,
  * `pmessage` for a pattern, `smessage` for a shard channel), the server's
- * confirmations of (un)subscriptions, and `pong` for a PING over RESP2.
+ * confirmations of (un)subscriptions, and `pong` answering `PubSub.ping()`.
  *
  * @example
  * ```ts

@@ -83,6 +83,7 @@ async function pubsubFailures(r: Redis): Promise<void> {
   await outcome(p.unsubscribe("ur:a"));
   await outcome(p.getMessage({ timeout: 20 }));
   await outcome(p.checkHealth());
+  await outcome(p.ping("ur:ping"));
   const reading = outcome((async () => {
     for await (const _ of p.listen()) break;
   })());
@@ -113,6 +114,9 @@ async function everyCall(r: Redis): Promise<void> {
     r.lock("ur:lock", { timeout: 1_000 }).acquire(),
     r.lock("ur:lock", { timeout: 1_000 }).acquireOrThrow({ blocking: false }),
     r.lock("ur:lock").release(),
+    (async () => {
+      await using _held = await r.lock("ur:lock", { raiseOnReleaseError: false }).acquireOrThrow();
+    })(),
     r.registerScript("return 1").run(),
     (async () => {
       for await (const _ of r.scanIter({ match: "ur:*" })) break;
