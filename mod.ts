@@ -81,7 +81,7 @@ export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./lib/options.ts";
 export { REDACTED } from "./lib/redact.ts";
 export { Script, type ScriptCall } from "./lib/script.ts";
-export { type AcquireOptions, Lock, type LockOptions } from "./lib/lock.ts";
+export { type AcquireOptions, Lock, type LockClass, type LockOptions } from "./lib/lock.ts";
 export {
   type Pipeline,
   type PipelineCommands,

@@ -14,7 +14,7 @@ import { parseURL, type RedisOptions, validateOptions } from "./options.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "./pipeline.ts";
 import { Script } from "./script.ts";
-import { Lock, type LockOptions } from "./lock.ts";
+import { Lock, type LockClass, type LockOptions } from "./lock.ts";
 import type { WatchedPipeline } from "./watch.ts";
 import { Monitor } from "./monitor.ts";
 import { ConnectionError, DataError, WatchError } from "./errors.ts";
@@ -462,7 +462,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
 
   /**
    * A distributed lock on the key `name` (redis-py's `lock`); durations in
-   * milliseconds. Nothing is sent until `acquire()`.
+   * milliseconds. Nothing is sent until `acquire()`. `lockClass` picks the
+   * `Lock` subclass to instantiate. Throws a `DataError` for bad options.
    *
    * @example
    * ```ts
@@ -478,8 +479,12 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * }
    * ```
    */
-  lock(name: RedisKey, options?: LockOptions): Lock {
-    return new Lock(this as RedisCommands<boolean>, name, options);
+  lock<L extends Lock = Lock>(name: RedisKey, options?: LockOptions & { lockClass?: LockClass<L> }): L {
+    const lockClass = options?.lockClass ?? Lock;
+    if (typeof lockClass !== "function" || (lockClass !== Lock && !(lockClass.prototype instanceof Lock))) {
+      throw new DataError("Invalid option lockClass (expected Lock or a subclass of it)");
+    }
+    return new lockClass(this as RedisCommands<boolean>, name, options) as L;
   }
 
   /**

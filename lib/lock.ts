@@ -36,6 +36,15 @@ export interface LockOptions {
    * so a lock's token always belongs to the `Lock` object that acquired it.
    */
   threadLocal?: boolean;
+  /**
+   * Whether releasing a lock that is no longer owned (it expired, and maybe
+   * another holder took it) throws a `LockNotOwnedError`, from `release()` and
+   * from `await using` (default `true`). With `false` it is logged as a
+   * warning and ignored, as redis-py's `raise_on_release_error=False`.
+   */
+  raiseOnReleaseError?: boolean;
+  /** The `Lock` subclass `Redis.lock` instantiates (redis-py's `lock_class`); ignored by `new Lock`. */
+  lockClass?: LockClass;
 }
 
 const LOCK_KEYS = optionKeys<LockOptions>({
@@ -45,6 +54,31 @@ const LOCK_KEYS = optionKeys<LockOptions>({
   blockingTimeout: true,
   threadLocal: true,
 });
+
+/**
+ * A `Lock` class (or subclass) that `Redis.lock` can instantiate with its
+ * `lockClass` option: constructed with the client, the key and the options.
+ *
+ * @example
+ * ```ts
+ * import { Lock, type LockClass, Redis } from "@uniredis/redis";
+ * class LoggedLock extends Lock {
+ *   override async acquire(...args: Parameters<Lock["acquire"]>): Promise<boolean> {
+ *     const ok = await super.acquire(...args);
+ *     console.log("acquired", this.name, ok);
+ *     return ok;
+ *   }
+ * }
+ * const cls: LockClass<LoggedLock> = LoggedLock;
+ * await using r = new Redis();
+ * const lock = r.lock("jobs", { lockClass: cls, timeout: 5_000 }); // a LoggedLock
+ * ```
+ */
+export type LockClass<L extends Lock = Lock> = new (
+  client: RedisCommands<boolean>,
+  name: RedisKey,
+  options?: LockOptions,
+) => L;
 
 /**
  * Options of one `Lock.acquire` call, overriding the lock's.
@@ -107,6 +141,7 @@ export class Lock implements AsyncDisposable {
   readonly #sleep: number;
   readonly #blocking: boolean;
   readonly #blockingTimeout: number | undefined;
+  readonly #raiseOnReleaseError: boolean;
   readonly #release: Script;
   readonly #extend: Script;
   readonly #reacquire: Script;
@@ -127,6 +162,7 @@ export class Lock implements AsyncDisposable {
     this.#sleep = options.sleep ?? 100;
     this.#blocking = options.blocking ?? true;
     this.#blockingTimeout = options.blockingTimeout;
+    this.#raiseOnReleaseError = options.raiseOnReleaseError ?? true;
     this.#release = new Script(client, RELEASE);
     this.#extend = new Script(client, EXTEND);
     this.#reacquire = new Script(client, REACQUIRE);
@@ -170,14 +206,19 @@ export class Lock implements AsyncDisposable {
     throw new LockError(`Unable to acquire lock ${String(this.name)} within the time specified`);
   }
 
-  /** Releases the lock; rejects with `LockNotOwnedError` when it expired or another holder took it. */
+  /**
+   * Releases the lock; rejects with `LockNotOwnedError` when it expired or
+   * another holder took it (only logged with `raiseOnReleaseError: false`),
+   * and with `LockError` when it is not held at all.
+   */
   async release(): Promise<void> {
     const token = this.#token;
     if (token === undefined) throw new LockError("Cannot release an unlocked lock");
     this.#token = undefined;
-    if (await this.#release.run({ keys: [this.name], args: [token] }) !== 1) {
-      throw new LockNotOwnedError(`Cannot release lock ${String(this.name)}: it is no longer owned`);
-    }
+    if (await this.#release.run({ keys: [this.name], args: [token] }) === 1) return;
+    const message = `Cannot release lock ${String(this.name)}: it is no longer owned`;
+    if (this.#raiseOnReleaseError) throw new LockNotOwnedError(message);
+    console.warn(`${message} (ignored: raiseOnReleaseError is false)`);
   }
 
   /**
@@ -223,12 +264,14 @@ export class Lock implements AsyncDisposable {
     return text === this.#token;
   }
 
-  /** Releases the lock if this holder still holds it (`await using`); never throws for a lost lock. */
+  /**
+   * Releases the lock at the end of an `await using` block, if it was
+   * acquired: as redis-py's `with lock:`, a lock lost meanwhile throws a
+   * `LockNotOwnedError` unless `raiseOnReleaseError` is `false`.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#token === undefined) return;
-    await this.release().catch((error) => {
-      if (!(error instanceof LockNotOwnedError)) throw error;
-    });
+    await this.release();
   }
 }
 

@@ -18,7 +18,7 @@ import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 /**
  * The kinds of message a `PubSub` delivers: published messages (`message`,
  * `pmessage` for a pattern, `smessage` for a shard channel), the server's
- * confirmations of (un)subscriptions, and `pong` for a PING over RESP2.
+ * confirmations of (un)subscriptions, and `pong` answering `PubSub.ping()`.
  *
  * @example
  * ```ts
@@ -262,6 +262,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   #pongWaiters: Waiter<void>[] = [];
   #closed = false;
   #worker: Worker<D> | undefined;
+  /** Unsubscribe confirmations queued and not yet read: `subscribed` stays true until they are. */
+  #unreadUnsubscribes = 0;
 
   /** Created by `Redis.pubsub()`. */
   constructor(host: PubSubHost<D>, options: PubSubOptions = {}) {
@@ -270,8 +272,17 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#options = options;
   }
 
-  /** True while at least one channel, pattern or shard channel is subscribed. */
+  /**
+   * True while at least one channel, pattern or shard channel is subscribed,
+   * and, as in redis-py, until the confirmation of the last unsubscribe has
+   * been read (by `getMessage` or `listen`, even when confirmations are
+   * ignored), so `while (p.subscribed) await p.getMessage()` sees it.
+   */
   get subscribed(): boolean {
+    return !this.#closed && (this.#hasSubscriptions() || this.#unreadUnsubscribes > 0);
+  }
+
+  #hasSubscriptions(): boolean {
     const s = this.#subscriptions;
     return s.channel.size + s.pattern.size + s.shard.size > 0;
   }
@@ -346,6 +357,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     if (this.#queue.length === 0 && timeout > 0) await this.#waitForMessage(timeout);
     const message = this.#queue.shift();
     if (message === undefined) return null;
+    if (isUnsubscribeConfirmation(message)) this.#unreadUnsubscribes--;
     return await this.#handle(
       message,
       options.ignoreSubscribeMessages ?? this.#options.ignoreSubscribeMessages,
@@ -409,12 +421,15 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     if (!connection || connection.closed) return;
     const o = connection.options;
     const limit = o.socketTimeout || o.socketConnectTimeout || 10_000;
-    if (connection.hello?.protocol === 3) {
-      await connection.send(new Command(["PING", HEALTH_CHECK_MESSAGE]), { timeout: limit });
-      return;
-    }
-    // Over RESP2 a subscribed connection answers PING with a ["pong", payload] message.
-    const answered = new Promise<void>((resolve, reject) => this.#pongWaiters.push({ resolve, reject }));
+    // Sent one-way on every protocol, as `ping()` is: a PING waiting for its reply would take the
+    // reply of a `ping()` sent before it. The answer (a ["pong", payload] message over RESP2 when
+    // subscribed, else a plain reply) is recognised by its payload.
+    let waiter: Waiter<void> | undefined;
+    const answered = new Promise<void>((resolve, reject) =>
+      this.#pongWaiters.push(waiter = { resolve, reject })
+    );
+    // Rejected when the connection is lost: observed here, as the PING may fail to go out first.
+    answered.catch(() => {});
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -425,12 +440,31 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
         reject(error);
       }, limit);
     });
+    // The deadline may pass while the PING is still being written, before the race below observes it.
+    late.catch(() => {});
     try {
       await connection.sendOneWay(new Command(["PING", HEALTH_CHECK_MESSAGE]));
       await Promise.race([answered, late]);
     } finally {
       clearTimeout(timer);
+      const i = this.#pongWaiters.indexOf(waiter!);
+      if (i >= 0) this.#pongWaiters.splice(i, 1);
     }
+  }
+
+  /**
+   * PINGs the server over the subscriber connection (connecting it if
+   * needed) and resolves once sent; the answer arrives as a message of type
+   * `"pong"` whose `data` is `message`, or empty without one, as redis-py's
+   * `PubSub.ping` (never ignored as confirmations may be).
+   */
+  async ping(message?: RedisKey): Promise<void> {
+    if (message !== undefined && typeof message !== "string" && !(message instanceof Uint8Array)) {
+      throw new DataError(`Invalid ping message: ${String(message)} (expected a string or Uint8Array)`);
+    }
+    if (this.#closed) throw new PubSubError("The pubsub is closed");
+    const connection = await this.#ensureConnection();
+    await connection.sendOneWay(new Command("PING").argsOf(message === undefined ? [] : [message]));
   }
 
   /**
@@ -499,18 +533,32 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     }
     if (entries.length === 0) throw new DataError(`${SUBSCRIBE[kind]} needs at least one ${kind}`);
     const map = this.#subscriptions[kind];
-    const confirmed: Promise<void>[] = [];
+    const previous = new Map<string, Subscription<D> | undefined>();
+    const waiters: Waiter<void>[] = [];
     for (const entry of entries) {
       const key = keyText(entry.name);
+      if (!previous.has(key)) previous.set(key, map.get(key));
       map.set(key, entry);
-      confirmed.push(this.#expect(kind, key, true));
     }
-    const connection = await this.#ensureConnection();
-    // A connection lost meanwhile is replaced, and the replacement subscribes to everything.
-    if (this.#isCurrent(connection)) {
-      await connection.sendOneWay(new Command(SUBSCRIBE[kind]).argsOf(entries.map((e) => e.name)));
+    const confirmed = this.#expectAll(kind, [...previous.keys()], true, waiters);
+    try {
+      const connection = await this.#ensureConnection();
+      // A connection lost meanwhile is replaced, and the replacement subscribes to everything.
+      if (this.#isCurrent(connection)) {
+        await connection.sendOneWay(new Command(SUBSCRIBE[kind]).argsOf(entries.map((e) => e.name)));
+      }
+    } catch (error) {
+      // Never sent: nothing new is subscribed (redis-py records channels only once sent).
+      for (const [key, before] of previous) {
+        if (entries.includes(map.get(key)!)) {
+          if (before) map.set(key, before);
+          else map.delete(key);
+        }
+      }
+      this.#forgetWaiters(waiters);
+      throw error;
     }
-    await Promise.all(confirmed);
+    await confirmed;
   }
 
   async #unsubscribe(kind: Kind, names: RedisKey[]): Promise<void> {
@@ -525,18 +573,44 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     const connection = this.#connection;
     // Not connected: the subscriptions are forgotten, so a reconnect will not restore them.
     if (!connection || connection.closed) return;
-    const confirmed = keys.length > 0 ? keys.map((key) => this.#expect(kind, key, false)) : [];
-    await connection.sendOneWay(new Command(UNSUBSCRIBE[kind]).argsOf(names));
-    await Promise.all(confirmed);
+    const waiters: Waiter<void>[] = [];
+    const confirmed = this.#expectAll(kind, keys, false, waiters);
+    try {
+      await connection.sendOneWay(new Command(UNSUBSCRIBE[kind]).argsOf(names));
+    } catch (error) {
+      this.#forgetWaiters(waiters);
+      throw error;
+    }
+    await confirmed;
   }
 
-  #expect(kind: Kind, key: string, on: boolean): Promise<void> {
-    const id = `${kind}:${on ? "on" : "off"}:${key}`;
-    return new Promise<void>((resolve, reject) => {
-      const list = this.#confirmWaiters.get(id);
-      if (list) list.push({ resolve, reject });
-      else this.#confirmWaiters.set(id, [{ resolve, reject }]);
-    });
+  /**
+   * Resolves once the server confirmed each of `keys`. The promise is observed at once (its rejection
+   * reaches the caller through `await`, or nobody when the send failed first); `waiters` collects the
+   * registered waiters so that a failed send can withdraw them.
+   */
+  #expectAll(kind: Kind, keys: string[], on: boolean, waiters: Waiter<void>[]): Promise<void> {
+    const all = Promise.all(keys.map((key) => {
+      const id = `${kind}:${on ? "on" : "off"}:${key}`;
+      return new Promise<void>((resolve, reject) => {
+        const waiter = { resolve, reject };
+        waiters.push(waiter);
+        const list = this.#confirmWaiters.get(id);
+        if (list) list.push(waiter);
+        else this.#confirmWaiters.set(id, [waiter]);
+      });
+    }));
+    all.catch(() => {});
+    return all.then(() => {});
+  }
+
+  /** Withdraws confirmation waiters whose command was never sent, so they cannot take a later confirmation. */
+  #forgetWaiters(waiters: Waiter<void>[]): void {
+    for (const [id, list] of this.#confirmWaiters) {
+      const kept = list.filter((w) => !waiters.includes(w));
+      if (kept.length === 0) this.#confirmWaiters.delete(id);
+      else if (kept.length !== list.length) this.#confirmWaiters.set(id, kept);
+    }
   }
 
   #isCurrent(connection: Connection): boolean {
@@ -565,11 +639,16 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     // Over RESP2 every reply of a subscribed connection is a message.
     connection.streamReplies((reply) => {
       if (Array.isArray(reply)) this.#onFrame(reply);
-      // With nothing subscribed, a RESP2 connection answers PING as usual.
-      else if (textOf(reply) === HEALTH_CHECK_MESSAGE) this.#pongWaiters.shift()?.resolve();
+      // A PING answered as usual (RESP3, or RESP2 with nothing subscribed): a pong, as redis-py makes it,
+      // whose bare "PONG" carries no payload.
+      else if (typeof reply === "string" || reply instanceof Uint8Array) {
+        const empty = connection.options.decodeResponses === false ? new Uint8Array(0) : "";
+        this.#onFrame(["pong", textOf(reply) === "PONG" ? empty : reply]);
+      }
     });
     this.#connection = connection;
-    connection.whenClosed().then(() => this.#onClosed(connection));
+    // The reconnect loop runs unobserved: it must never reject.
+    connection.whenClosed().then(() => this.#onClosed(connection)).catch(() => {});
     return connection;
   }
 
@@ -580,15 +659,15 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#connection = undefined;
     const lost = new ConnectionError(`Pubsub connection to ${connection.address} lost`);
     for (const waiter of this.#pongWaiters.splice(0)) waiter.reject(lost);
-    if (this.#closed || !this.subscribed) {
+    if (this.#closed || !this.#hasSubscriptions()) {
       this.#rejectConfirmations(lost);
       return;
     }
     const backoff = this.#host.reconnectBackoff;
     backoff.reset();
-    for (let failures = 0; !this.#closed && this.subscribed; failures++) {
+    for (let failures = 0; !this.#closed && this.#hasSubscriptions(); failures++) {
       if (failures > 0) await new Promise((resolve) => setTimeout(resolve, backoff.compute(failures)));
-      if (this.#closed || !this.subscribed) break;
+      if (this.#closed || !this.#hasSubscriptions()) break;
       let fresh: Connection;
       try {
         fresh = await this.#ensureConnection();
@@ -630,6 +709,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
         }
       }
     }
+    if (isUnsubscribeConfirmation(message)) this.#unreadUnsubscribes++;
     this.#queue.push(message);
     this.#wakeAll();
   }
@@ -767,6 +847,16 @@ function toMessage<D extends boolean>(frame: RespValue[]): PubSubMessage<D> | un
       return { type, pattern: null, channel: null, data: frame[1] as Str<D> };
   }
   return undefined;
+}
+
+/**
+ * The confirmation of an unsubscription that took something away (Redis answers an UNSUBSCRIBE with
+ * nothing subscribed with a null channel; that one never kept `subscribed` true).
+ */
+function isUnsubscribeConfirmation<D extends boolean>(message: PubSubMessage<D>): boolean {
+  const t = message.type;
+  if (t !== "unsubscribe" && t !== "punsubscribe" && t !== "sunsubscribe") return false;
+  return (t === "punsubscribe" ? message.pattern : message.channel) !== null;
 }
 
 function describeName(name: RedisKey): string {

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, LockError, LockNotOwnedError, Redis } from "../mod.ts";
+import { DataError, Lock, type LockClass, LockError, LockNotOwnedError, Redis } from "../mod.ts";
 import { sharedRedis } from "./harness/mod.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,5 +103,82 @@ for (const protocol of [2, 3] as const) {
     await assert.rejects(noTimeout.extend(10), LockError);
     assert.equal(await r.pttl(`${p}forever`), -1, "a lock without timeout lives until released");
     await noTimeout.release();
+  });
+
+  test(`${R}: raiseOnReleaseError (default true): releasing a lost lock throws, from release() and await using`, async () => {
+    await using r = await client();
+    await r.del(`${p}lost`);
+    const takeOver = async () => {
+      await sleep(80); // the holder's lock expires...
+      const next = r.lock(`${p}lost`, { timeout: 5_000 });
+      assert.equal(await next.acquire({ blocking: false }), true); // ...and another holder takes it
+      return next;
+    };
+    const old = r.lock(`${p}lost`, { timeout: 50 });
+    await old.acquire();
+    let next = await takeOver();
+    await assert.rejects(old.release(), LockNotOwnedError);
+    await next.release();
+
+    // `await using` throws too, as redis-py's `with lock:` does.
+    const disposal = (async () => {
+      await using _held = await r.lock(`${p}lost`, { timeout: 50 }).acquireOrThrow();
+      next = await takeOver();
+    })();
+    await assert.rejects(disposal, LockNotOwnedError);
+    assert.equal(await next.owned(), true, "the new holder's lock is untouched");
+    await next.release();
+  });
+
+  test(`${R}: raiseOnReleaseError: false: a lost lock is released quietly; an unlocked one still throws`, async () => {
+    await using r = await client();
+    await r.del(`${p}quiet`);
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      const old = r.lock(`${p}quiet`, { timeout: 50, raiseOnReleaseError: false });
+      assert.equal(await old.acquire(), true);
+      await sleep(80);
+      const next = r.lock(`${p}quiet`, { timeout: 5_000 });
+      assert.equal(await next.acquire({ blocking: false }), true);
+      assert.equal(await old.release(), undefined);
+      {
+        await using _held = await r.lock(`${p}quiet2`, { timeout: 50, raiseOnReleaseError: false })
+          .acquireOrThrow();
+        await sleep(80);
+        await r.set(`${p}quiet2`, "someone else");
+      }
+      assert.equal(await r.get(`${p}quiet2`), "someone else", "the other holder's key is untouched");
+      assert.equal(await next.owned(), true);
+      await next.release();
+      assert.equal(warnings.length, 2, "each lost lock is logged");
+      assert.match(String(warnings[0][0]), /no longer owned/);
+      await assert.rejects(old.release(), LockError, "releasing an unlocked lock is still an error");
+    } finally {
+      console.warn = warn;
+    }
+  });
+
+  test(`${R}: lockClass: lock() instantiates the given Lock subclass`, async () => {
+    await using r = await client();
+    await r.del(`${p}custom`);
+    class CountingLock extends Lock {
+      acquisitions = 0;
+      override async acquire(...args: Parameters<Lock["acquire"]>): Promise<boolean> {
+        const ok = await super.acquire(...args);
+        if (ok) this.acquisitions++;
+        return ok;
+      }
+    }
+    const lock = r.lock(`${p}custom`, { lockClass: CountingLock, timeout: 5_000 });
+    assert.ok(lock instanceof CountingLock);
+    assert.equal(await lock.acquire(), true);
+    assert.equal(lock.acquisitions, 1);
+    assert.equal(await r.get(`${p}custom`), lock.token, "the subclass holds the lock on the server");
+    await lock.release();
+    assert.equal(await r.exists(`${p}custom`), 0);
+    const notALock = class {} as unknown as LockClass;
+    assert.throws(() => r.lock(`${p}custom`, { lockClass: notALock }), DataError);
   });
 }

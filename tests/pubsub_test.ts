@@ -350,7 +350,7 @@ for (const protocol of PROTOCOLS) {
 
     await p.sunsubscribe();
     assert.deepEqual(p.shardChannels, []);
-    assert.equal(p.subscribed, false);
+    assert.equal(p.subscribed, true, "until the confirmations are read");
     assert.deepEqual(await pub.pubsubShardnumsub(s1, s2), [[s1, 0], [s2, 0]]);
     assert.deepEqual(await pub.pubsubShardchannels(`${pre}*`), []);
     const confirmations = await collect(p, 2, 1000);
@@ -359,6 +359,7 @@ for (const protocol of PROTOCOLS) {
       [["sunsubscribe", s1], ["sunsubscribe", s2]],
     );
     assert.deepEqual(confirmations.map((m) => m.data).sort(), [0, 1]);
+    assert.equal(p.subscribed, false);
     assert.equal(await pub.spublish(s1, "nobody"), 0);
   });
 
@@ -392,10 +393,113 @@ for (const protocol of PROTOCOLS) {
     assert.equal(ended, false);
 
     await p.punsubscribe();
-    assert.equal(p.subscribed, false);
+    // The loop reads the last confirmation (ignored), and only then is nothing subscribed.
+    assert.ok(await waitFor(() => !p.subscribed, 2000));
     assert.ok(await waitFor(() => ended, 2000), "the for await loop ended after the last unsubscribe");
     assert.equal(await loop, undefined);
     assert.deepEqual(received, ["message:one", "pmessage:two"]);
+  });
+
+  test(`${R}: subscribed stays true until the last unsubscribe confirmation has been read`, async () => {
+    await using sub = await plainClient({ protocol });
+    const pre = `ps:subscribed:${protocol}:`;
+    {
+      await using p = sub.pubsub();
+      assert.equal(p.subscribed, false);
+      await p.subscribe(`${pre}a`, `${pre}b`);
+      assert.equal(p.subscribed, true);
+      await p.unsubscribe();
+      assert.deepEqual(p.channels, []);
+      assert.equal(p.subscribed, true, "true until the confirmations are read");
+      // redis-py's idiom: the loop sees every confirmation, the last unsubscribe included.
+      const seen: string[] = [];
+      while (p.subscribed) {
+        const m = await p.getMessage({ timeout: 1_000 });
+        assert.notEqual(m, null, "a confirmation was left unread");
+        seen.push(`${m!.type}:${m!.channel}:${m!.data}`);
+      }
+      // The server unsubscribes in an order of its own; the counts go down to 0 last.
+      assert.deepEqual(seen.slice(0, 2), [`subscribe:${pre}a:1`, `subscribe:${pre}b:2`]);
+      assert.deepEqual(seen.slice(2).map((m) => m.split(":").at(-1)), ["1", "0"]);
+      assert.deepEqual(seen.slice(2).map((m) => m.replace(/:\d$/, "")).sort(), [
+        `unsubscribe:${pre}a`,
+        `unsubscribe:${pre}b`,
+      ]);
+      // Unsubscribing from one of two keeps it subscribed once read; nothing subscribed: no confirmation.
+      await p.subscribe(`${pre}a`, `${pre}b`);
+      await p.unsubscribe(`${pre}a`);
+      while (await p.getMessage({ timeout: 100 }) !== null);
+      assert.equal(p.subscribed, true);
+      await p.unsubscribe();
+      assert.equal(p.subscribed, true);
+      assert.equal((await p.getMessage({ timeout: 1_000 }))?.type, "unsubscribe");
+      assert.equal(p.subscribed, false);
+      await p.unsubscribe();
+      assert.equal(p.subscribed, false, "UNSUBSCRIBE with nothing subscribed does not flip it");
+    }
+    {
+      // With ignoreSubscribeMessages the confirmation is consumed (null), and only that flips it.
+      await using p = sub.pubsub({ ignoreSubscribeMessages: true });
+      await p.psubscribe(`${pre}p*`);
+      await p.punsubscribe();
+      assert.equal(p.subscribed, true);
+      assert.equal(await p.getMessage({ timeout: 100 }), null); // the psubscribe confirmation
+      assert.equal(p.subscribed, true);
+      assert.equal(await p.getMessage({ timeout: 1_000 }), null); // the punsubscribe confirmation
+      assert.equal(p.subscribed, false);
+      // listen() yields the final confirmation, then ends.
+      await p.subscribe(`${pre}c`);
+      await p.unsubscribe();
+      const listened: string[] = [];
+      const q = sub.pubsub();
+      await q.subscribe(`${pre}d`);
+      await q.unsubscribe();
+      for await (const m of q.listen()) listened.push(m.type);
+      assert.deepEqual(listened, ["subscribe", "unsubscribe"]);
+      assert.equal(q.subscribed, false);
+      await q.close();
+    }
+  });
+
+  test(`${R}: ping() is answered by a pong message, subscribed or not, as redis-py`, async () => {
+    await using sub = await plainClient({ protocol });
+    const pre = `ps:ping:${protocol}:`;
+    const pong = (data: string): PubSubMessage => ({ type: "pong", pattern: null, channel: null, data });
+    {
+      await using p = sub.pubsub({ ignoreSubscribeMessages: true });
+      // Nothing subscribed yet: the plain PONG reply becomes a pong message with empty data.
+      await p.ping();
+      assert.deepEqual(await p.getMessage({ timeout: 1_000 }), pong(""));
+      await p.ping("hello");
+      assert.deepEqual(await p.getMessage({ timeout: 1_000 }), pong("hello"));
+      // Subscribed: pongs are never ignored as confirmations are, and keep their order with messages.
+      await p.subscribe(`${pre}a`);
+      await p.ping("one");
+      await sub.publish(`${pre}a`, "between");
+      await p.ping();
+      await p.checkHealth(); // its pong is not delivered
+      const got = await collect(p, 3, 2_000);
+      assert.deepEqual(got, [
+        pong("one"),
+        { type: "message", pattern: null, channel: `${pre}a`, data: "between" },
+        pong(""),
+      ]);
+      assert.equal(await p.getMessage({ timeout: 50 }), null);
+    }
+    {
+      await using raw = await plainClient({ protocol, decodeResponses: false });
+      await using p = raw.pubsub();
+      await p.ping("bytes");
+      const m = await p.getMessage({ timeout: 1_000 });
+      assert.equal(m?.type, "pong");
+      assert.deepEqual(m?.data, new TextEncoder().encode("bytes"));
+      await p.ping();
+      assert.deepEqual((await p.getMessage({ timeout: 1_000 }))?.data, new Uint8Array(0));
+    }
+    const closed = sub.pubsub();
+    await closed.close();
+    await assert.rejects(closed.ping(), PubSubError);
+    await assert.rejects(sub.pubsub().ping({} as unknown as string), DataError);
   });
 
   test(`${R}: binary channel names and payloads round-trip byte for byte`, async () => {
