@@ -53,6 +53,8 @@ const LOCK_KEYS = optionKeys<LockOptions>({
   blocking: true,
   blockingTimeout: true,
   threadLocal: true,
+  raiseOnReleaseError: true,
+  lockClass: true,
 });
 
 /**
