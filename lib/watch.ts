@@ -108,9 +108,12 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
   /**
    * Starts the queued phase: returns the pipeline whose commands go inside
    * MULTI/EXEC on this connection. Its `exec()` rejects with `WatchError`
-   * when a watched key changed.
+   * when a watched key changed. Calling it twice throws a `RedisError`
+   * (nested MULTI), as redis-py.
    */
   multi(): Pipeline<D, []> {
+    // A second call would silently drop what the first one queued.
+    if (this.#queued !== undefined) throw new RedisError("Cannot issue nested calls to MULTI");
     // The queued pipeline reads `watching` to send even an empty MULTI/EXEC, which checks the WATCH.
     const executor: CommandExecutor & WatchAware = {
       execute: (command) => this.#send(command),

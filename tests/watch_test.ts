@@ -219,6 +219,17 @@ for (const protocol of [2, 3] as const) {
     );
   });
 
+  test(`${R}: a second multi() is refused (nested MULTI, as redis-py) and keeps what the first one queued`, async () => {
+    await using r = await client();
+    await using pipe = await r.pipeline().watch(`${p}nested`);
+    const queued = pipe.multi().set(`${p}nested`, "1");
+    assert.throws(
+      () => pipe.multi(),
+      (e) => e instanceof RedisError && /nested calls to MULTI/.test(e.message),
+    );
+    assert.deepEqual(await queued.get(`${p}nested`).exec(), [true, "1"]);
+  });
+
   test(`${R}: watching is true from watch() until EXEC or reset(), false on a plain pipeline`, async () => {
     await using r = await client();
     const plain = r.pipeline();
