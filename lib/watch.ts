@@ -112,8 +112,10 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
    * (nested MULTI), as redis-py.
    */
   multi(): Pipeline<D, []> {
-    // A second call would silently drop what the first one queued.
-    if (this.#queued !== undefined) throw new RedisError("Cannot issue nested calls to MULTI");
+    // A second call would silently drop what the first one queued (after the end, exec() says why it fails).
+    if (this.#queued !== undefined && !this.#closed) {
+      throw new RedisError("Cannot issue nested calls to MULTI");
+    }
     // The queued pipeline reads `watching` to send even an empty MULTI/EXEC, which checks the WATCH.
     const executor: CommandExecutor & WatchAware = {
       execute: (command) => this.#send(command),
