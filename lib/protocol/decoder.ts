@@ -3,22 +3,46 @@
  *
  * Replies are parsed straight from each chunk; state survives between chunks
  * as an explicit stack of open aggregates (no recursion, so nesting is bounded
- * only by memory), the bytes of an unfinished header line, or a preallocated
- * buffer for a bulk string that spans chunks (each byte is copied once).
+ * only by memory), the bytes of an unfinished line, or a buffer for a bulk
+ * string that spans chunks.
+ *
+ * Nothing is allocated on the word of the peer: a bulk buffer starts at
+ * 1 MiB at most and grows geometrically as data arrives (a value of up to
+ * 1 MiB is copied once, a larger one about twice), and every line has a
+ * bound, checked as it arrives, whether in one chunk or split:
+ *
+ * | Line                                              | Longest content accepted          |
+ * | ------------------------------------------------- | --------------------------------- |
+ * | lengths (`$ * % ~ > \| ! =`), `:`, `#`, `_`       | 64 bytes (lengths: 10 digits)      |
+ * | double `,`                                        | `MAX_DOUBLE_LENGTH` (8 KiB)        |
+ * | big number `(`                                    | `MAX_BIG_NUMBER_LENGTH` (64 KiB)   |
+ * | simple string `+`, simple error `-`               | `maxBulkLength` (512 MiB)          |
  *
  * @module
  */
 
-import { errorFromReply, ProtocolError } from "../errors.ts";
+import { errorFromReply, ProtocolError, RedisError } from "../errors.ts";
 import type { RespValue } from "./types.ts";
-import { parseDouble } from "./double.ts";
+import { MAX_DOUBLE_LENGTH, parseDouble } from "./double.ts";
 
 /** ASCII strings up to this many bytes are built by `shortAscii` (faster than TextDecoder, measured). */
 const SHORT_ASCII_MAX = 16;
-/** Largest bulk length accepted (Uint8Array limits; Redis's default cap is 512 MiB). */
-const MAX_BULK = 0xffffffff - 2;
 /** Digits allowed in a length header. */
 const MAX_LENGTH_DIGITS = 10;
+/** Longest content of a length, integer, boolean or null line. */
+const MAX_SHORT_LINE = 64;
+/**
+ * Longest big number accepted, in characters: BigInt parsing is superlinear
+ * (64 Ki digits take a few milliseconds, 1 Mi digits over 100).
+ */
+export const MAX_BIG_NUMBER_LENGTH = 65536;
+/**
+ * Redis's own default `proto-max-bulk-len`, 512 MiB: the default
+ * `maxBulkLength`.
+ */
+export const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+/** First buffer of a bulk string spanning chunks: a 1 MiB value and its CRLF fit at once. */
+const INITIAL_BULK_CAPACITY = (1 << 20) + 2;
 
 const BIG_RE = /^[+-]?\d+$/;
 
@@ -48,6 +72,12 @@ export interface DecoderOptions {
   textPush?: boolean;
   /** TextDecoder label for text mode (default `"utf-8"`). */
   encoding?: string;
+  /**
+   * Longest bulk string, bulk error, verbatim string, simple string or
+   * simple error accepted, in bytes (default 512 MiB, Redis's
+   * `proto-max-bulk-len`); a longer one is a `ProtocolError`.
+   */
+  maxBulkLength?: number;
 }
 
 /**
@@ -76,6 +106,7 @@ export class Decoder {
   private textPush: boolean;
   private td: TextDecoder;
   private utf8: boolean;
+  private maxBulk: number;
 
   // The innermost open aggregate (null at top level), its missing element
   // count and whether it is an attribute; the enclosing ones are stacked.
@@ -91,9 +122,11 @@ export class Decoder {
   private isPush = false;
   private text = true;
 
-  // A bulk payload spanning chunks: length + 2 bytes (payload and CRLF).
+  // A bulk payload spanning chunks: bulkTotal = length + 2 bytes (payload and
+  // CRLF), of which bulkFill arrived; the buffer grows up to bulkTotal.
   private bulk: Uint8Array | null = null;
   private bulkFill = 0;
+  private bulkTotal = 0;
   private bulkType = 0;
 
   // An unfinished header line (from its type byte), completed by the next chunk.
@@ -108,6 +141,8 @@ export class Decoder {
   private at = 0;
 
   private failure: string | null = null;
+  // True while a callback runs: what it throws is its own, not a decoding failure.
+  private calling = false;
 
   /** Creates a decoder that reports replies through `options`. */
   constructor(options: DecoderOptions) {
@@ -115,6 +150,16 @@ export class Decoder {
     this.textPush = options.textPush ?? true;
     this.td = new TextDecoder(options.encoding ?? "utf-8", { ignoreBOM: true });
     this.utf8 = this.td.encoding === "utf-8";
+    this.maxBulk = options.maxBulkLength ?? DEFAULT_MAX_BULK_LENGTH;
+  }
+
+  /**
+   * Bytes held for the value in progress: the buffer of a bulk string that
+   * spans chunks, or the unfinished line. It grows with the data received,
+   * never with a length the peer merely announced.
+   */
+  get bufferedBytes(): number {
+    return this.bulk !== null ? this.bulk.length : this.pendLen;
   }
 
   /**
@@ -134,10 +179,12 @@ export class Decoder {
       if (this.pendLen !== 0) {
         const nl = chunk.indexOf(10);
         if (nl < 0) {
+          this.base = this.fed;
           this.stash(chunk, 0, end);
           this.fed += end;
           return;
         }
+        this.base = this.fed;
         this.stash(chunk, 0, nl + 1);
         const n = this.pendLen;
         this.pendLen = 0;
@@ -151,8 +198,18 @@ export class Decoder {
       this.run(chunk, pos, end);
       this.fed += end;
     } catch (e) {
-      this.failure = e instanceof Error ? e.message : String(e);
-      throw e;
+      let failure = e;
+      // A callback's exception is its own; anything else thrown while decoding
+      // (an allocation or string too large for the runtime) is a RedisError.
+      if (!this.calling && !(e instanceof RedisError)) {
+        const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        failure = new ProtocolError(`Could not decode a reply near offset ${this.fed} (${detail})`, {
+          cause: e,
+        });
+      }
+      this.calling = false;
+      this.failure = failure instanceof Error ? failure.message : String(failure);
+      throw failure;
     }
   }
 
@@ -197,6 +254,9 @@ export class Decoder {
             this.emit(null);
             break;
           }
+          if (n > this.maxBulk) {
+            throw this.error(`${name(t)} length ${n} exceeds maxBulkLength ${this.maxBulk}`, pos);
+          }
           const s = this.at;
           const e = s + n;
           if (e + 2 <= end) {
@@ -209,8 +269,9 @@ export class Decoder {
             );
             break;
           }
-          if (n > MAX_BULK) throw this.error(`${name(t)} length ${n} too large`, pos);
-          this.bulk = new Uint8Array(n + 2);
+          // Sized by what arrived, not by what was announced.
+          this.bulkTotal = n + 2;
+          this.bulk = new Uint8Array(Math.min(n + 2, Math.max(INITIAL_BULK_CAPACITY, 2 * (end - s))));
           this.bulkFill = 0;
           this.bulkType = t;
           pos = this.fill(buf, s, end);
@@ -256,12 +317,14 @@ export class Decoder {
           }
           const ds = i;
           let v = 0;
-          while (i < end) {
+          const stop = Math.min(end, pos + MAX_SHORT_LINE + 1);
+          while (i < stop) {
             const c = buf[i];
             if (c < 48 || c > 57) break;
             v = v * 10 + c - 48;
             i++;
           }
+          if (i === pos + MAX_SHORT_LINE + 1) throw this.tooLong(buf, pos, MAX_SHORT_LINE);
           if (i + 1 >= end) {
             if (i < end && buf[i] !== 13) throw this.badLine("integer", buf, pos, i);
             return this.stash(buf, pos, end);
@@ -273,7 +336,7 @@ export class Decoder {
         }
         case 43: // + simple string
         case 45: { // - simple error
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, this.maxBulk);
           if (e < 0) return this.stash(buf, pos, end);
           const s = this.str(buf, pos + 1, e);
           pos = this.at;
@@ -281,7 +344,7 @@ export class Decoder {
           break;
         }
         case 44: { // , double
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_DOUBLE_LENGTH);
           if (e < 0) return this.stash(buf, pos, end);
           const v = parseDouble(ascii(buf, pos + 1, e));
           if (v === undefined) throw this.badLine("double", buf, pos, e);
@@ -290,7 +353,7 @@ export class Decoder {
           break;
         }
         case 40: { // ( big number
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_BIG_NUMBER_LENGTH);
           if (e < 0) return this.stash(buf, pos, end);
           const s = ascii(buf, pos + 1, e);
           if (!BIG_RE.test(s)) throw this.badLine("big number", buf, pos, e);
@@ -299,7 +362,7 @@ export class Decoder {
           break;
         }
         case 35: { // # boolean
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_SHORT_LINE);
           if (e < 0) return this.stash(buf, pos, end);
           const c = buf[pos + 1];
           if (e !== pos + 2 || (c !== 116 && c !== 102)) throw this.badLine("boolean", buf, pos, e);
@@ -308,7 +371,7 @@ export class Decoder {
           break;
         }
         case 95: { // _ null
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_SHORT_LINE);
           if (e < 0) return this.stash(buf, pos, end);
           if (e !== pos + 1) throw this.badLine("null", buf, pos, e);
           pos = this.at;
@@ -332,7 +395,13 @@ export class Decoder {
       this.text = this.textPush;
     } else {
       this.isPush = false;
-      this.text = this.options.textReplies === undefined ? true : this.options.textReplies();
+      const o = this.options;
+      if (o.textReplies === undefined) this.text = true;
+      else {
+        this.calling = true;
+        this.text = o.textReplies();
+        this.calling = false;
+      }
     }
   }
 
@@ -357,20 +426,30 @@ export class Decoder {
     }
     this.inReply = false;
     const o = this.options;
+    this.calling = true;
     if (this.isPush && o.onPush !== undefined) o.onPush(v as RespValue[]);
     else o.onReply(v);
+    this.calling = false;
   }
 
   /** Copies payload bytes into the pending bulk buffer; returns the new position. */
   private fill(buf: Uint8Array, pos: number, end: number): number {
-    const b = this.bulk!;
-    const need = b.length - this.bulkFill;
-    if (end - pos < need) {
-      b.set(buf.subarray(pos, end), this.bulkFill);
-      this.bulkFill += end - pos;
+    let b = this.bulk!;
+    const fill = this.bulkFill;
+    const need = this.bulkTotal - fill;
+    const take = end - pos < need ? end - pos : need;
+    if (fill + take > b.length) {
+      // Doubling keeps the copies of a large value to about one more pass.
+      const grown = new Uint8Array(Math.min(this.bulkTotal, Math.max(2 * b.length, fill + take)));
+      grown.set(b.subarray(0, fill));
+      this.bulk = b = grown;
+    }
+    if (take < need) {
+      b.set(buf.subarray(pos, end), fill);
+      this.bulkFill = fill + take;
       return end;
     }
-    b.set(buf.subarray(pos, pos + need), this.bulkFill);
+    b.set(buf.subarray(pos, pos + need), fill);
     this.bulk = null;
     const len = b.length - 2;
     const t = this.bulkType;
@@ -422,23 +501,54 @@ export class Decoder {
     return n;
   }
 
-  /** Finds the end of the line starting at `pos`: the index of its CR, or -1 if incomplete. Sets `at`. */
-  private eol(buf: Uint8Array, pos: number, end: number): number {
-    for (let i = pos + 1; i < end; i++) {
+  /**
+   * Finds the end of the line starting at `pos`, whose content may not
+   * exceed `limit` bytes: the index of its CR, or -1 if incomplete. Sets `at`.
+   */
+  private eol(buf: Uint8Array, pos: number, end: number, limit: number): number {
+    // The LF of the longest line allowed is at pos + limit + 2.
+    const stop = end - pos > limit + 3 ? pos + limit + 3 : end;
+    for (let i = pos + 1; i < stop; i++) {
       if (buf[i] === 10) {
         if (buf[i - 1] !== 13) throw this.error(`Line of ${name(buf[pos])} ends in LF without CR`, i);
+        if (i - 2 - pos > limit) throw this.tooLong(buf, pos, limit);
         this.at = i + 1;
         return i - 1;
       }
     }
+    if (stop !== end) throw this.tooLong(buf, pos, limit);
     return -1;
   }
 
-  /** Keeps the unfinished line `buf[pos, end)` for the next chunk. */
+  /** The longest content a line of type `t` may have. */
+  private lineLimit(t: number): number {
+    switch (t) {
+      case 43:
+      case 45:
+        return this.maxBulk;
+      case 44:
+        return MAX_DOUBLE_LENGTH;
+      case 40:
+        return MAX_BIG_NUMBER_LENGTH;
+      default:
+        return MAX_SHORT_LINE;
+    }
+  }
+
+  /** Keeps the unfinished line `buf[pos, end)` for the next chunk, within its type's bound. */
   private stash(buf: Uint8Array, pos: number, end: number): void {
     const n = end - pos;
     if (this.pendLen === 0) this.pendOffset = this.base + pos;
     const need = this.pendLen + n;
+    // Type byte, content, CR and LF.
+    const t = this.pendLen === 0 ? buf[pos] : this.pend[0];
+    const limit = this.lineLimit(t);
+    if (need > limit + 3) {
+      if (this.pendLen === 0) throw this.tooLong(buf, pos, limit);
+      this.pendLen = 0;
+      this.base = this.pendOffset;
+      throw this.tooLong(this.pend, 0, limit);
+    }
     if (need > this.pend.length) {
       let cap = this.pend.length * 2;
       while (cap < need) cap *= 2;
@@ -462,9 +572,14 @@ export class Decoder {
 
   /** An "Invalid <what>" error quoting the start of the offending line. */
   private badLine(what: string, buf: Uint8Array, pos: number, at: number): ProtocolError {
-    let e = at;
+    let e = at < pos + 40 ? at : pos + 40;
     while (e < buf.length && e - pos < 40 && buf[e] !== 13 && buf[e] !== 10) e++;
     return this.error(`Invalid ${what} ${JSON.stringify(ascii(buf, pos, e))}`, pos);
+  }
+
+  /** A line (starting at `pos`) longer than its bound. */
+  private tooLong(buf: Uint8Array, pos: number, limit: number): ProtocolError {
+    return this.error(`Line of ${name(buf[pos])} longer than ${limit} bytes`, pos);
   }
 
   /** A ProtocolError at stream offset of `pos`. */
@@ -491,6 +606,20 @@ function name(t: number): string {
       return "push";
     case 124:
       return "attribute";
+    case 43:
+      return "simple string";
+    case 45:
+      return "simple error";
+    case 44:
+      return "double";
+    case 40:
+      return "big number";
+    case 58:
+      return "integer";
+    case 35:
+      return "boolean";
+    case 95:
+      return "null";
     default:
       return JSON.stringify(String.fromCharCode(t));
   }

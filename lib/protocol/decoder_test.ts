@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BusyLoadingError, NoScriptError, ProtocolError, RedisError, ResponseError } from "../errors.ts";
-import { Decoder } from "./decoder.ts";
+import { Decoder, type DecoderOptions } from "./decoder.ts";
 import type { RespValue } from "./types.ts";
 
 const te = new TextEncoder();
@@ -557,4 +557,144 @@ test("decoder: callbacks are called as methods of the options object", () => {
   };
   new Decoder(options).feed(bytes("+OK\r\n>1\r\n+p\r\n"));
   assert.deepStrictEqual(options.got, ["OK", ["push", "p"]]);
+});
+
+/** Feeds `chunks` to a fresh decoder; the replies and whatever the decoder threw. */
+function attempt(
+  chunks: Uint8Array[],
+  options: Partial<DecoderOptions> = {},
+): { replies: RespValue[]; error: unknown; fedChunks: number } {
+  const replies: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => replies.push(v), ...options });
+  let fedChunks = 0;
+  try {
+    for (const c of chunks) {
+      fedChunks++;
+      d.feed(c);
+    }
+  } catch (error) {
+    return { replies, error, fedChunks };
+  }
+  return { replies, error: undefined, fedChunks };
+}
+
+function chunked(input: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < input.length; i += size) out.push(input.subarray(i, i + size));
+  return out;
+}
+
+test("decoder: a double of 100,000 digits ending in a bad byte is a ProtocolError at once", () => {
+  const input = bytes(",", "1".repeat(100_000), "x\r\n", "+OK\r\n");
+  for (const chunks of [[input], chunked(input, 4096)]) {
+    const t0 = performance.now();
+    const r = attempt(chunks);
+    const ms = performance.now() - t0;
+    assert.ok(r.error instanceof ProtocolError, `expected ProtocolError, got ${r.error}`);
+    assert.match(r.error.message, /double/);
+    assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  }
+});
+
+test("decoder: maxBulkLength refuses longer bulk strings, bulk errors and verbatim strings, whole and split", () => {
+  for (const head of ["$", "!", "="]) {
+    const ok = bytes(`${head}10\r\ntxt:567890\r\n`);
+    assert.equal(attempt([ok], { maxBulkLength: 10 }).error, undefined);
+    const long = bytes(`${head}11\r\ntxt:5678901\r\n`);
+    for (const chunks of [[long], bytewise(long)]) {
+      const r = attempt(chunks, { maxBulkLength: 10 });
+      assert.ok(r.error instanceof ProtocolError, `${head}: expected ProtocolError, got ${r.error}`);
+      assert.match(r.error.message, /length 11 exceeds maxBulkLength 10/);
+      assert.ok(r.fedChunks <= 6, "refused at its header");
+    }
+  }
+});
+
+test("decoder: the default maxBulkLength is 512 MiB (Redis's proto-max-bulk-len)", () => {
+  const r = attempt([bytes(`$${512 * 1024 * 1024 + 1}\r\n`)]);
+  assert.ok(r.error instanceof ProtocolError, `expected ProtocolError, got ${r.error}`);
+  assert.match(r.error.message, /exceeds maxBulkLength 536870912/);
+  assert.equal(attempt([bytes(`$${512 * 1024 * 1024}\r\nabc`)]).error, undefined);
+});
+
+test("decoder: a bulk header does not allocate its declared length before the data arrives", () => {
+  const d = new Decoder({ onReply: () => {} });
+  d.feed(bytes("$536870912\r\nabc"));
+  assert.ok(d.bufferedBytes <= 2 << 20, `holds ${d.bufferedBytes} bytes for 3 received`);
+  const chunk = new Uint8Array(65536).fill(97);
+  let received = 3;
+  for (let i = 0; i < 64; i++) {
+    d.feed(chunk);
+    received += chunk.length;
+    // Grows with the data, geometrically.
+    assert.ok(d.bufferedBytes >= received && d.bufferedBytes <= Math.max(2 * received, 2 << 20));
+  }
+});
+
+test("decoder: a bulk grown across many odd-sized chunks keeps every byte (text and binary)", () => {
+  const size = 5 * 1024 * 1024 + 3;
+  const payload = new Uint8Array(size).map((_, i) => 97 + (i % 26));
+  const input = bytes(`$${size}\r\n`, payload, "\r\n:1\r\n");
+  for (const binary of [false, true]) {
+    for (const step of [100_003, 1 << 20, 3 << 20]) {
+      const r = attempt(chunked(input, step), { textReplies: () => !binary });
+      assert.equal(r.error, undefined);
+      assert.equal(r.replies.length, 2);
+      if (binary) assert.deepStrictEqual(r.replies[0], payload);
+      else assert.equal(r.replies[0], new TextDecoder().decode(payload));
+      assert.equal(r.replies[1], 1);
+    }
+  }
+});
+
+test("decoder: a header split across chunks is bounded as in one chunk", () => {
+  const junk = new Uint8Array(1 << 20).fill(49); // "1111...", no line feed
+  for (const head of ["$1", "*1", "%1", ">1", ":1", "#", "_", "(1", ",1", "=1"]) {
+    const whole = attempt([bytes(head, junk)]);
+    assert.ok(whole.error instanceof ProtocolError, `${head} whole: got ${whole.error}`);
+    const split = attempt([bytes(head), junk, junk]);
+    assert.ok(split.error instanceof ProtocolError, `${head} split: got ${split.error}`);
+    assert.equal(split.fedChunks, 2, `${head}: refused within the first long chunk`);
+    if (head[0] === "(" || head[0] === ",") continue; // longer bounds: see below
+    const slow = attempt(bytewise(bytes(head, junk.subarray(0, 100))));
+    assert.ok(slow.error instanceof ProtocolError, `${head} byte by byte: got ${slow.error}`);
+    assert.ok(slow.fedChunks <= 70, `${head}: refused after ${slow.fedChunks} bytes`);
+  }
+});
+
+test("decoder: simple strings and errors are bounded by maxBulkLength, whole and split", () => {
+  for (const head of ["+", "-"]) {
+    const fits = bytes(head, "x".repeat(1000), "\r\n");
+    for (const chunks of [[fits], chunked(fits, 7)]) {
+      const r = attempt(chunks, { maxBulkLength: 1000 });
+      assert.equal(r.error, undefined, `${head}: ${r.error}`);
+      assert.equal(r.replies.length, 1);
+    }
+    const long = bytes(head, "x".repeat(1001), "\r\n");
+    for (const chunks of [[long], chunked(long, 7), chunked(long, 1003)]) {
+      const r = attempt(chunks, { maxBulkLength: 1000 });
+      assert.ok(r.error instanceof ProtocolError, `${head}: expected ProtocolError, got ${r.error}`);
+      assert.match(r.error.message, /longer than 1000 bytes/);
+    }
+  }
+});
+
+test("decoder: doubles and big numbers have their own line bounds", () => {
+  const cases: [string, number, boolean][] = [
+    [",", 8192, true],
+    [",", 8193, false],
+    ["(", 65536, true],
+    ["(", 65537, false],
+  ];
+  for (const [head, n, accepted] of cases) {
+    const input = bytes(head, "1".repeat(n), "\r\n");
+    for (const chunks of [[input], chunked(input, 1000)]) {
+      const r = attempt(chunks);
+      if (accepted) assert.equal(r.error, undefined, `${head}${n}: ${r.error}`);
+      else {
+        assert.ok(r.error instanceof ProtocolError, `${head}${n}: got ${r.error}`);
+        assert.match(r.error.message, /longer than/);
+      }
+    }
+  }
 });
