@@ -24,7 +24,24 @@ test("parseDouble: the forms Redis prints", () => {
 });
 
 test("parseDouble: anything else is undefined", () => {
-  for (const text of ["", ".", "+", "-", "e5", "1e", "1e+", "1.2.3", "0x10", " 1", "1 ", "1x", "infinity", "1_000"]) {
+  for (
+    const text of [
+      "",
+      ".",
+      "+",
+      "-",
+      "e5",
+      "1e",
+      "1e+",
+      "1.2.3",
+      "0x10",
+      " 1",
+      "1 ",
+      "1x",
+      "infinity",
+      "1_000",
+    ]
+  ) {
     assert.equal(parseDouble(text), undefined, JSON.stringify(text));
   }
 });
