@@ -21,7 +21,7 @@
  * @module
  */
 
-import { errorFromReply, ProtocolError, RedisError } from "../errors.ts";
+import { errorFromReply, InvalidResponse, ProtocolError, RedisError } from "../errors.ts";
 import type { RespValue } from "./types.ts";
 import { MAX_DOUBLE_LENGTH, parseDouble } from "./double.ts";
 
@@ -45,6 +45,21 @@ export const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
 const INITIAL_BULK_CAPACITY = (1 << 20) + 2;
 
 const BIG_RE = /^[+-]?\d+$/;
+
+/**
+ * What to do with bytes that are not valid in the text encoding, as
+ * redis-py's `encoding_errors`: `"strict"` makes the reply an
+ * `InvalidResponse` value (the command fails, the stream goes on),
+ * `"replace"` puts U+FFFD in their place, `"ignore"` drops them.
+ *
+ * @example
+ * ```ts
+ * import type { EncodingErrors } from "@uniredis/redis";
+ * const mode: EncodingErrors = "replace";
+ * console.log(mode); // "replace"
+ * ```
+ */
+export type EncodingErrors = "strict" | "replace" | "ignore";
 
 /**
  * Callbacks and text options of a {@link Decoder}.
@@ -78,6 +93,12 @@ export interface DecoderOptions {
    * `proto-max-bulk-len`); a longer one is a `ProtocolError`.
    */
   maxBulkLength?: number;
+  /**
+   * Invalid bytes in text-mode replies (default `"strict"`, as redis-py).
+   * Binary-mode replies are not decoded; push frames, which answer no
+   * command, are decoded with `"replace"` under `"strict"`.
+   */
+  encodingErrors?: EncodingErrors;
 }
 
 /**
@@ -107,6 +128,11 @@ export class Decoder {
   private td: TextDecoder;
   private utf8: boolean;
   private maxBulk: number;
+  // Decodes text under "strict" and "ignore" (null under "replace").
+  private tdFatal: TextDecoder | null;
+  private ignore: boolean;
+  // The reply in progress has invalid text (under "strict").
+  private badText = false;
 
   // The innermost open aggregate (null at top level), its missing element
   // count and whether it is an attribute; the enclosing ones are stacked.
@@ -151,6 +177,11 @@ export class Decoder {
     this.td = new TextDecoder(options.encoding ?? "utf-8", { ignoreBOM: true });
     this.utf8 = this.td.encoding === "utf-8";
     this.maxBulk = options.maxBulkLength ?? DEFAULT_MAX_BULK_LENGTH;
+    const errors = options.encodingErrors ?? "strict";
+    this.tdFatal = errors === "replace"
+      ? null
+      : new TextDecoder(this.td.encoding, { ignoreBOM: true, fatal: true });
+    this.ignore = errors === "ignore";
   }
 
   /**
@@ -226,6 +257,7 @@ export class Decoder {
     this.text = true;
     this.bulk = null;
     this.bulkFill = 0;
+    this.badText = false;
     this.pendLen = 0;
     if (this.pend.length > 4096) this.pend = new Uint8Array(64);
     this.fed = 0;
@@ -390,6 +422,7 @@ export class Decoder {
   /** Starts a top-level reply: decides text or binary mode once. */
   private begin(t: number): void {
     this.inReply = true;
+    this.badText = false;
     if (t === 62) {
       this.isPush = true;
       this.text = this.textPush;
@@ -426,6 +459,13 @@ export class Decoder {
     }
     this.inReply = false;
     const o = this.options;
+    if (this.badText) {
+      v = new InvalidResponse(
+        `Invalid ${this.td.encoding} in a reply (encodingErrors "strict"; ` +
+          `"replace" or "ignore" accept it, binary replies keep its bytes)`,
+      );
+      this.badText = false;
+    }
     this.calling = true;
     if (this.isPush && o.onPush !== undefined) o.onPush(v as RespValue[]);
     else o.onReply(v);
@@ -567,7 +607,18 @@ export class Decoder {
       for (let i = s; i < e; i++) bits |= buf[i];
       if (bits < 128) return shortAscii(buf, s, e - s);
     }
-    return this.td.decode(buf.subarray(s, e));
+    const bytes = buf.subarray(s, e);
+    // Binary replies and pushes keep U+FFFD: only command replies can fail.
+    if (this.tdFatal === null || !this.text || this.isPush) return this.td.decode(bytes);
+    try {
+      return this.tdFatal.decode(bytes);
+    } catch {
+      if (this.ignore) {
+        return this.utf8 ? this.td.decode(validUtf8(bytes)) : this.td.decode(bytes).replaceAll("\uFFFD", "");
+      }
+      this.badText = true;
+      return "";
+    }
   }
 
   /** An "Invalid <what>" error quoting the start of the offending line. */
@@ -629,6 +680,50 @@ function ascii(buf: Uint8Array, s: number, e: number): string {
   let r = "";
   for (let i = s; i < e; i++) r += String.fromCharCode(buf[i]);
   return r;
+}
+
+/**
+ * The valid UTF-8 sequences of `b`, without the rest (encodingErrors
+ * "ignore"). A byte that starts no valid sequence is dropped alone: the
+ * continuation bytes after it cannot start one either, so whole invalid
+ * sequences go, as with Python's "ignore".
+ */
+function validUtf8(b: Uint8Array): Uint8Array {
+  const n = b.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  let i = 0;
+  while (i < n) {
+    const c = b[i];
+    if (c < 0x80) {
+      out[o++] = c;
+      i++;
+      continue;
+    }
+    // Sequence length and the range of its second byte (no overlongs, surrogates or > U+10FFFF).
+    let len = 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    }
+    let ok = len !== 0 && i + len <= n && b[i + 1] >= lo && b[i + 1] <= hi;
+    for (let k = 2; ok && k < len; k++) ok = b[i + k] >= 0x80 && b[i + k] <= 0xbf;
+    if (!ok) {
+      i++;
+      continue;
+    }
+    for (let k = 0; k < len; k++) out[o++] = b[i + k];
+    i += len;
+  }
+  return out.subarray(0, o);
 }
 
 function bigInteger(digits: string, neg: boolean): number | bigint {

@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BusyLoadingError, NoScriptError, ProtocolError, RedisError, ResponseError } from "../errors.ts";
+import {
+  BusyLoadingError,
+  InvalidResponse,
+  NoScriptError,
+  ProtocolError,
+  RedisError,
+  ResponseError,
+} from "../errors.ts";
 import { Decoder, type DecoderOptions } from "./decoder.ts";
 import type { RespValue } from "./types.ts";
 
@@ -697,4 +704,73 @@ test("decoder: doubles and big numbers have their own line bounds", () => {
       }
     }
   }
+});
+
+const BAD_UTF8 = bytes(
+  "*3\r\n$3\r\na",
+  new Uint8Array([0xff]),
+  "b\r\n+ok\r\n$8\r\nx",
+  new Uint8Array([0xe2, 0x82]),
+  "y\u{1F600}\r\n",
+);
+
+test('decoder: encodingErrors "strict" (the default) turns a reply with invalid UTF-8 into an InvalidResponse value', () => {
+  const input = bytes(BAD_UTF8, "+next\r\n", "-ERR bad ", new Uint8Array([0xc3]), "\r\n");
+  for (const options of [{}, { encodingErrors: "strict" as const }]) {
+    for (const chunks of [[input], bytewise(input)]) {
+      const r = attempt(chunks, options);
+      assert.equal(r.error, undefined, "the decoder goes on");
+      assert.equal(r.replies.length, 3);
+      assert.ok(r.replies[0] instanceof InvalidResponse && !(r.replies[0] instanceof ProtocolError));
+      assert.match(r.replies[0].message, /invalid utf-8.*encodingErrors/i);
+      assert.equal(r.replies[1], "next");
+      assert.ok(r.replies[2] instanceof InvalidResponse);
+    }
+  }
+});
+
+test('decoder: encodingErrors "replace" puts U+FFFD for invalid UTF-8', () => {
+  const r = attempt([BAD_UTF8], { encodingErrors: "replace" });
+  assert.deepStrictEqual(r.replies, [["a\uFFFDb", "ok", "x\uFFFDy\u{1F600}"]]);
+});
+
+test('decoder: encodingErrors "ignore" drops invalid UTF-8 bytes', () => {
+  for (const chunks of [[BAD_UTF8], bytewise(BAD_UTF8)]) {
+    const r = attempt(chunks, { encodingErrors: "ignore" });
+    assert.deepStrictEqual(r.replies, [["ab", "ok", "xy\u{1F600}"]]);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are invalid too.
+  const tricky = bytes(
+    "$21\r\n",
+    new Uint8Array([
+      0xc0,
+      0xaf,
+      0x41,
+      0xed,
+      0xa0,
+      0x80,
+      0x42,
+      0xf4,
+      0x90,
+      0x80,
+      0x80,
+      0x43,
+      0xe0,
+      0x80,
+      0xaf,
+    ]),
+    "é\u{10FFFF}\r\n",
+  );
+  assert.deepStrictEqual(attempt([tricky], { encodingErrors: "ignore" }).replies, ["ABCé\u{10FFFF}"]);
+});
+
+test("decoder: encodingErrors leaves binary replies and push frames alone", () => {
+  const bin = attempt([BAD_UTF8], { textReplies: () => false });
+  assert.equal(bin.error, undefined);
+  assert.deepStrictEqual((bin.replies[0] as RespValue[])[0], bytes("a", new Uint8Array([0xff]), "b"));
+  // A push frame answers no command: under "strict" it keeps U+FFFD rather than being lost.
+  const pushes: RespValue[][] = [];
+  const d = new Decoder({ onReply: () => {}, onPush: (p) => pushes.push(p) });
+  d.feed(bytes(">2\r\n$7\r\nmessage\r\n$1\r\n", new Uint8Array([0xff]), "\r\n"));
+  assert.deepStrictEqual(pushes, [["message", "\uFFFD"]]);
 });
