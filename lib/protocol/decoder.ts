@@ -16,7 +16,7 @@
  * | lengths (`$ * % ~ > \| ! =`), `:`, `#`, `_`       | 64 bytes (lengths: 10 digits)      |
  * | double `,`                                        | `MAX_DOUBLE_LENGTH` (8 KiB)        |
  * | big number `(`                                    | `MAX_BIG_NUMBER_LENGTH` (64 KiB)   |
- * | simple string `+`, simple error `-`               | `maxBulkLength` (512 MiB)          |
+ * | simple string `+`, simple error `-`               | `maxBulkLength`, at least 64 KiB   |
  *
  * @module
  */
@@ -41,6 +41,8 @@ export const MAX_BIG_NUMBER_LENGTH = 65536;
  * `maxBulkLength`.
  */
 export const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+/** Simple strings and errors may be this long even under a smaller `maxBulkLength` (error messages). */
+const MIN_SIMPLE_LINE = 65536;
 /** First buffer of a bulk string spanning chunks: a 1 MiB value and its CRLF fit at once. */
 const INITIAL_BULK_CAPACITY = (1 << 20) + 2;
 
@@ -88,9 +90,10 @@ export interface DecoderOptions {
   /** TextDecoder label for text mode (default `"utf-8"`). */
   encoding?: string;
   /**
-   * Longest bulk string, bulk error, verbatim string, simple string or
-   * simple error accepted, in bytes (default 512 MiB, Redis's
-   * `proto-max-bulk-len`); a longer one is a `ProtocolError`.
+   * Longest bulk string, bulk error or verbatim string accepted, in bytes
+   * (default 512 MiB, Redis's `proto-max-bulk-len`); a longer one is a
+   * `ProtocolError`. Simple strings and errors get the same bound, but never
+   * less than 64 KiB.
    */
   maxBulkLength?: number;
   /**
@@ -128,6 +131,7 @@ export class Decoder {
   private td: TextDecoder;
   private utf8: boolean;
   private maxBulk: number;
+  private maxSimple: number;
   // Decodes text under "strict" and "ignore" (null under "replace").
   private tdFatal: TextDecoder | null;
   private ignore: boolean;
@@ -177,6 +181,7 @@ export class Decoder {
     this.td = new TextDecoder(options.encoding ?? "utf-8", { ignoreBOM: true });
     this.utf8 = this.td.encoding === "utf-8";
     this.maxBulk = options.maxBulkLength ?? DEFAULT_MAX_BULK_LENGTH;
+    this.maxSimple = Math.max(this.maxBulk, MIN_SIMPLE_LINE);
     const errors = options.encodingErrors ?? "strict";
     this.tdFatal = errors === "replace"
       ? null
@@ -368,7 +373,7 @@ export class Decoder {
         }
         case 43: // + simple string
         case 45: { // - simple error
-          const e = this.eol(buf, pos, end, this.maxBulk);
+          const e = this.eol(buf, pos, end, this.maxSimple);
           if (e < 0) return this.stash(buf, pos, end);
           const s = this.str(buf, pos + 1, e);
           pos = this.at;
@@ -565,7 +570,7 @@ export class Decoder {
     switch (t) {
       case 43:
       case 45:
-        return this.maxBulk;
+        return this.maxSimple;
       case 44:
         return MAX_DOUBLE_LENGTH;
       case 40:

@@ -669,20 +669,24 @@ test("decoder: a header split across chunks is bounded as in one chunk", () => {
   }
 });
 
-test("decoder: simple strings and errors are bounded by maxBulkLength, whole and split", () => {
+test("decoder: simple strings and errors are bounded by maxBulkLength (at least 64 KiB), whole and split", () => {
   for (const head of ["+", "-"]) {
-    const fits = bytes(head, "x".repeat(1000), "\r\n");
+    const fits = bytes(head, "x".repeat(100_000), "\r\n");
     for (const chunks of [[fits], chunked(fits, 7)]) {
-      const r = attempt(chunks, { maxBulkLength: 1000 });
+      const r = attempt(chunks, { maxBulkLength: 100_000 });
       assert.equal(r.error, undefined, `${head}: ${r.error}`);
       assert.equal(r.replies.length, 1);
     }
-    const long = bytes(head, "x".repeat(1001), "\r\n");
-    for (const chunks of [[long], chunked(long, 7), chunked(long, 1003)]) {
-      const r = attempt(chunks, { maxBulkLength: 1000 });
+    const long = bytes(head, "x".repeat(100_001), "\r\n");
+    for (const chunks of [[long], chunked(long, 7), chunked(long, 100_003)]) {
+      const r = attempt(chunks, { maxBulkLength: 100_000 });
       assert.ok(r.error instanceof ProtocolError, `${head}: expected ProtocolError, got ${r.error}`);
-      assert.match(r.error.message, /longer than 1000 bytes/);
+      assert.match(r.error.message, /longer than 100000 bytes/);
     }
+    const floor = bytes(head, "x".repeat(65536), "\r\n", head, "x".repeat(65537), "\r\n");
+    const r = attempt([floor], { maxBulkLength: 10 });
+    assert.equal(r.replies.length, 1);
+    assert.match(String(r.error), /longer than 65536 bytes/);
   }
 });
 
