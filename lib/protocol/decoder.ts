@@ -35,12 +35,12 @@ const MAX_SHORT_LINE = 64;
  * Longest big number accepted, in characters: BigInt parsing is superlinear
  * (64 Ki digits take a few milliseconds, 1 Mi digits over 100).
  */
-export const MAX_BIG_NUMBER_LENGTH = 65536;
+const MAX_BIG_NUMBER_LENGTH = 65536;
 /**
  * Redis's own default `proto-max-bulk-len`, 512 MiB: the default
  * `maxBulkLength`.
  */
-export const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
 /** Simple strings and errors may be this long even under a smaller `maxBulkLength` (error messages). */
 const MIN_SIMPLE_LINE = 65536;
 /** First buffer of a bulk string spanning chunks: a 1 MiB value and its CRLF fit at once. */

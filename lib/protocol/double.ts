@@ -9,6 +9,12 @@
  * Longest text `parseDouble` accepts. Redis prints a long double in at most
  * 5 KiB (`MAX_LONG_DOUBLE_CHARS`, INCRBYFLOAT); anything longer is not one of
  * its numbers, and is refused before any work is spent on it.
+ *
+ * @example
+ * ```ts
+ * import { MAX_DOUBLE_LENGTH, parseDouble } from "./double.ts";
+ * console.log(parseDouble("1".repeat(MAX_DOUBLE_LENGTH + 1))); // undefined
+ * ```
  */
 export const MAX_DOUBLE_LENGTH = 8192;
 
