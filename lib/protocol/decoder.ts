@@ -613,8 +613,11 @@ export class Decoder {
       if (bits < 128) return shortAscii(buf, s, e - s);
     }
     const bytes = buf.subarray(s, e);
+    const text = this.td.decode(bytes);
     // Binary replies and pushes keep U+FFFD: only command replies can fail.
-    if (this.tdFatal === null || !this.text || this.isPush) return this.td.decode(bytes);
+    // Without a U+FFFD the bytes were valid (a fatal TextDecoder is several
+    // times slower on Deno, so it only settles the rare doubtful case).
+    if (this.tdFatal === null || !this.text || this.isPush || text.indexOf("\uFFFD") === -1) return text;
     try {
       return this.tdFatal.decode(bytes);
     } catch {
