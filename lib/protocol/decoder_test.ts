@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import {
   BusyLoadingError,
   InvalidResponse,
@@ -778,3 +779,37 @@ test("decoder: encodingErrors leaves binary replies and push frames alone", () =
   d.feed(bytes(">2\r\n$7\r\nmessage\r\n$1\r\n", new Uint8Array([0xff]), "\r\n"));
   assert.deepStrictEqual(pushes, [["message", "\uFFFD"]]);
 });
+
+const HEAVY = process.env.UNIREDIS_HEAVY_TESTS === "1";
+const IS_BUN = "Bun" in globalThis;
+
+test(
+  "decoder: a text bulk longer than the runtime's longest string is a ProtocolError with the cause kept",
+  {
+    skip: IS_BUN
+      ? "Bun's strings hold 2^31-1 characters: a 512 MiB text is decoded"
+      : HEAVY
+      ? false
+      : "needs about 1 GiB of memory; set UNIREDIS_HEAVY_TESTS=1",
+  },
+  () => {
+    // V8 strings hold at most 2^29-24 characters, less than the default maxBulkLength.
+    const n = 512 * 1024 * 1024 - 12;
+    const d = new Decoder({ onReply: () => {} });
+    d.feed(bytes(`$${n}\r\n`));
+    const chunk = new Uint8Array(1 << 20).fill(120);
+    const error = (() => {
+      try {
+        for (let left = n; left > 0; left -= chunk.length) {
+          d.feed(left >= chunk.length ? chunk : chunk.subarray(0, left));
+        }
+        d.feed(bytes("\r\n"));
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(error instanceof ProtocolError, `expected ProtocolError, got ${error}`);
+    assert.ok(error.cause instanceof Error && !(error.cause instanceof RedisError));
+    assert.match(error.message, /Could not decode a reply/);
+  },
+);
