@@ -229,6 +229,8 @@ export class Connection {
       textPush: decodeResponses,
       encoding: options.encoding,
       encodingErrors: options.encodingErrors,
+      // A streamed reply (RESP2 pubsub, MONITOR) has no command to fail: keep it, with U+FFFD.
+      replaceInvalidText: () => queue.length === 0 && this.#streamHandler !== undefined,
       maxBulkLength: options.maxBulkLength,
     });
   }

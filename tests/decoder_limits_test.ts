@@ -191,3 +191,23 @@ test("maxBulkLength and encodingErrors are validated and read from URLs", () => 
   assert.throws(() => parseURL("redis://h/?encodingErrors=loose"), DataError);
   assert.throws(() => parseURL("redis://h/?maxBulkLength=big"), DataError);
 });
+
+for (const protocol of [2, 3] as const) {
+  test(`RESP${protocol}: a pubsub message with invalid UTF-8 is delivered with U+FFFD under "strict", not lost`, async () => {
+    const redis = await sharedRedis("plain");
+    await using pub = new Redis({ host: redis.host, port: redis.port });
+    await using sub = new Redis({ host: redis.host, port: redis.port, protocol });
+    await using p = sub.pubsub({ ignoreSubscribeMessages: true });
+    const channel = `limits:ps:${protocol}`;
+    await p.subscribe(channel);
+    assert.equal(await pub.publish(channel, INVALID), 1);
+    await pub.publish(channel, "after");
+    const got: unknown[] = [];
+    const deadline = Date.now() + 3000;
+    while (got.length < 2 && Date.now() < deadline) {
+      const m = await p.getMessage({ timeout: 100 });
+      if (m !== null) got.push(m.data);
+    }
+    assert.deepEqual(got, ["a\uFFFDb\uFFFD", "after"]);
+  });
+}

@@ -102,6 +102,12 @@ export interface DecoderOptions {
    * command, are decoded with `"replace"` under `"strict"`.
    */
   encodingErrors?: EncodingErrors;
+  /**
+   * Asked only when a text-mode reply holds invalid text under `"strict"`:
+   * true decodes it with U+FFFD instead of failing the reply (for replies
+   * that answer no command, such as RESP2 pubsub messages).
+   */
+  replaceInvalidText?: () => boolean;
 }
 
 /**
@@ -621,6 +627,7 @@ export class Decoder {
     try {
       return this.tdFatal.decode(bytes);
     } catch {
+      if (!this.ignore && this.options.replaceInvalidText?.() === true) return text;
       if (this.ignore) {
         return this.utf8 ? this.td.decode(validUtf8(bytes)) : this.td.decode(bytes).replaceAll("\uFFFD", "");
       }
