@@ -101,7 +101,7 @@ export * from "./lib/errors.ts";
 export * from "./lib/commands/mod.ts";
 export type { RedisArgument, RespValue } from "./lib/protocol/types.ts";
 export { checkArguments, encodeCommand, Encoder } from "./lib/protocol/encoder.ts";
-export { Decoder, type DecoderOptions } from "./lib/protocol/decoder.ts";
+export { Decoder, type DecoderOptions, type EncodingErrors } from "./lib/protocol/decoder.ts";
 export type { ConnectOptions, Connector, TlsConnectOptions, Transport } from "./lib/transport.ts";
 export { LIB_NAME, VERSION } from "./lib/version.ts";
 

@@ -9,7 +9,7 @@
 import { Command, type ReplyTransform } from "./commands/command.ts";
 import { transformError } from "./commands/reply.ts";
 import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
-import { Decoder } from "./protocol/decoder.ts";
+import { Decoder, type EncodingErrors } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
@@ -55,6 +55,10 @@ export interface ConnectionOptions {
   decodeResponses?: boolean;
   /** TextDecoder label used when decoding (default `"utf-8"`). */
   encoding?: string;
+  /** Invalid bytes in text replies: `"strict"` (default), `"replace"` or `"ignore"`. */
+  encodingErrors?: EncodingErrors;
+  /** Longest bulk or simple string reply accepted, in bytes (default 512 MiB); longer is a `ProtocolError`. */
+  maxBulkLength?: number;
   /** Milliseconds a command may wait for its reply before the connection is dropped. */
   socketTimeout?: number;
   /** Milliseconds the connection and handshake may take. */
@@ -242,6 +246,10 @@ export class Connection {
       textReplies: decodeResponses ? () => !(queue.peek()?.command.binaryReply ?? false) : () => false,
       textPush: decodeResponses,
       encoding: options.encoding,
+      encodingErrors: options.encodingErrors,
+      // A streamed reply (RESP2 pubsub, MONITOR) has no command to fail: keep it, with U+FFFD.
+      replaceInvalidText: () => queue.length === 0 && this.#streamHandler !== undefined,
+      maxBulkLength: options.maxBulkLength,
     });
   }
 
@@ -572,11 +580,14 @@ export class Connection {
     try {
       this.#decoder.feed(chunk);
     } catch (error) {
+      // A handler's exception still drops the connection, as a RedisError.
       const failure = error instanceof ProtocolError
         ? new ProtocolError(`${error.message} (from ${this.address})`, { cause: error })
-        : error instanceof Error
+        : error instanceof RedisError
         ? error
-        : new ProtocolError(String(error));
+        : new ConnectionError(`Handling a reply from ${this.address} failed: ${describe(error)}`, {
+          cause: error,
+        });
       this.#fail(failure);
     }
   }
@@ -803,4 +814,8 @@ function abortReason(signal: AbortSignal): unknown {
 function describeCommand(command: Command<unknown>): string {
   const name = String(command.args[0]);
   return name.slice(0, 32).toUpperCase();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -8,6 +8,7 @@ import { DataError } from "./errors.ts";
 import { unknownOption } from "./commands/validate.ts";
 import type { Connector, TlsConnectOptions } from "./transport.ts";
 import type { RespValue } from "./protocol/types.ts";
+import type { EncodingErrors } from "./protocol/decoder.ts";
 import type { ConnectionClass, ConnectionPool } from "./pool.ts";
 import type { ErrorClass, Retry } from "./retry.ts";
 import type { CacheConfig, CacheInterface } from "./cache.ts";
@@ -48,6 +49,18 @@ export interface ConnectionSettings<D extends boolean = boolean> {
   decodeResponses?: D;
   /** Character encoding for decoding replies (a TextDecoder label; default `"utf-8"`). */
   encoding?: string;
+  /**
+   * Invalid bytes in replies decoded as text (redis-py's `encoding_errors`):
+   * `"strict"` (default) rejects the command with an `InvalidResponse` and
+   * keeps the connection, `"replace"` puts U+FFFD, `"ignore"` drops them.
+   */
+  encodingErrors?: EncodingErrors;
+  /**
+   * Longest bulk or simple string reply accepted, in bytes (default 512 MiB,
+   * Redis's `proto-max-bulk-len`). A longer one is a `ProtocolError` as soon
+   * as its header arrives, and the connection is dropped.
+   */
+  maxBulkLength?: number;
   /** Name set with CLIENT SETNAME on every connection. */
   clientName?: string;
   /**
@@ -140,13 +153,15 @@ export interface RedisOptions<D extends boolean = boolean> extends ConnectionSet
 }
 
 const URL_SCHEMES = new Set(["redis:", "rediss:", "unix:"]);
+const ENCODING_ERRORS = new Set(["strict", "replace", "ignore"]);
 
 /**
  * Parses a `redis://`, `rediss://` or `unix://` URL into options, as
  * redis-py's `from_url` does: user and password from the authority, the
  * database from the path (`/2`) or `?db=2`, and query options in snake_case
  * or camelCase (`protocol`, `decode_responses`, `client_name`, `socket_timeout`,
- * `socket_connect_timeout`, `socket_keepalive`, `encoding`, `ssl_cert_reqs=none`).
+ * `socket_connect_timeout`, `socket_keepalive`, `encoding`, `encoding_errors`, `max_bulk_length`,
+ * `ssl_cert_reqs=none`).
  * Durations in the query are milliseconds, like every client-side duration.
  *
  * @example
@@ -198,6 +213,15 @@ export function parseURL(url: string): RedisOptions {
         break;
       case "encoding":
         options.encoding = value;
+        break;
+      case "encodingErrors":
+        if (!ENCODING_ERRORS.has(value)) {
+          throw new DataError(`URL option ${rawName} must be strict, replace or ignore, got "${value}"`);
+        }
+        options.encodingErrors = value as EncodingErrors;
+        break;
+      case "maxBulkLength":
+        options.maxBulkLength = parseIndex(value, rawName);
         break;
       case "socketTimeout":
       case "socketConnectTimeout":
@@ -358,6 +382,12 @@ export function validateOptions(o: RedisOptions, owner = "Redis", extra: readonl
   }
   if (o.retryOnError !== undefined && !Array.isArray(o.retryOnError)) {
     bad(`retryOnError (expected an array of error classes)`);
+  }
+  if (o.encodingErrors !== undefined && !ENCODING_ERRORS.has(o.encodingErrors)) {
+    bad(`encodingErrors: ${JSON.stringify(o.encodingErrors)} (expected "strict", "replace" or "ignore")`);
+  }
+  if (o.maxBulkLength !== undefined && (!Number.isSafeInteger(o.maxBulkLength) || o.maxBulkLength < 0)) {
+    bad(`maxBulkLength: ${o.maxBulkLength} (expected an integer number of bytes >= 0)`);
   }
   if (o.encoding !== undefined) {
     try {

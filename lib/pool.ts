@@ -471,6 +471,8 @@ function toConnectionOptions(
     protocol: o.protocol ?? 3,
     decodeResponses: o.decodeResponses ?? true,
     encoding: o.encoding,
+    encodingErrors: o.encodingErrors,
+    maxBulkLength: o.maxBulkLength,
     socketTimeout: o.socketTimeout,
     socketConnectTimeout: o.socketConnectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     socketKeepalive: o.socketKeepalive,

@@ -3,24 +3,65 @@
  *
  * Replies are parsed straight from each chunk; state survives between chunks
  * as an explicit stack of open aggregates (no recursion, so nesting is bounded
- * only by memory), the bytes of an unfinished header line, or a preallocated
- * buffer for a bulk string that spans chunks (each byte is copied once).
+ * only by memory), the bytes of an unfinished line, or a buffer for a bulk
+ * string that spans chunks.
+ *
+ * Nothing is allocated on the word of the peer: a bulk buffer starts at
+ * 1 MiB at most and grows geometrically as data arrives (a value of up to
+ * 1 MiB is copied once, a larger one about twice), and every line has a
+ * bound, checked as it arrives, whether in one chunk or split:
+ *
+ * | Line                                              | Longest content accepted          |
+ * | ------------------------------------------------- | --------------------------------- |
+ * | lengths (`$ * % ~ > \| ! =`), `:`, `#`, `_`       | 64 bytes (lengths: 10 digits)      |
+ * | double `,`                                        | `MAX_DOUBLE_LENGTH` (8 KiB)        |
+ * | big number `(`                                    | `MAX_BIG_NUMBER_LENGTH` (64 KiB)   |
+ * | simple string `+`, simple error `-`               | `maxBulkLength`, at least 64 KiB   |
  *
  * @module
  */
 
-import { errorFromReply, ProtocolError } from "../errors.ts";
+import { errorFromReply, InvalidResponse, ProtocolError, RedisError } from "../errors.ts";
 import type { RespValue } from "./types.ts";
-import { parseDouble } from "./double.ts";
+import { MAX_DOUBLE_LENGTH, parseDouble } from "./double.ts";
 
 /** ASCII strings up to this many bytes are built by `shortAscii` (faster than TextDecoder, measured). */
 const SHORT_ASCII_MAX = 16;
-/** Largest bulk length accepted (Uint8Array limits; Redis's default cap is 512 MiB). */
-const MAX_BULK = 0xffffffff - 2;
 /** Digits allowed in a length header. */
 const MAX_LENGTH_DIGITS = 10;
+/** Longest content of a length, integer, boolean or null line. */
+const MAX_SHORT_LINE = 64;
+/**
+ * Longest big number accepted, in characters: BigInt parsing is superlinear
+ * (64 Ki digits take a few milliseconds, 1 Mi digits over 100).
+ */
+const MAX_BIG_NUMBER_LENGTH = 65536;
+/**
+ * Redis's own default `proto-max-bulk-len`, 512 MiB: the default
+ * `maxBulkLength`.
+ */
+const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+/** Simple strings and errors may be this long even under a smaller `maxBulkLength` (error messages). */
+const MIN_SIMPLE_LINE = 65536;
+/** First buffer of a bulk string spanning chunks: a 1 MiB value and its CRLF fit at once. */
+const INITIAL_BULK_CAPACITY = (1 << 20) + 2;
 
 const BIG_RE = /^[+-]?\d+$/;
+
+/**
+ * What to do with bytes that are not valid in the text encoding, as
+ * redis-py's `encoding_errors`: `"strict"` makes the reply an
+ * `InvalidResponse` value (the command fails, the stream goes on),
+ * `"replace"` puts U+FFFD in their place, `"ignore"` drops them.
+ *
+ * @example
+ * ```ts
+ * import type { EncodingErrors } from "@uniredis/redis";
+ * const mode: EncodingErrors = "replace";
+ * console.log(mode); // "replace"
+ * ```
+ */
+export type EncodingErrors = "strict" | "replace" | "ignore";
 
 /**
  * Callbacks and text options of a {@link Decoder}.
@@ -48,6 +89,25 @@ export interface DecoderOptions {
   textPush?: boolean;
   /** TextDecoder label for text mode (default `"utf-8"`). */
   encoding?: string;
+  /**
+   * Longest bulk string, bulk error or verbatim string accepted, in bytes
+   * (default 512 MiB, Redis's `proto-max-bulk-len`); a longer one is a
+   * `ProtocolError`. Simple strings and errors get the same bound, but never
+   * less than 64 KiB.
+   */
+  maxBulkLength?: number;
+  /**
+   * Invalid bytes in text-mode replies (default `"strict"`, as redis-py).
+   * Binary-mode replies are not decoded; push frames, which answer no
+   * command, are decoded with `"replace"` under `"strict"`.
+   */
+  encodingErrors?: EncodingErrors;
+  /**
+   * Asked only when a text-mode reply holds invalid text under `"strict"`:
+   * true decodes it with U+FFFD instead of failing the reply (for replies
+   * that answer no command, such as RESP2 pubsub messages).
+   */
+  replaceInvalidText?: () => boolean;
 }
 
 /**
@@ -76,6 +136,13 @@ export class Decoder {
   private textPush: boolean;
   private td: TextDecoder;
   private utf8: boolean;
+  private maxBulk: number;
+  private maxSimple: number;
+  // Decodes text under "strict" and "ignore" (null under "replace").
+  private tdFatal: TextDecoder | null;
+  private ignore: boolean;
+  // The reply in progress has invalid text (under "strict").
+  private badText = false;
 
   // The innermost open aggregate (null at top level), its missing element
   // count and whether it is an attribute; the enclosing ones are stacked.
@@ -91,9 +158,11 @@ export class Decoder {
   private isPush = false;
   private text = true;
 
-  // A bulk payload spanning chunks: length + 2 bytes (payload and CRLF).
+  // A bulk payload spanning chunks: bulkTotal = length + 2 bytes (payload and
+  // CRLF), of which bulkFill arrived; the buffer grows up to bulkTotal.
   private bulk: Uint8Array | null = null;
   private bulkFill = 0;
+  private bulkTotal = 0;
   private bulkType = 0;
 
   // An unfinished header line (from its type byte), completed by the next chunk.
@@ -108,6 +177,8 @@ export class Decoder {
   private at = 0;
 
   private failure: string | null = null;
+  // True while a callback runs: what it throws is its own, not a decoding failure.
+  private calling = false;
 
   /** Creates a decoder that reports replies through `options`. */
   constructor(options: DecoderOptions) {
@@ -115,6 +186,22 @@ export class Decoder {
     this.textPush = options.textPush ?? true;
     this.td = new TextDecoder(options.encoding ?? "utf-8", { ignoreBOM: true });
     this.utf8 = this.td.encoding === "utf-8";
+    this.maxBulk = options.maxBulkLength ?? DEFAULT_MAX_BULK_LENGTH;
+    this.maxSimple = Math.max(this.maxBulk, MIN_SIMPLE_LINE);
+    const errors = options.encodingErrors ?? "strict";
+    this.tdFatal = errors === "replace"
+      ? null
+      : new TextDecoder(this.td.encoding, { ignoreBOM: true, fatal: true });
+    this.ignore = errors === "ignore";
+  }
+
+  /**
+   * Bytes held for the value in progress: the buffer of a bulk string that
+   * spans chunks, or the unfinished line. It grows with the data received,
+   * never with a length the peer merely announced.
+   */
+  get bufferedBytes(): number {
+    return this.bulk !== null ? this.bulk.length : this.pendLen;
   }
 
   /**
@@ -134,10 +221,12 @@ export class Decoder {
       if (this.pendLen !== 0) {
         const nl = chunk.indexOf(10);
         if (nl < 0) {
+          this.base = this.fed;
           this.stash(chunk, 0, end);
           this.fed += end;
           return;
         }
+        this.base = this.fed;
         this.stash(chunk, 0, nl + 1);
         const n = this.pendLen;
         this.pendLen = 0;
@@ -151,8 +240,18 @@ export class Decoder {
       this.run(chunk, pos, end);
       this.fed += end;
     } catch (e) {
-      this.failure = e instanceof Error ? e.message : String(e);
-      throw e;
+      let failure = e;
+      // A callback's exception is its own; anything else thrown while decoding
+      // (an allocation or string too large for the runtime) is a RedisError.
+      if (!this.calling && !(e instanceof RedisError)) {
+        const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        failure = new ProtocolError(`Could not decode a reply near offset ${this.fed} (${detail})`, {
+          cause: e,
+        });
+      }
+      this.calling = false;
+      this.failure = failure instanceof Error ? failure.message : String(failure);
+      throw failure;
     }
   }
 
@@ -169,6 +268,7 @@ export class Decoder {
     this.text = true;
     this.bulk = null;
     this.bulkFill = 0;
+    this.badText = false;
     this.pendLen = 0;
     if (this.pend.length > 4096) this.pend = new Uint8Array(64);
     this.fed = 0;
@@ -197,6 +297,9 @@ export class Decoder {
             this.emit(null);
             break;
           }
+          if (n > this.maxBulk) {
+            throw this.error(`${name(t)} length ${n} exceeds maxBulkLength ${this.maxBulk}`, pos);
+          }
           const s = this.at;
           const e = s + n;
           if (e + 2 <= end) {
@@ -209,8 +312,9 @@ export class Decoder {
             );
             break;
           }
-          if (n > MAX_BULK) throw this.error(`${name(t)} length ${n} too large`, pos);
-          this.bulk = new Uint8Array(n + 2);
+          // Sized by what arrived, not by what was announced.
+          this.bulkTotal = n + 2;
+          this.bulk = new Uint8Array(Math.min(n + 2, Math.max(INITIAL_BULK_CAPACITY, 2 * (end - s))));
           this.bulkFill = 0;
           this.bulkType = t;
           pos = this.fill(buf, s, end);
@@ -256,12 +360,14 @@ export class Decoder {
           }
           const ds = i;
           let v = 0;
-          while (i < end) {
+          const stop = Math.min(end, pos + MAX_SHORT_LINE + 1);
+          while (i < stop) {
             const c = buf[i];
             if (c < 48 || c > 57) break;
             v = v * 10 + c - 48;
             i++;
           }
+          if (i === pos + MAX_SHORT_LINE + 1) throw this.tooLong(buf, pos, MAX_SHORT_LINE);
           if (i + 1 >= end) {
             if (i < end && buf[i] !== 13) throw this.badLine("integer", buf, pos, i);
             return this.stash(buf, pos, end);
@@ -273,7 +379,7 @@ export class Decoder {
         }
         case 43: // + simple string
         case 45: { // - simple error
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, this.maxSimple);
           if (e < 0) return this.stash(buf, pos, end);
           const s = this.str(buf, pos + 1, e);
           pos = this.at;
@@ -281,7 +387,7 @@ export class Decoder {
           break;
         }
         case 44: { // , double
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_DOUBLE_LENGTH);
           if (e < 0) return this.stash(buf, pos, end);
           const v = parseDouble(ascii(buf, pos + 1, e));
           if (v === undefined) throw this.badLine("double", buf, pos, e);
@@ -290,7 +396,7 @@ export class Decoder {
           break;
         }
         case 40: { // ( big number
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_BIG_NUMBER_LENGTH);
           if (e < 0) return this.stash(buf, pos, end);
           const s = ascii(buf, pos + 1, e);
           if (!BIG_RE.test(s)) throw this.badLine("big number", buf, pos, e);
@@ -299,7 +405,7 @@ export class Decoder {
           break;
         }
         case 35: { // # boolean
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_SHORT_LINE);
           if (e < 0) return this.stash(buf, pos, end);
           const c = buf[pos + 1];
           if (e !== pos + 2 || (c !== 116 && c !== 102)) throw this.badLine("boolean", buf, pos, e);
@@ -308,7 +414,7 @@ export class Decoder {
           break;
         }
         case 95: { // _ null
-          const e = this.eol(buf, pos, end);
+          const e = this.eol(buf, pos, end, MAX_SHORT_LINE);
           if (e < 0) return this.stash(buf, pos, end);
           if (e !== pos + 1) throw this.badLine("null", buf, pos, e);
           pos = this.at;
@@ -327,12 +433,19 @@ export class Decoder {
   /** Starts a top-level reply: decides text or binary mode once. */
   private begin(t: number): void {
     this.inReply = true;
+    this.badText = false;
     if (t === 62) {
       this.isPush = true;
       this.text = this.textPush;
     } else {
       this.isPush = false;
-      this.text = this.options.textReplies === undefined ? true : this.options.textReplies();
+      const o = this.options;
+      if (o.textReplies === undefined) this.text = true;
+      else {
+        this.calling = true;
+        this.text = o.textReplies();
+        this.calling = false;
+      }
     }
   }
 
@@ -357,20 +470,37 @@ export class Decoder {
     }
     this.inReply = false;
     const o = this.options;
+    if (this.badText) {
+      v = new InvalidResponse(
+        `Invalid ${this.td.encoding} in a reply (encodingErrors "strict"; ` +
+          `"replace" or "ignore" accept it, binary replies keep its bytes)`,
+      );
+      this.badText = false;
+    }
+    this.calling = true;
     if (this.isPush && o.onPush !== undefined) o.onPush(v as RespValue[]);
     else o.onReply(v);
+    this.calling = false;
   }
 
   /** Copies payload bytes into the pending bulk buffer; returns the new position. */
   private fill(buf: Uint8Array, pos: number, end: number): number {
-    const b = this.bulk!;
-    const need = b.length - this.bulkFill;
-    if (end - pos < need) {
-      b.set(buf.subarray(pos, end), this.bulkFill);
-      this.bulkFill += end - pos;
+    let b = this.bulk!;
+    const fill = this.bulkFill;
+    const need = this.bulkTotal - fill;
+    const take = end - pos < need ? end - pos : need;
+    if (fill + take > b.length) {
+      // Doubling keeps the copies of a large value to about one more pass.
+      const grown = new Uint8Array(Math.min(this.bulkTotal, Math.max(2 * b.length, fill + take)));
+      grown.set(b.subarray(0, fill));
+      this.bulk = b = grown;
+    }
+    if (take < need) {
+      b.set(buf.subarray(pos, end), fill);
+      this.bulkFill = fill + take;
       return end;
     }
-    b.set(buf.subarray(pos, pos + need), this.bulkFill);
+    b.set(buf.subarray(pos, pos + need), fill);
     this.bulk = null;
     const len = b.length - 2;
     const t = this.bulkType;
@@ -422,23 +552,54 @@ export class Decoder {
     return n;
   }
 
-  /** Finds the end of the line starting at `pos`: the index of its CR, or -1 if incomplete. Sets `at`. */
-  private eol(buf: Uint8Array, pos: number, end: number): number {
-    for (let i = pos + 1; i < end; i++) {
+  /**
+   * Finds the end of the line starting at `pos`, whose content may not
+   * exceed `limit` bytes: the index of its CR, or -1 if incomplete. Sets `at`.
+   */
+  private eol(buf: Uint8Array, pos: number, end: number, limit: number): number {
+    // The LF of the longest line allowed is at pos + limit + 2.
+    const stop = end - pos > limit + 3 ? pos + limit + 3 : end;
+    for (let i = pos + 1; i < stop; i++) {
       if (buf[i] === 10) {
         if (buf[i - 1] !== 13) throw this.error(`Line of ${name(buf[pos])} ends in LF without CR`, i);
+        if (i - 2 - pos > limit) throw this.tooLong(buf, pos, limit);
         this.at = i + 1;
         return i - 1;
       }
     }
+    if (stop !== end) throw this.tooLong(buf, pos, limit);
     return -1;
   }
 
-  /** Keeps the unfinished line `buf[pos, end)` for the next chunk. */
+  /** The longest content a line of type `t` may have. */
+  private lineLimit(t: number): number {
+    switch (t) {
+      case 43:
+      case 45:
+        return this.maxSimple;
+      case 44:
+        return MAX_DOUBLE_LENGTH;
+      case 40:
+        return MAX_BIG_NUMBER_LENGTH;
+      default:
+        return MAX_SHORT_LINE;
+    }
+  }
+
+  /** Keeps the unfinished line `buf[pos, end)` for the next chunk, within its type's bound. */
   private stash(buf: Uint8Array, pos: number, end: number): void {
     const n = end - pos;
     if (this.pendLen === 0) this.pendOffset = this.base + pos;
     const need = this.pendLen + n;
+    // Type byte, content, CR and LF.
+    const t = this.pendLen === 0 ? buf[pos] : this.pend[0];
+    const limit = this.lineLimit(t);
+    if (need > limit + 3) {
+      if (this.pendLen === 0) throw this.tooLong(buf, pos, limit);
+      this.pendLen = 0;
+      this.base = this.pendOffset;
+      throw this.tooLong(this.pend, 0, limit);
+    }
     if (need > this.pend.length) {
       let cap = this.pend.length * 2;
       while (cap < need) cap *= 2;
@@ -457,14 +618,34 @@ export class Decoder {
       for (let i = s; i < e; i++) bits |= buf[i];
       if (bits < 128) return shortAscii(buf, s, e - s);
     }
-    return this.td.decode(buf.subarray(s, e));
+    const bytes = buf.subarray(s, e);
+    const text = this.td.decode(bytes);
+    // Binary replies and pushes keep U+FFFD: only command replies can fail.
+    // Without a U+FFFD the bytes were valid (a fatal TextDecoder is several
+    // times slower on Deno, so it only settles the rare doubtful case).
+    if (this.tdFatal === null || !this.text || this.isPush || text.indexOf("\uFFFD") === -1) return text;
+    try {
+      return this.tdFatal.decode(bytes);
+    } catch {
+      if (!this.ignore && this.options.replaceInvalidText?.() === true) return text;
+      if (this.ignore) {
+        return this.utf8 ? this.td.decode(validUtf8(bytes)) : this.td.decode(bytes).replaceAll("\uFFFD", "");
+      }
+      this.badText = true;
+      return "";
+    }
   }
 
   /** An "Invalid <what>" error quoting the start of the offending line. */
   private badLine(what: string, buf: Uint8Array, pos: number, at: number): ProtocolError {
-    let e = at;
+    let e = at < pos + 40 ? at : pos + 40;
     while (e < buf.length && e - pos < 40 && buf[e] !== 13 && buf[e] !== 10) e++;
     return this.error(`Invalid ${what} ${JSON.stringify(ascii(buf, pos, e))}`, pos);
+  }
+
+  /** A line (starting at `pos`) longer than its bound. */
+  private tooLong(buf: Uint8Array, pos: number, limit: number): ProtocolError {
+    return this.error(`Line of ${name(buf[pos])} longer than ${limit} bytes`, pos);
   }
 
   /** A ProtocolError at stream offset of `pos`. */
@@ -491,6 +672,20 @@ function name(t: number): string {
       return "push";
     case 124:
       return "attribute";
+    case 43:
+      return "simple string";
+    case 45:
+      return "simple error";
+    case 44:
+      return "double";
+    case 40:
+      return "big number";
+    case 58:
+      return "integer";
+    case 35:
+      return "boolean";
+    case 95:
+      return "null";
     default:
       return JSON.stringify(String.fromCharCode(t));
   }
@@ -500,6 +695,50 @@ function ascii(buf: Uint8Array, s: number, e: number): string {
   let r = "";
   for (let i = s; i < e; i++) r += String.fromCharCode(buf[i]);
   return r;
+}
+
+/**
+ * The valid UTF-8 sequences of `b`, without the rest (encodingErrors
+ * "ignore"). A byte that starts no valid sequence is dropped alone: the
+ * continuation bytes after it cannot start one either, so whole invalid
+ * sequences go, as with Python's "ignore".
+ */
+function validUtf8(b: Uint8Array): Uint8Array {
+  const n = b.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  let i = 0;
+  while (i < n) {
+    const c = b[i];
+    if (c < 0x80) {
+      out[o++] = c;
+      i++;
+      continue;
+    }
+    // Sequence length and the range of its second byte (no overlongs, surrogates or > U+10FFFF).
+    let len = 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    }
+    let ok = len !== 0 && i + len <= n && b[i + 1] >= lo && b[i + 1] <= hi;
+    for (let k = 2; ok && k < len; k++) ok = b[i + k] >= 0x80 && b[i + k] <= 0xbf;
+    if (!ok) {
+      i++;
+      continue;
+    }
+    for (let k = 0; k < len; k++) out[o++] = b[i + k];
+    i += len;
+  }
+  return out.subarray(0, o);
 }
 
 function bigInteger(digits: string, neg: boolean): number | bigint {

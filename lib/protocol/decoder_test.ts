@@ -1,7 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BusyLoadingError, NoScriptError, ProtocolError, RedisError, ResponseError } from "../errors.ts";
-import { Decoder } from "./decoder.ts";
+import process from "node:process";
+import {
+  BusyLoadingError,
+  InvalidResponse,
+  NoScriptError,
+  ProtocolError,
+  RedisError,
+  ResponseError,
+} from "../errors.ts";
+import { Decoder, type DecoderOptions } from "./decoder.ts";
 import type { RespValue } from "./types.ts";
 
 const te = new TextEncoder();
@@ -558,3 +566,250 @@ test("decoder: callbacks are called as methods of the options object", () => {
   new Decoder(options).feed(bytes("+OK\r\n>1\r\n+p\r\n"));
   assert.deepStrictEqual(options.got, ["OK", ["push", "p"]]);
 });
+
+/** Feeds `chunks` to a fresh decoder; the replies and whatever the decoder threw. */
+function attempt(
+  chunks: Uint8Array[],
+  options: Partial<DecoderOptions> = {},
+): { replies: RespValue[]; error: unknown; fedChunks: number } {
+  const replies: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => replies.push(v), ...options });
+  let fedChunks = 0;
+  try {
+    for (const c of chunks) {
+      fedChunks++;
+      d.feed(c);
+    }
+  } catch (error) {
+    return { replies, error, fedChunks };
+  }
+  return { replies, error: undefined, fedChunks };
+}
+
+function chunked(input: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < input.length; i += size) out.push(input.subarray(i, i + size));
+  return out;
+}
+
+test("decoder: a double of 100,000 digits ending in a bad byte is a ProtocolError at once", () => {
+  const input = bytes(",", "1".repeat(100_000), "x\r\n", "+OK\r\n");
+  for (const chunks of [[input], chunked(input, 4096)]) {
+    const t0 = performance.now();
+    const r = attempt(chunks);
+    const ms = performance.now() - t0;
+    assert.ok(r.error instanceof ProtocolError, `expected ProtocolError, got ${r.error}`);
+    assert.match(r.error.message, /double/);
+    assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  }
+});
+
+test("decoder: maxBulkLength refuses longer bulk strings, bulk errors and verbatim strings, whole and split", () => {
+  for (const head of ["$", "!", "="]) {
+    const ok = bytes(`${head}10\r\ntxt:567890\r\n`);
+    assert.equal(attempt([ok], { maxBulkLength: 10 }).error, undefined);
+    const long = bytes(`${head}11\r\ntxt:5678901\r\n`);
+    for (const chunks of [[long], bytewise(long)]) {
+      const r = attempt(chunks, { maxBulkLength: 10 });
+      assert.ok(r.error instanceof ProtocolError, `${head}: expected ProtocolError, got ${r.error}`);
+      assert.match(r.error.message, /length 11 exceeds maxBulkLength 10/);
+      assert.ok(r.fedChunks <= 6, "refused at its header");
+    }
+  }
+});
+
+test("decoder: the default maxBulkLength is 512 MiB (Redis's proto-max-bulk-len)", () => {
+  const r = attempt([bytes(`$${512 * 1024 * 1024 + 1}\r\n`)]);
+  assert.ok(r.error instanceof ProtocolError, `expected ProtocolError, got ${r.error}`);
+  assert.match(r.error.message, /exceeds maxBulkLength 536870912/);
+  assert.equal(attempt([bytes(`$${512 * 1024 * 1024}\r\nabc`)]).error, undefined);
+});
+
+test("decoder: a bulk header does not allocate its declared length before the data arrives", () => {
+  const d = new Decoder({ onReply: () => {} });
+  d.feed(bytes("$536870912\r\nabc"));
+  assert.ok(d.bufferedBytes <= 2 << 20, `holds ${d.bufferedBytes} bytes for 3 received`);
+  const chunk = new Uint8Array(65536).fill(97);
+  let received = 3;
+  for (let i = 0; i < 64; i++) {
+    d.feed(chunk);
+    received += chunk.length;
+    // Grows with the data, geometrically.
+    assert.ok(d.bufferedBytes >= received && d.bufferedBytes <= Math.max(2 * received, 2 << 20));
+  }
+});
+
+test("decoder: a bulk grown across many odd-sized chunks keeps every byte (text and binary)", () => {
+  const size = 5 * 1024 * 1024 + 3;
+  const payload = new Uint8Array(size).map((_, i) => 97 + (i % 26));
+  const input = bytes(`$${size}\r\n`, payload, "\r\n:1\r\n");
+  for (const binary of [false, true]) {
+    for (const step of [100_003, 1 << 20, 3 << 20]) {
+      const r = attempt(chunked(input, step), { textReplies: () => !binary });
+      assert.equal(r.error, undefined);
+      assert.equal(r.replies.length, 2);
+      if (binary) assert.deepStrictEqual(r.replies[0], payload);
+      else assert.equal(r.replies[0], new TextDecoder().decode(payload));
+      assert.equal(r.replies[1], 1);
+    }
+  }
+});
+
+test("decoder: a header split across chunks is bounded as in one chunk", () => {
+  const junk = new Uint8Array(1 << 20).fill(49); // "1111...", no line feed
+  for (const head of ["$1", "*1", "%1", ">1", ":1", "#", "_", "(1", ",1", "=1"]) {
+    const whole = attempt([bytes(head, junk)]);
+    assert.ok(whole.error instanceof ProtocolError, `${head} whole: got ${whole.error}`);
+    const split = attempt([bytes(head), junk, junk]);
+    assert.ok(split.error instanceof ProtocolError, `${head} split: got ${split.error}`);
+    assert.equal(split.fedChunks, 2, `${head}: refused within the first long chunk`);
+    if (head[0] === "(" || head[0] === ",") continue; // longer bounds: see below
+    const slow = attempt(bytewise(bytes(head, junk.subarray(0, 100))));
+    assert.ok(slow.error instanceof ProtocolError, `${head} byte by byte: got ${slow.error}`);
+    assert.ok(slow.fedChunks <= 70, `${head}: refused after ${slow.fedChunks} bytes`);
+  }
+});
+
+test("decoder: simple strings and errors are bounded by maxBulkLength (at least 64 KiB), whole and split", () => {
+  for (const head of ["+", "-"]) {
+    const fits = bytes(head, "x".repeat(100_000), "\r\n");
+    for (const chunks of [[fits], chunked(fits, 7)]) {
+      const r = attempt(chunks, { maxBulkLength: 100_000 });
+      assert.equal(r.error, undefined, `${head}: ${r.error}`);
+      assert.equal(r.replies.length, 1);
+    }
+    const long = bytes(head, "x".repeat(100_001), "\r\n");
+    for (const chunks of [[long], chunked(long, 7), chunked(long, 100_003)]) {
+      const r = attempt(chunks, { maxBulkLength: 100_000 });
+      assert.ok(r.error instanceof ProtocolError, `${head}: expected ProtocolError, got ${r.error}`);
+      assert.match(r.error.message, /longer than 100000 bytes/);
+    }
+    const floor = bytes(head, "x".repeat(65536), "\r\n", head, "x".repeat(65537), "\r\n");
+    const r = attempt([floor], { maxBulkLength: 10 });
+    assert.equal(r.replies.length, 1);
+    assert.match(String(r.error), /longer than 65536 bytes/);
+  }
+});
+
+test("decoder: doubles and big numbers have their own line bounds", () => {
+  const cases: [string, number, boolean][] = [
+    [",", 8192, true],
+    [",", 8193, false],
+    ["(", 65536, true],
+    ["(", 65537, false],
+  ];
+  for (const [head, n, accepted] of cases) {
+    const input = bytes(head, "1".repeat(n), "\r\n");
+    for (const chunks of [[input], chunked(input, 1000)]) {
+      const r = attempt(chunks);
+      if (accepted) assert.equal(r.error, undefined, `${head}${n}: ${r.error}`);
+      else {
+        assert.ok(r.error instanceof ProtocolError, `${head}${n}: got ${r.error}`);
+        assert.match(r.error.message, /longer than/);
+      }
+    }
+  }
+});
+
+const BAD_UTF8 = bytes(
+  "*3\r\n$3\r\na",
+  new Uint8Array([0xff]),
+  "b\r\n+ok\r\n$8\r\nx",
+  new Uint8Array([0xe2, 0x82]),
+  "y\u{1F600}\r\n",
+);
+
+test('decoder: encodingErrors "strict" (the default) turns a reply with invalid UTF-8 into an InvalidResponse value', () => {
+  const input = bytes(BAD_UTF8, "+next\r\n", "-ERR bad ", new Uint8Array([0xc3]), "\r\n");
+  for (const options of [{}, { encodingErrors: "strict" as const }]) {
+    for (const chunks of [[input], bytewise(input)]) {
+      const r = attempt(chunks, options);
+      assert.equal(r.error, undefined, "the decoder goes on");
+      assert.equal(r.replies.length, 3);
+      assert.ok(r.replies[0] instanceof InvalidResponse && !(r.replies[0] instanceof ProtocolError));
+      assert.match(r.replies[0].message, /invalid utf-8.*encodingErrors/i);
+      assert.equal(r.replies[1], "next");
+      assert.ok(r.replies[2] instanceof InvalidResponse);
+    }
+  }
+});
+
+test('decoder: encodingErrors "replace" puts U+FFFD for invalid UTF-8', () => {
+  const r = attempt([BAD_UTF8], { encodingErrors: "replace" });
+  assert.deepStrictEqual(r.replies, [["a\uFFFDb", "ok", "x\uFFFDy\u{1F600}"]]);
+});
+
+test('decoder: encodingErrors "ignore" drops invalid UTF-8 bytes', () => {
+  for (const chunks of [[BAD_UTF8], bytewise(BAD_UTF8)]) {
+    const r = attempt(chunks, { encodingErrors: "ignore" });
+    assert.deepStrictEqual(r.replies, [["ab", "ok", "xy\u{1F600}"]]);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are invalid too.
+  const tricky = bytes(
+    "$21\r\n",
+    new Uint8Array([
+      0xc0,
+      0xaf,
+      0x41,
+      0xed,
+      0xa0,
+      0x80,
+      0x42,
+      0xf4,
+      0x90,
+      0x80,
+      0x80,
+      0x43,
+      0xe0,
+      0x80,
+      0xaf,
+    ]),
+    "é\u{10FFFF}\r\n",
+  );
+  assert.deepStrictEqual(attempt([tricky], { encodingErrors: "ignore" }).replies, ["ABCé\u{10FFFF}"]);
+});
+
+test("decoder: encodingErrors leaves binary replies and push frames alone", () => {
+  const bin = attempt([BAD_UTF8], { textReplies: () => false });
+  assert.equal(bin.error, undefined);
+  assert.deepStrictEqual((bin.replies[0] as RespValue[])[0], bytes("a", new Uint8Array([0xff]), "b"));
+  // A push frame answers no command: under "strict" it keeps U+FFFD rather than being lost.
+  const pushes: RespValue[][] = [];
+  const d = new Decoder({ onReply: () => {}, onPush: (p) => pushes.push(p) });
+  d.feed(bytes(">2\r\n$7\r\nmessage\r\n$1\r\n", new Uint8Array([0xff]), "\r\n"));
+  assert.deepStrictEqual(pushes, [["message", "\uFFFD"]]);
+});
+
+const HEAVY = process.env.UNIREDIS_HEAVY_TESTS === "1";
+const IS_BUN = "Bun" in globalThis;
+
+test(
+  "decoder: a text bulk longer than the runtime's longest string is a ProtocolError with the cause kept",
+  {
+    skip: IS_BUN
+      ? "Bun's strings hold 2^31-1 characters: a 512 MiB text is decoded"
+      : HEAVY
+      ? false
+      : "needs about 1 GiB of memory; set UNIREDIS_HEAVY_TESTS=1",
+  },
+  () => {
+    // V8 strings hold at most 2^29-24 characters, less than the default maxBulkLength.
+    const n = 512 * 1024 * 1024 - 12;
+    const d = new Decoder({ onReply: () => {} });
+    d.feed(bytes(`$${n}\r\n`));
+    const chunk = new Uint8Array(1 << 20).fill(120);
+    const error = (() => {
+      try {
+        for (let left = n; left > 0; left -= chunk.length) {
+          d.feed(left >= chunk.length ? chunk : chunk.subarray(0, left));
+        }
+        d.feed(bytes("\r\n"));
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(error instanceof ProtocolError, `expected ProtocolError, got ${error}`);
+    assert.ok(error.cause instanceof Error && !(error.cause instanceof RedisError));
+    assert.match(error.message, /Could not decode a reply/);
+  },
+);

@@ -1,0 +1,213 @@
+// The decoder's limits seen from the client: hostile or broken replies from a
+// scripted server (a real TCP server on loopback) end in RedisErrors at once,
+// and invalid UTF-8 from a real server follows `encodingErrors`.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Socket } from "node:net";
+import {
+  ConnectionError,
+  DataError,
+  InvalidResponse,
+  parseURL,
+  ProtocolError,
+  Redis,
+  RedisError,
+} from "../mod.ts";
+import { ReplyReader, sharedRedis } from "./harness/mod.ts";
+import { outcome } from "./support/async.ts";
+
+const te = new TextEncoder();
+
+/**
+ * A RESP server on 127.0.0.1 that answers the handshake (HELLO 3, CLIENT
+ * SETINFO) itself and every other command with `answer(args)`.
+ */
+async function scriptedServer(
+  answer: (args: string[]) => Uint8Array | string,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    const reader = new ReplyReader();
+    socket.on("data", (chunk: Uint8Array) => {
+      reader.push(chunk);
+      for (let args = reader.next(); args !== undefined; args = reader.next()) {
+        const a = (args as string[]).map(String);
+        const name = a[0].toUpperCase();
+        const reply = name === "HELLO"
+          ? "%2\r\n+proto\r\n:3\r\n+version\r\n+7.0.0\r\n"
+          : name === "CLIENT"
+          ? "+OK\r\n"
+          : answer(a);
+        socket.write(typeof reply === "string" ? te.encode(reply) : reply);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function digits(n: number): Uint8Array {
+  return new Uint8Array(n).fill(49);
+}
+
+test("a double of 100,000 digits ending in a bad byte fails the command at once", async () => {
+  const server = await scriptedServer(() => {
+    const head = te.encode(",");
+    const tail = te.encode("x\r\n");
+    const out = new Uint8Array(head.length + 100_000 + tail.length);
+    out.set(head);
+    out.set(digits(100_000), 1);
+    out.set(tail, 100_001);
+    return out;
+  });
+  try {
+    await using r = new Redis({ host: "127.0.0.1", port: server.port });
+    const t0 = Date.now();
+    const got = await outcome(r.get("k"));
+    const ms = Date.now() - t0;
+    assert.ok(got instanceof ProtocolError, `expected ProtocolError, got ${got}`);
+    assert.match(got.message, /double/);
+    assert.ok(ms < 2000, `took ${ms} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a bulk header beyond maxBulkLength fails the command at once, without waiting for its data", async () => {
+  const server = await scriptedServer((args) =>
+    args[0] === "GET" && args[1] === "huge" ? "$999999999\r\n" : "$3\r\nabc\r\n"
+  );
+  try {
+    await using r = new Redis({ host: "127.0.0.1", port: server.port });
+    const got = await outcome(r.get("huge"));
+    assert.ok(got instanceof ProtocolError, `expected ProtocolError, got ${got}`);
+    assert.match(got.message, /length 999999999 exceeds maxBulkLength 536870912/);
+    // The connection was dropped; the next command uses a fresh one.
+    assert.equal(await r.get("small"), "abc");
+  } finally {
+    await server.close();
+  }
+});
+
+test("maxBulkLength applies to replies from a real server", async () => {
+  const redis = await sharedRedis("plain");
+  await using r = new Redis({ host: redis.host, port: redis.port, maxBulkLength: 10 });
+  await r.set("limits:ten", "0123456789");
+  await r.set("limits:eleven", "0123456789A");
+  assert.equal(await r.get("limits:ten"), "0123456789");
+  const got = await outcome(r.get("limits:eleven"));
+  assert.ok(got instanceof ProtocolError, `expected ProtocolError, got ${got}`);
+  assert.match(got.message, /exceeds maxBulkLength 10/);
+  assert.equal(await r.get("limits:ten"), "0123456789");
+});
+
+test("an exception thrown by a push handler fails the commands with a ConnectionError that keeps it as cause", async () => {
+  const server = await scriptedServer(() => ">2\r\n+note\r\n+x\r\n+v\r\n");
+  try {
+    const boom = new TypeError("handler bug");
+    await using r = new Redis({
+      host: "127.0.0.1",
+      port: server.port,
+      pushHandler: () => {
+        throw boom;
+      },
+    });
+    const got = await outcome(r.get("k"));
+    assert.ok(got instanceof RedisError, `expected a RedisError, got ${got}`);
+    assert.ok(got instanceof ConnectionError);
+    assert.equal(got.cause, boom);
+    assert.match(got.message, /handler bug/);
+  } finally {
+    await server.close();
+  }
+});
+
+const INVALID = new Uint8Array([0x61, 0xff, 0x62, 0xe2, 0x82]); // "a", bad, "b", truncated "€"
+
+for (const protocol of [2, 3] as const) {
+  test(`RESP${protocol}: encodingErrors "strict" (the default) rejects invalid UTF-8; the connection stays`, async () => {
+    const redis = await sharedRedis("plain");
+    await using r = new Redis({ host: redis.host, port: redis.port, protocol, singleConnectionClient: true });
+    const key = `limits:bad:${protocol}`;
+    await r.set(key, INVALID);
+    await r.set(`${key}:ok`, "fine");
+    const id = await r.clientId();
+    const got = await outcome(r.get(key));
+    assert.ok(got instanceof InvalidResponse && !(got instanceof ProtocolError), `got ${got}`);
+    assert.match(got.message, /invalid utf-8.*encodingErrors "strict"/i);
+    const both = await outcome(r.mget([key, `${key}:ok`]));
+    assert.ok(both instanceof InvalidResponse);
+    // Same connection, still in step.
+    assert.equal(await r.get(`${key}:ok`), "fine");
+    assert.equal(await r.clientId(), id);
+    // Binary replies are not decoded.
+    await using b = new Redis({ host: redis.host, port: redis.port, protocol, decodeResponses: false });
+    assert.deepEqual(await b.get(key), INVALID);
+  });
+
+  test(`RESP${protocol}: encodingErrors "replace" and "ignore"`, async () => {
+    const redis = await sharedRedis("plain");
+    const key = `limits:bad2:${protocol}`;
+    await using replace = new Redis({
+      host: redis.host,
+      port: redis.port,
+      protocol,
+      encodingErrors: "replace",
+    });
+    await replace.set(key, INVALID);
+    assert.equal(await replace.get(key), "a\uFFFDb\uFFFD");
+    await using ignore = new Redis({
+      host: redis.host,
+      port: redis.port,
+      protocol,
+      encodingErrors: "ignore",
+    });
+    assert.equal(await ignore.get(key), "ab");
+    assert.deepEqual(await ignore.mget([key, key]), ["ab", "ab"]);
+  });
+}
+
+test("maxBulkLength and encodingErrors are validated and read from URLs", () => {
+  assert.throws(() => new Redis({ maxBulkLength: -1 }), DataError);
+  assert.throws(() => new Redis({ maxBulkLength: 1.5 }), DataError);
+  assert.throws(() => new Redis({ encodingErrors: "loose" as never }), DataError);
+  assert.deepEqual(parseURL("redis://h/?max_bulk_length=1024&encoding_errors=ignore"), {
+    host: "h",
+    maxBulkLength: 1024,
+    encodingErrors: "ignore",
+  });
+  assert.throws(() => parseURL("redis://h/?encodingErrors=loose"), DataError);
+  assert.throws(() => parseURL("redis://h/?maxBulkLength=big"), DataError);
+});
+
+for (const protocol of [2, 3] as const) {
+  test(`RESP${protocol}: a pubsub message with invalid UTF-8 is delivered with U+FFFD under "strict", not lost`, async () => {
+    const redis = await sharedRedis("plain");
+    await using pub = new Redis({ host: redis.host, port: redis.port });
+    await using sub = new Redis({ host: redis.host, port: redis.port, protocol });
+    await using p = sub.pubsub({ ignoreSubscribeMessages: true });
+    const channel = `limits:ps:${protocol}`;
+    await p.subscribe(channel);
+    assert.equal(await pub.publish(channel, INVALID), 1);
+    await pub.publish(channel, "after");
+    const got: unknown[] = [];
+    const deadline = Date.now() + 3000;
+    while (got.length < 2 && Date.now() < deadline) {
+      const m = await p.getMessage({ timeout: 100 });
+      if (m !== null) got.push(m.data);
+    }
+    assert.deepEqual(got, ["a\uFFFDb\uFFFD", "after"]);
+  });
+}
