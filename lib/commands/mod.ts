@@ -55,6 +55,7 @@ export {
   type WeightedKeys,
   type ZAddOptions,
   type ZCombineOptions,
+  type ZDiffOptions,
   type ZMPopOptions,
   type ZScanOptions,
 } from "./sorted_set_base.ts";

@@ -7,7 +7,8 @@
 
 import { type Command, describeValue, type ReplyTransform } from "./command.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { toText } from "./reply.ts";
+import { shapeOf, toText } from "./reply.ts";
+import { InvalidResponse } from "../errors.ts";
 
 /**
  * Turns a score, as text, into the value a reply carries (redis-py's
@@ -120,4 +121,59 @@ export function checkScoreCast(cmd: Command<unknown>, cast: unknown): void {
   if (cast !== undefined && typeof cast !== "function") {
     cmd.fail(`${cmd.name}: scoreCastFunc must be a function, got ${describeValue(cast)}`);
   }
+}
+
+/**
+ * Options of the commands whose only option is the cast: `zpopmin`,
+ * `zpopmax`, `bzpopmin`, `bzpopmax` and `zrandmember`.
+ *
+ * @example
+ * ```ts
+ * import type { ScoreCastOptions } from "@uniredis/redis";
+ * const o: ScoreCastOptions<string> = { scoreCastFunc: (s) => s };
+ * console.log(o.scoreCastFunc?.("1.5")); // "1.5"
+ * ```
+ */
+export interface ScoreCastOptions<S = number> {
+  /** Casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
+}
+
+/**
+ * `[key, member, cast(score)]` from BZPOPMIN/BZPOPMAX; `null` (a timeout) stays `null`.
+ *
+ * @example
+ * ```ts
+ * import { castKeyMemberScore } from "@uniredis/redis";
+ * console.log(castKeyMemberScore<string, string, string>((s) => s)(["z", "a", 1.5])); // ["z", "a", "1.5"]
+ * ```
+ */
+export function castKeyMemberScore<K, M, S>(cast: ScoreCast<S>): ReplyTransform<[K, M, S] | null> {
+  return (reply) => {
+    if (reply === null) return null;
+    if (!Array.isArray(reply) || reply.length !== 3) {
+      throw new InvalidResponse(`expected a [key, member, score] array, got ${shapeOf(reply)}`);
+    }
+    return [reply[0] as K, reply[1] as M, cast(scoreText(reply[2]))];
+  };
+}
+
+/**
+ * `[key, [[member, cast(score)], ...]]` from ZMPOP/BZMPOP; `null` stays `null`.
+ *
+ * @example
+ * ```ts
+ * import { castKeyScoredPairs } from "@uniredis/redis";
+ * console.log(castKeyScoredPairs<string, string, string>((s) => s)(["z", [["a", "1"]]])); // ["z", [["a", "1"]]]
+ * ```
+ */
+export function castKeyScoredPairs<K, M, S>(cast: ScoreCast<S>): ReplyTransform<[K, [M, S][]] | null> {
+  const pairs = castScoredPairs<M, S>(cast);
+  return (reply) => {
+    if (reply === null) return null;
+    if (!Array.isArray(reply) || reply.length !== 2) {
+      throw new InvalidResponse(`expected a [key, members] array, got ${shapeOf(reply)}`);
+    }
+    return [reply[0] as K, pairs(reply[1])];
+  };
 }

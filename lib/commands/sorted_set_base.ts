@@ -2,8 +2,9 @@
  * Sorted set commands, first half: writing, counting, popping, combining
  * and scanning. Ranges and ranks are in `sorted_set.ts`.
  *
- * Scores are numbers in every reply (`inf`/`-inf` become `Infinity`/`-Infinity`),
- * and member/score replies are `[member, score]` pairs, under RESP2 and RESP3 alike.
+ * Scores are numbers in every reply (`inf`/`-inf` become `Infinity`/`-Infinity`)
+ * unless a `scoreCastFunc` casts them from their text, and member/score replies
+ * are `[member, score]` pairs, under RESP2 and RESP3 alike.
  *
  * @module
  */
@@ -36,9 +37,17 @@ import {
   score,
   timeout as checkTimeout,
 } from "./validate.ts";
-import { castScoredPairs, checkScoreCast, type ScoreCast } from "./score_cast.ts";
+import {
+  castKeyMemberScore,
+  castKeyScoredPairs,
+  castScoredPairs,
+  checkScoreCast,
+  type ScoreCast,
+  type ScoreCastOptions,
+  scoredTransform,
+} from "./score_cast.ts";
 
-const WITHSCORES_KEYS = optionKeys<{ withscores?: boolean }>({ withscores: true });
+const SCORE_CAST_KEYS = optionKeys<ScoreCastOptions>({ scoreCastFunc: true });
 /**
  * Options of `zadd`. `nx` excludes `xx`, `gt` and `lt`; `gt` excludes `lt`.
  *
@@ -102,14 +111,35 @@ export type WeightedKeys = readonly RedisKey[] | Mapping<RedisKey, number>;
  * console.log(o.aggregate); // "MIN"
  * ```
  */
-export interface ZCombineOptions {
+export interface ZCombineOptions<S = number> {
   /** How scores are combined (Redis's default: `SUM`). */
   aggregate?: Aggregate;
   /** Return `[member, score]` pairs. */
   withscores?: boolean;
+  /** With `withscores`: casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
 }
 
-const ZCOMBINE_KEYS = optionKeys<ZCombineOptions>({ aggregate: true, withscores: true });
+const ZCOMBINE_KEYS = optionKeys<ZCombineOptions>({ aggregate: true, withscores: true, scoreCastFunc: true });
+
+/**
+ * Options of `zdiff`.
+ *
+ * @example
+ * ```ts
+ * import type { ZDiffOptions } from "@uniredis/redis";
+ * const o: ZDiffOptions<string> = { withscores: true, scoreCastFunc: (s) => s };
+ * console.log(o.withscores); // true
+ * ```
+ */
+export interface ZDiffOptions<S = number> {
+  /** Return `[member, score]` pairs. */
+  withscores?: boolean;
+  /** With `withscores`: casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
+}
+
+const ZDIFF_KEYS = optionKeys<ZDiffOptions>({ withscores: true, scoreCastFunc: true });
 
 /**
  * Options of `zscan` and `zscanIter`: the SCAN options and redis-py's
@@ -139,16 +169,18 @@ const ZSCAN_KEYS = optionKeys<ZScanOptions>({ match: true, count: true, type: tr
  * console.log(o.max); // true
  * ```
  */
-export interface ZMPopOptions {
+export interface ZMPopOptions<S = number> {
   /** Pop the lowest scores. */
   min?: boolean;
   /** Pop the highest scores. */
   max?: boolean;
   /** Pop up to this many members (default 1). */
   count?: number;
+  /** Casts each score from its text (redis-py's `score_cast_func`; default: a float). */
+  scoreCastFunc?: ScoreCast<S>;
 }
 
-const ZMPOP_KEYS = optionKeys<ZMPopOptions>({ min: true, max: true, count: true });
+const ZMPOP_KEYS = optionKeys<ZMPopOptions>({ min: true, max: true, count: true, scoreCastFunc: true });
 
 const scored = toScoredPairs as ReplyTransform<never>;
 const bulks = toBulks as ReplyTransform<never>;
@@ -185,10 +217,29 @@ function combine<T>(
   return cmd;
 }
 
+/** The cast given in an options object, if any (the options themselves are checked by `optionsOf`). */
+function castOf(options: { scoreCastFunc?: unknown } | null | undefined): unknown {
+  return options !== null && typeof options === "object" ? options.scoreCastFunc : undefined;
+}
+
+/** ZMPOP/BZMPOP: the reply transform, with the cast when one is given. */
+function mpopCommand<T>(name: string, options: ZMPopOptions<unknown> | undefined): Command<T> {
+  const cast = castOf(options);
+  const transform = typeof cast === "function"
+    ? castKeyScoredPairs(cast as ScoreCast<unknown>)
+    : toKeyScoredPairs;
+  return new Command<T>(name, transform as ReplyTransform<never>);
+}
+
 /** ZMPOP/BZMPOP after the timeout: numkeys, keys, MIN|MAX and COUNT. */
-function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptions | undefined): Command<T> {
+function mpop<T>(
+  cmd: Command<T>,
+  keys: readonly RedisKey[],
+  options: ZMPopOptions<unknown> | undefined,
+): Command<T> {
   cmd.countedKeys(keys);
   const o = optionsOf(cmd, options, ZMPOP_KEYS);
+  checkScoreCast(cmd, o.scoreCastFunc);
   if (Boolean(o.min) === Boolean(o.max)) cmd.fail(`${cmd.name}: exactly one of min and max must be set`);
   cmd.arg(o.max ? "MAX" : "MIN");
   if (o.count !== undefined) {
@@ -199,16 +250,29 @@ function mpop<T>(cmd: Command<T>, keys: readonly RedisKey[], options: ZMPopOptio
 }
 
 /** ZINTER/ZUNION: the keys, then AGGREGATE and WITHSCORES from the options. */
-function combined<T>(name: string, keys: WeightedKeys, options: ZCombineOptions | undefined): Command<T> {
-  const withscores = options !== null && typeof options === "object" && options.withscores;
-  const cmd = new Command<T>(name, withscores ? scored : bulks);
+function combined<T>(
+  name: string,
+  keys: WeightedKeys,
+  options: ZCombineOptions<unknown> | undefined,
+): Command<T> {
+  const cmd = new Command<T>(name, scoredTransform<T>(options, scored) ?? bulks);
   const o = optionsOf(cmd, options, ZCOMBINE_KEYS);
+  checkScoreCast(cmd, o.scoreCastFunc);
   return combine(cmd, keys, o.aggregate, o.withscores);
 }
 
 /** ZPOPMIN/ZPOPMAX with an optional count. */
-function zpop<T>(name: string, key: RedisKey, count?: number): Command<T> {
-  const cmd = new Command<T>(name, scored).key(key);
+function zpop<T>(
+  name: string,
+  key: RedisKey,
+  count: number | undefined,
+  options: ScoreCastOptions<unknown> | undefined,
+): Command<T> {
+  const cast = castOf(options);
+  // Both shapes reach the transform: RESP3 sends a flat [member, score] without a count, pairs with one.
+  const transform = typeof cast === "function" ? castScoredPairs(cast as ScoreCast<unknown>) : scored;
+  const cmd = new Command<T>(name, transform as ReplyTransform<never>).key(key);
+  checkScoreCast(cmd, optionsOf(cmd, options, SCORE_CAST_KEYS).scoreCastFunc);
   if (count !== undefined) {
     integer(cmd, "count", count, 0);
     cmd.arg(count);
@@ -217,8 +281,18 @@ function zpop<T>(name: string, key: RedisKey, count?: number): Command<T> {
 }
 
 /** BZPOPMIN/BZPOPMAX: keys, then the timeout. */
-function bzpop<T>(name: string, keys: RedisKey | readonly RedisKey[], seconds: number): Command<T> {
-  const cmd = new Command<T>(name, toKeyMemberScore as ReplyTransform<never>);
+function bzpop<T>(
+  name: string,
+  keys: RedisKey | readonly RedisKey[],
+  seconds: number,
+  options: ScoreCastOptions<unknown> | undefined,
+): Command<T> {
+  const cast = castOf(options);
+  const transform = typeof cast === "function"
+    ? castKeyMemberScore(cast as ScoreCast<unknown>)
+    : toKeyMemberScore;
+  const cmd = new Command<T>(name, transform as ReplyTransform<never>);
+  checkScoreCast(cmd, optionsOf(cmd, options, SCORE_CAST_KEYS).scoreCastFunc);
   cmd.keysOf(Array.isArray(keys) ? keys : [keys as RedisKey]).arg(seconds);
   checkTimeout(cmd, seconds);
   return cmd.block(Number(seconds) * 1000);
@@ -348,11 +422,14 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * console.log(await r.zinter({ a: 2, b: 1 }, { withscores: true })); // [["x", 12]]
    * ```
    */
-  zinter(keys: WeightedKeys, options: ZCombineOptions & { withscores: true }): Promise<[Str<D>, number][]>;
+  zinter<S = number>(
+    keys: WeightedKeys,
+    options: ZCombineOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
-  zinter(keys: WeightedKeys, options?: ZCombineOptions): Promise<Str<D>[]>;
-  zinter(keys: WeightedKeys, options?: ZCombineOptions): Promise<Str<D>[] | [Str<D>, number][]> {
-    return this.execute(combined<Str<D>[] | [Str<D>, number][]>("ZINTER", keys, options));
+  zinter(keys: WeightedKeys, options?: ZCombineOptions<unknown>): Promise<Str<D>[]>;
+  zinter(keys: WeightedKeys, options?: ZCombineOptions<unknown>): Promise<Str<D>[] | [Str<D>, unknown][]> {
+    return this.execute(combined<Str<D>[] | [Str<D>, unknown][]>("ZINTER", keys, options));
   }
 
   /**
@@ -377,11 +454,14 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * Returns the members of any of the sorted sets (see `zinter`).
    * {@link https://redis.io/docs/latest/commands/zunion/ ZUNION}
    */
-  zunion(keys: WeightedKeys, options: ZCombineOptions & { withscores: true }): Promise<[Str<D>, number][]>;
+  zunion<S = number>(
+    keys: WeightedKeys,
+    options: ZCombineOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
-  zunion(keys: WeightedKeys, options?: ZCombineOptions): Promise<Str<D>[]>;
-  zunion(keys: WeightedKeys, options?: ZCombineOptions): Promise<Str<D>[] | [Str<D>, number][]> {
-    return this.execute(combined<Str<D>[] | [Str<D>, number][]>("ZUNION", keys, options));
+  zunion(keys: WeightedKeys, options?: ZCombineOptions<unknown>): Promise<Str<D>[]>;
+  zunion(keys: WeightedKeys, options?: ZCombineOptions<unknown>): Promise<Str<D>[] | [Str<D>, unknown][]> {
+    return this.execute(combined<Str<D>[] | [Str<D>, unknown][]>("ZUNION", keys, options));
   }
 
   /**
@@ -399,18 +479,22 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * others; with `withscores`, `[member, score]` pairs.
    * {@link https://redis.io/docs/latest/commands/zdiff/ ZDIFF}
    */
-  zdiff(keys: readonly RedisKey[], options: { withscores: true }): Promise<[Str<D>, number][]>;
+  zdiff<S = number>(
+    keys: readonly RedisKey[],
+    options: ZDiffOptions<S> & { withscores: true },
+  ): Promise<[Str<D>, S][]>;
   /** Without `withscores`: the members. */
-  zdiff(keys: readonly RedisKey[], options?: { withscores?: boolean }): Promise<Str<D>[]>;
+  zdiff(keys: readonly RedisKey[], options?: ZDiffOptions<unknown>): Promise<Str<D>[]>;
   zdiff(
     keys: readonly RedisKey[],
-    options?: { withscores?: boolean },
-  ): Promise<Str<D>[] | [Str<D>, number][]> {
-    const withscores = options !== null && typeof options === "object" && options.withscores;
-    const cmd = new Command<Str<D>[] | [Str<D>, number][]>("ZDIFF", withscores ? scored : bulks);
-    optionsOf(cmd, options, WITHSCORES_KEYS);
+    options?: ZDiffOptions<unknown>,
+  ): Promise<Str<D>[] | [Str<D>, unknown][]> {
+    type T = Str<D>[] | [Str<D>, unknown][];
+    const cmd = new Command<T>("ZDIFF", scoredTransform<T>(options, scored) ?? bulks);
+    const o = optionsOf(cmd, options, ZDIFF_KEYS);
+    checkScoreCast(cmd, o.scoreCastFunc);
     cmd.countedKeys(keys);
-    if (withscores) cmd.arg("WITHSCORES");
+    if (o.withscores) cmd.arg("WITHSCORES");
     return this.execute(cmd);
   }
 
@@ -443,43 +527,71 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
 
   /**
    * Removes and returns up to `count` (default 1) members with the highest
-   * scores, as `[member, score]` pairs.
+   * scores, as `[member, score]` pairs (each score through `scoreCastFunc`
+   * when given).
    * {@link https://redis.io/docs/latest/commands/zpopmax/ ZPOPMAX}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await r.zadd("board", { ada: 10.5, bob: 7 });
+   * console.log(await r.zpopmax("board", 1, { scoreCastFunc: (s) => s })); // [["ada", "10.5"]]
+   * ```
    */
-  zpopmax(name: RedisKey, count?: number): Promise<[Str<D>, number][]> {
-    return this.execute(zpop<[Str<D>, number][]>("ZPOPMAX", name, count));
+  zpopmax<S = number>(
+    name: RedisKey,
+    count?: number,
+    options?: ScoreCastOptions<S>,
+  ): Promise<[Str<D>, S][]> {
+    return this.execute(zpop<[Str<D>, S][]>("ZPOPMAX", name, count, options));
   }
 
   /**
    * Like `zpopmax`, with the lowest scores.
    * {@link https://redis.io/docs/latest/commands/zpopmin/ ZPOPMIN}
    */
-  zpopmin(name: RedisKey, count?: number): Promise<[Str<D>, number][]> {
-    return this.execute(zpop<[Str<D>, number][]>("ZPOPMIN", name, count));
+  zpopmin<S = number>(
+    name: RedisKey,
+    count?: number,
+    options?: ScoreCastOptions<S>,
+  ): Promise<[Str<D>, S][]> {
+    return this.execute(zpop<[Str<D>, S][]>("ZPOPMIN", name, count, options));
   }
 
   /**
    * Pops the highest-scored member of the first non-empty sorted set of
    * `keys`, waiting up to `timeout` seconds (0: forever); resolves to
-   * `[key, member, score]`, or `null` on timeout.
+   * `[key, member, score]` (the score through `scoreCastFunc` when given),
+   * or `null` on timeout.
    * {@link https://redis.io/docs/latest/commands/bzpopmax/ BZPOPMAX}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await r.zadd("board", { ada: 10 });
+   * console.log(await r.bzpopmax("board", 1, { scoreCastFunc: BigInt })); // ["board", "ada", 10n]
+   * ```
    */
-  bzpopmax(
+  bzpopmax<S = number>(
     keys: RedisKey | readonly RedisKey[],
     timeout: number = 0,
-  ): Promise<[Str<D>, Str<D>, number] | null> {
-    return this.execute(bzpop<[Str<D>, Str<D>, number] | null>("BZPOPMAX", keys, timeout));
+    options?: ScoreCastOptions<S>,
+  ): Promise<[Str<D>, Str<D>, S] | null> {
+    return this.execute(bzpop<[Str<D>, Str<D>, S] | null>("BZPOPMAX", keys, timeout, options));
   }
 
   /**
    * Like `bzpopmax`, with the lowest score.
    * {@link https://redis.io/docs/latest/commands/bzpopmin/ BZPOPMIN}
    */
-  bzpopmin(
+  bzpopmin<S = number>(
     keys: RedisKey | readonly RedisKey[],
     timeout: number = 0,
-  ): Promise<[Str<D>, Str<D>, number] | null> {
-    return this.execute(bzpop<[Str<D>, Str<D>, number] | null>("BZPOPMIN", keys, timeout));
+    options?: ScoreCastOptions<S>,
+  ): Promise<[Str<D>, Str<D>, S] | null> {
+    return this.execute(bzpop<[Str<D>, Str<D>, S] | null>("BZPOPMIN", keys, timeout, options));
   }
 
   /**
@@ -496,11 +608,11 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * console.log(await r.zmpop(["z"], { max: true })); // ["z", [["b", 2]]]
    * ```
    */
-  zmpop(keys: readonly RedisKey[], options: ZMPopOptions): Promise<[Str<D>, [Str<D>, number][]] | null> {
-    const cmd = new Command<[Str<D>, [Str<D>, number][]] | null>(
-      "ZMPOP",
-      toKeyScoredPairs as ReplyTransform<never>,
-    );
+  zmpop<S = number>(
+    keys: readonly RedisKey[],
+    options: ZMPopOptions<S>,
+  ): Promise<[Str<D>, [Str<D>, S][]] | null> {
+    const cmd = mpopCommand<[Str<D>, [Str<D>, S][]] | null>("ZMPOP", options);
     return this.execute(mpop(cmd, keys, options));
   }
 
@@ -508,15 +620,12 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
    * Like `zmpop`, waiting up to `timeout` seconds; `null` on timeout (Redis 7+).
    * {@link https://redis.io/docs/latest/commands/bzmpop/ BZMPOP}
    */
-  bzmpop(
+  bzmpop<S = number>(
     timeout: number,
     keys: readonly RedisKey[],
-    options: ZMPopOptions,
-  ): Promise<[Str<D>, [Str<D>, number][]] | null> {
-    const cmd = new Command<[Str<D>, [Str<D>, number][]] | null>(
-      "BZMPOP",
-      toKeyScoredPairs as ReplyTransform<never>,
-    );
+    options: ZMPopOptions<S>,
+  ): Promise<[Str<D>, [Str<D>, S][]] | null> {
+    const cmd = mpopCommand<[Str<D>, [Str<D>, S][]] | null>("BZMPOP", options);
     cmd.arg(timeout);
     checkTimeout(cmd, timeout);
     cmd.block(Number(timeout) * 1000);
@@ -526,23 +635,44 @@ export abstract class SortedSetBaseCommands<D extends boolean = true> extends Se
   /**
    * Returns a random member (`null` when the set is empty); with `count`, up
    * to `count` distinct members (repeats allowed when negative); with
-   * `withscores`, `[member, score]` pairs.
+   * `withscores`, `[member, score]` pairs (each score through `scoreCastFunc`
+   * when given).
    * {@link https://redis.io/docs/latest/commands/zrandmember/ ZRANDMEMBER}
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await r.zadd("board", { ada: 10.5 });
+   * console.log(await r.zrandmember("board", 1, true, { scoreCastFunc: (s) => s })); // [["ada", "10.5"]]
+   * ```
    */
   zrandmember(key: RedisKey): Promise<Str<D> | null>;
   /** With `count` and `withscores`: `[member, score]` pairs. */
-  zrandmember(key: RedisKey, count: number, withscores: true): Promise<[Str<D>, number][]>;
+  zrandmember<S = number>(
+    key: RedisKey,
+    count: number,
+    withscores: true,
+    options?: ScoreCastOptions<S>,
+  ): Promise<[Str<D>, S][]>;
   /** With `count`: an array of members. */
-  zrandmember(key: RedisKey, count: number, withscores?: boolean): Promise<Str<D>[]>;
+  zrandmember(
+    key: RedisKey,
+    count: number,
+    withscores?: boolean,
+    options?: ScoreCastOptions<unknown>,
+  ): Promise<Str<D>[]>;
   zrandmember(
     key: RedisKey,
     count?: number,
     withscores?: boolean,
-  ): Promise<Str<D> | null | Str<D>[] | [Str<D>, number][]> {
-    const cmd = new Command<Str<D> | null | Str<D>[] | [Str<D>, number][]>(
-      "ZRANDMEMBER",
-      withscores ? scored : undefined,
-    ).key(key);
+    options?: ScoreCastOptions<unknown>,
+  ): Promise<Str<D> | null | Str<D>[] | [Str<D>, unknown][]> {
+    type T = Str<D> | null | Str<D>[] | [Str<D>, unknown][];
+    const cmd = new Command<T>("ZRANDMEMBER", scoredTransform<T>({ withscores, ...options }, scored)).key(
+      key,
+    );
+    checkScoreCast(cmd, optionsOf(cmd, options, SCORE_CAST_KEYS).scoreCastFunc);
     if (count !== undefined) {
       integer(cmd, "count", count);
       cmd.arg(count);
