@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { InvalidResponse } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { textDeep, toBulkOrNull, toBulks, toBulksOrNull, toNumber, transformError } from "./reply.ts";
+import { castScoredPairs } from "./score_cast.ts";
 import {
   toCommandDocs,
   toCommandInfo,
@@ -96,4 +97,12 @@ test("transformError names the command, keeps the cause, and leaves error replie
   assert.equal(e.cause, cause);
   const overflow = transformError("ROLE", new RangeError("Maximum call stack size exceeded"));
   assert.equal(overflow.message, "ROLE: Maximum call stack size exceeded");
+});
+
+test("castScoredPairs rejects a reply that is not an array, as toScoredPairs does", () => {
+  const toPairs = castScoredPairs<string, string>((s) => s);
+  assert.deepEqual(toPairs(["a", "1.5"]), [["a", "1.5"]]);
+  for (const bad of ["a", 1, null] as RespValue[]) {
+    assert.throws(() => toPairs(bad), InvalidResponse);
+  }
 });

@@ -58,7 +58,9 @@ export function scoreText(raw: RespValue): string {
 export function castScoredPairs<M, S>(cast: ScoreCast<S>): ReplyTransform<[M, S][]> {
   return (reply) => {
     const out: [M, S][] = [];
-    if (!Array.isArray(reply)) return out;
+    if (!Array.isArray(reply)) {
+      throw new InvalidResponse(`expected an array of scored members, got ${shapeOf(reply)}`);
+    }
     if (reply.length > 0 && Array.isArray(reply[0])) {
       for (const pair of reply as RespValue[][]) out.push([pair[0] as M, cast(scoreText(pair[1]))]);
       return out;
