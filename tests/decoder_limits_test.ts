@@ -4,7 +4,6 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type Socket } from "node:net";
 import {
   ConnectionError,
   DataError,
@@ -14,49 +13,15 @@ import {
   Redis,
   RedisError,
 } from "../mod.ts";
-import { ReplyReader, sharedRedis } from "./harness/mod.ts";
+import { sharedRedis } from "./harness/mod.ts";
+import { startScripted } from "./support/scripted.ts";
 import { outcome } from "./support/async.ts";
 
 const te = new TextEncoder();
 
-/**
- * A RESP server on 127.0.0.1 that answers the handshake (HELLO 3, CLIENT
- * SETINFO) itself and every other command with `answer(args)`.
- */
-async function scriptedServer(
-  answer: (args: string[]) => Uint8Array | string,
-): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    const reader = new ReplyReader();
-    socket.on("data", (chunk: Uint8Array) => {
-      reader.push(chunk);
-      for (let args = reader.next(); args !== undefined; args = reader.next()) {
-        const a = (args as string[]).map(String);
-        const name = a[0].toUpperCase();
-        const reply = name === "HELLO"
-          ? "%2\r\n+proto\r\n:3\r\n+version\r\n+7.0.0\r\n"
-          : name === "CLIENT"
-          ? "+OK\r\n"
-          : answer(a);
-        socket.write(typeof reply === "string" ? te.encode(reply) : reply);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+/** A scripted RESP3 server answering every command after the handshake with `answer(args)`. */
+const scriptedServer = (answer: (args: string[]) => Uint8Array | string) =>
+  startScripted(answer, { protocol: 3 });
 
 function digits(n: number): Uint8Array {
   return new Uint8Array(n).fill(49);

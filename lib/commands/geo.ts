@@ -198,7 +198,8 @@ export interface GeoSearchStoreOptions {
   storedist?: boolean;
 }
 
-const GEO_SEARCH_STORE_KEYS = optionKeys<GeoSearchStoreOptions>({
+/** The center, shape, sort and count options both searches share. */
+const GEO_SEARCH_COMMON = {
   member: true,
   longitude: true,
   latitude: true,
@@ -209,8 +210,8 @@ const GEO_SEARCH_STORE_KEYS = optionKeys<GeoSearchStoreOptions>({
   sort: true,
   count: true,
   any: true,
-  storedist: true,
-});
+} as const;
+const GEO_SEARCH_STORE_KEYS = optionKeys<GeoSearchStoreOptions>({ ...GEO_SEARCH_COMMON, storedist: true });
 
 /**
  * Options of `geosearch` (see `GeoSearchStoreOptions` for the center and shape).
@@ -232,16 +233,7 @@ export interface GeoSearchOptions extends Omit<GeoSearchStoreOptions, "storedist
 }
 
 const GEO_SEARCH_KEYS = optionKeys<GeoSearchOptions>({
-  member: true,
-  longitude: true,
-  latitude: true,
-  radius: true,
-  width: true,
-  height: true,
-  unit: true,
-  sort: true,
-  count: true,
-  any: true,
+  ...GEO_SEARCH_COMMON,
   withdist: true,
   withcoord: true,
   withhash: true,

@@ -1,6 +1,7 @@
-// A scripted RESP server on 127.0.0.1 for reply-shape tests: it answers the
-// connection handshake like a Redis without HELLO (so the client speaks
-// RESP2), then answers every other command with the raw bytes `script` returns.
+// A scripted RESP server on 127.0.0.1 for reply-shape and decoder-limit tests:
+// it answers the connection handshake itself (like a Redis without HELLO, so
+// the client speaks RESP2, or with HELLO 3), then answers every other command
+// with the raw bytes `script` returns.
 
 import { createServer, type Server, type Socket } from "node:net";
 import { type RawReply, ReplyReader } from "../harness/mod.ts";
@@ -16,11 +17,16 @@ export interface ScriptedServer {
 
 /**
  * Starts a server whose reply to each command (after the handshake) is
- * `script(args)`: raw RESP bytes, written as given.
+ * `script(args)`: raw RESP bytes, written as given. With `protocol: 3` it
+ * accepts HELLO 3, so replies may use RESP3 types.
  */
 export async function startScripted(
   script: (args: string[]) => string | Uint8Array,
+  options: { protocol?: 2 | 3 } = {},
 ): Promise<ScriptedServer> {
+  const hello = options.protocol === 3
+    ? "%2\r\n+proto\r\n:3\r\n+version\r\n+7.0.0\r\n"
+    : "-ERR unknown command 'HELLO'\r\n";
   const received: string[][] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -33,7 +39,7 @@ export async function startScripted(
       for (let r: RawReply | undefined = reader.next(); r !== undefined; r = reader.next()) {
         const args = (r as RawReply[]).map(String);
         args[0] = args[0].toUpperCase();
-        if (args[0] === "HELLO") socket.write("-ERR unknown command 'HELLO'\r\n");
+        if (args[0] === "HELLO") socket.write(hello);
         else if (args[0] === "CLIENT" && /^(SETINFO|SETNAME)$/i.test(args[1] ?? "")) socket.write("+OK\r\n");
         else {
           received.push(args);
