@@ -302,7 +302,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       trace.connection = connection;
       const executor: CommandExecutor = {
         execute: (command) => {
-          const transform = this.#callbacks.get(command.name);
+          const transform = command.queued ? undefined : this.#callbacks.get(command.name);
           return connection.send(command, { trace, transform });
         },
       };
@@ -519,6 +519,22 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    */
   setResponseCallback(name: string, callback: (reply: RespValue) => unknown): void {
     this.#callbacks.set(name.toUpperCase(), callback);
+  }
+
+  /**
+   * The callback `setResponseCallback` set for the command `name` (e.g.
+   * `"GET"`, `"CLIENT LIST"`), if any: transactions apply it to EXEC's replies.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * r.setResponseCallback("GET", Number);
+   * console.log(r.getResponseCallback("get") === Number); // true
+   * ```
+   */
+  getResponseCallback(name: string): ((reply: RespValue) => unknown) | undefined {
+    return this.#callbacks.get(name.toUpperCase());
   }
 
   /**

@@ -314,11 +314,13 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
       );
     }
     let next = 0;
+    // A response callback of the client replaces the command's own transform, as outside a transaction.
+    const callbacks = this.#client as CommandExecutor & Partial<ResponseCallbacks>;
     const replies = queue.map((command) => {
       if (command.localReply) return command.localReply.value;
       const reply = raw[next++];
       if (reply instanceof Error) return reply;
-      const transform = command.transform;
+      const transform = callbacks.getResponseCallback?.(command.name) ?? command.transform;
       try {
         return transform ? transform(reply) : reply;
       } catch (error) {
@@ -370,10 +372,16 @@ interface BatchRunner {
   ): Promise<T>;
 }
 
+/** A client with response callbacks (`Redis.setResponseCallback`). */
+interface ResponseCallbacks {
+  getResponseCallback(name: string): ((reply: RespValue) => unknown) | undefined;
+}
+
 /** The same command without its transform, for queuing inside MULTI (the reply is QUEUED). */
 function rawCopy(command: Command<unknown>): Command<unknown> {
   const copy = new Command<unknown>(String(command.args[0])).argsOf(command.args.slice(1));
   copy.keys = command.keys;
+  copy.queued = true;
   return copy;
 }
 

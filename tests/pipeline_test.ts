@@ -16,6 +16,22 @@ for (const protocol of [2, 3] as const) {
 
   for (const transaction of [false, true]) {
     const kind = transaction ? "transaction" : "pipeline";
+    test(`${R}: a ${kind} applies response callbacks to the replies, never to QUEUED`, async () => {
+      await using r = await client();
+      const seen: unknown[] = [];
+      r.setResponseCallback("GET", (reply) => {
+        seen.push(reply);
+        return reply === null ? 0 : Number(reply);
+      });
+      await r.set(`${p}cb:${kind}`, "41");
+      const [n, missing] = await r.pipeline({ transaction }).get(`${p}cb:${kind}`).get(`${p}cb:none`).exec();
+      assert.deepEqual([n, missing], [41, 0]);
+      assert.deepEqual(seen, ["41", null], "the callback saw the two GET replies and nothing else");
+    });
+  }
+
+  for (const transaction of [false, true]) {
+    const kind = transaction ? "transaction" : "pipeline";
     test(`${R}: a 10,000-command ${kind} returns typed replies in order`, async () => {
       await using r = await client();
       const key = `${p}${kind}`;

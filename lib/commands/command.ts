@@ -88,6 +88,12 @@ export class Command<T = RespValue> {
    * that decodes responses (DUMP payloads, for instance).
    */
   binaryReply = false;
+  /**
+   * When true, the command is a copy queued inside MULTI: its reply is
+   * `QUEUED`, so executors apply no response callback to it (its real reply
+   * comes with EXEC).
+   */
+  queued = false;
   /** When true, the command may block the connection (BLPOP, XREAD BLOCK, WAIT, ...). */
   blocking = false;
   /**
