@@ -98,6 +98,7 @@ export {
   type ServerHello,
 } from "./lib/connection.ts";
 export * from "./lib/errors.ts";
+export { crc16, keySlot, SLOT_COUNT, slotsOf } from "./lib/cluster/slots.ts";
 export * from "./lib/commands/mod.ts";
 export type { RedisArgument, RespValue } from "./lib/protocol/types.ts";
 export { checkArguments, encodeCommand, Encoder } from "./lib/protocol/encoder.ts";
