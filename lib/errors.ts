@@ -14,7 +14,15 @@
  * │   └── ProtocolError    malformed bytes from the server
  * ├── ResponseError        an error reply (`-CODE message`), with `.code`
  * │   ├── ReadOnlyError, NoScriptError, ExecAbortError, OutOfMemoryError,
- * │   ├── NoPermissionError, ModuleError, ClusterError, ...
+ * │   ├── NoPermissionError, ModuleError, ...
+ * │   ├── ClusterDownError (CLUSTERDOWN; also `instanceof ClusterError`)
+ * │   │   └── MasterDownError (MASTERDOWN)
+ * │   ├── AskError (ASK)
+ * │   │   └── MovedError (MOVED)
+ * │   ├── TryAgainError (TRYAGAIN), ClusterCrossSlotError (CROSSSLOT)
+ * ├── RedisClusterException  client-side cluster errors
+ * │   ├── ClusterError        redirections exhausted
+ * │   └── SlotNotCoveredError
  * ├── WatchError, PubSubError, LockError (> LockNotOwnedError)
  * ```
  *
@@ -302,6 +310,176 @@ export class LockError extends RedisError {}
 export class LockNotOwnedError extends LockError {}
 
 /**
+ * The base class of the errors a cluster client raises itself (not error
+ * replies): redirections exhausted, an uncovered slot. redis-py's
+ * `RedisClusterException`.
+ *
+ * @example
+ * ```ts
+ * import { RedisClusterException, SlotNotCoveredError } from "@uniredis/redis";
+ * console.log(new SlotNotCoveredError("x") instanceof RedisClusterException); // true
+ * ```
+ */
+export class RedisClusterException extends RedisError {}
+
+/**
+ * A cluster command did not succeed within its redirections (`MOVED`/`ASK`
+ * followed `maxRedirections` times) or retries. As in redis-py, where
+ * `ClusterDownError` derives from `ClusterError`, `instanceof ClusterError`
+ * is also true of a `ClusterDownError` (and `MasterDownError`), so one
+ * `catch` handles "the cluster could not serve this".
+ *
+ * @example
+ * ```ts
+ * import { ClusterDownError, ClusterError } from "@uniredis/redis";
+ * console.log(new ClusterDownError("CLUSTERDOWN The cluster is down") instanceof ClusterError); // true
+ * ```
+ */
+export class ClusterError extends RedisClusterException {
+  /** True for a `ClusterError` and, on `ClusterError` itself, for a `ClusterDownError`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, value) ||
+      (this === ClusterError && Function.prototype[Symbol.hasInstance].call(ClusterDownError, value));
+  }
+}
+
+/**
+ * A slot has no owner in the client's view of the cluster (redis-py's
+ * `SlotNotCoveredError`), even after refreshing it.
+ *
+ * @example
+ * ```ts
+ * import { RedisClusterException, SlotNotCoveredError } from "@uniredis/redis";
+ * const e = new SlotNotCoveredError("Slot 12182 is not covered by the cluster");
+ * console.log(e instanceof RedisClusterException); // true
+ * ```
+ */
+export class SlotNotCoveredError extends RedisClusterException {}
+
+/**
+ * The cluster cannot serve the command (`-CLUSTERDOWN`): the cluster is
+ * down, or the key's slot is not served (during a failover, every node
+ * answers this for a while). Retried with backoff by the cluster client.
+ *
+ * @example
+ * ```ts
+ * import { ClusterDownError, errorFromReply } from "@uniredis/redis";
+ * console.log(errorFromReply("CLUSTERDOWN The cluster is down") instanceof ClusterDownError); // true
+ * ```
+ */
+export class ClusterDownError extends ResponseError {}
+
+/**
+ * A replica lost its link to its primary and does not serve stale data
+ * (`-MASTERDOWN`).
+ *
+ * @example
+ * ```ts
+ * import { ClusterDownError, errorFromReply, MasterDownError } from "@uniredis/redis";
+ * const e = errorFromReply("MASTERDOWN Link with MASTER is down");
+ * console.log(e instanceof MasterDownError, e instanceof ClusterDownError); // true true
+ * ```
+ */
+export class MasterDownError extends ClusterDownError {}
+
+/**
+ * The keys of a multi-key command or transaction hash to different slots
+ * (`-CROSSSLOT`). The cluster client also raises it itself, before sending,
+ * for a transaction whose keys span slots.
+ *
+ * @example
+ * ```ts
+ * import { ClusterCrossSlotError } from "@uniredis/redis";
+ * const e = new ClusterCrossSlotError("CROSSSLOT Keys in request don't hash to the same slot");
+ * console.log(e.code); // "CROSSSLOT"
+ * ```
+ */
+export class ClusterCrossSlotError extends ResponseError {}
+
+/**
+ * A multi-key command found some of its keys missing from a slot being
+ * migrated (`-TRYAGAIN`): retry after a short wait.
+ *
+ * @example
+ * ```ts
+ * import { errorFromReply, TryAgainError } from "@uniredis/redis";
+ * console.log(errorFromReply("TRYAGAIN Multiple keys request during rehashing of slot") instanceof TryAgainError); // true
+ * ```
+ */
+export class TryAgainError extends ResponseError {}
+
+/**
+ * The key's slot is being migrated and the key is on the target node
+ * (`-ASK 3999 127.0.0.1:6381`): send `ASKING` and the command there once,
+ * without changing the slot map. `host` is `""` when the server sent an
+ * empty endpoint (the node the command was sent to) and `"?"` when it knows
+ * no endpoint to give. IPv6 hosts come without brackets; `nodeName` is
+ * `host:port`.
+ *
+ * @example
+ * ```ts
+ * import { AskError, errorFromReply } from "@uniredis/redis";
+ * const e = errorFromReply("ASK 3999 127.0.0.1:6381") as AskError;
+ * console.log(e.slot, e.host, e.port, e.nodeName); // 3999 "127.0.0.1" 6381 "127.0.0.1:6381"
+ * ```
+ */
+export class AskError extends ResponseError {
+  /** The key's hash slot (redis-py's `slot_id`). */
+  readonly slot: number;
+  /** The node to ask: an IP, a hostname, `""` (the same node) or `"?"` (unknown). */
+  readonly host: string;
+  /** The node's port. */
+  readonly port: number;
+  /** `host:port` (redis-py's `node_addr`). */
+  readonly nodeName: string;
+  /** Creates the error from the server's message (`ASK slot host:port`); see `parseRedirection`. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    const target = parseRedirection(message) ?? { slot: -1, host: "", port: 0 };
+    this.slot = target.slot;
+    this.host = target.host;
+    this.port = target.port;
+    this.nodeName = `${target.host}:${target.port}`;
+  }
+}
+
+/**
+ * The key's slot belongs to another node (`-MOVED 3999 127.0.0.1:6381`):
+ * update the slot map and send the command there. Same fields as `AskError`.
+ *
+ * @example
+ * ```ts
+ * import { errorFromReply, MovedError } from "@uniredis/redis";
+ * const e = errorFromReply("MOVED 3999 [::1]:6381") as MovedError;
+ * console.log(e.slot, e.host, e.port); // 3999 "::1" 6381
+ * ```
+ */
+export class MovedError extends AskError {}
+
+/**
+ * Reads the target of a `MOVED`/`ASK` message (`MOVED slot host:port`), or
+ * `undefined` when it is malformed. The port follows the last `:`, so an
+ * unbracketed IPv6 address (as the server writes it) and `[::1]` both work.
+ *
+ * @example
+ * ```ts
+ * import { parseRedirection } from "@uniredis/redis";
+ * console.log(parseRedirection("MOVED 3999 ::1:6381")); // { slot: 3999, host: "::1", port: 6381 }
+ * ```
+ */
+export function parseRedirection(message: string): { slot: number; host: string; port: number } | undefined {
+  const parts = message.split(" ");
+  if (parts.length !== 3 || !/^\d{1,5}$/.test(parts[1])) return undefined;
+  const slot = Number(parts[1]);
+  const colon = parts[2].lastIndexOf(":");
+  const portText = parts[2].slice(colon + 1);
+  if (slot >= 16384 || colon < 0 || !/^\d{1,5}$/.test(portText)) return undefined;
+  let host = parts[2].slice(0, colon);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  return { slot, host, port: Number(portText) };
+}
+
+/**
  * Turns an error reply into the most specific `ResponseError` subclass (or an
  * authentication / loading error, which redis-py raises as connection errors).
  *
@@ -330,6 +508,19 @@ export function errorFromReply(message: string): RedisError {
     case "WRONGPASS":
     case "NOAUTH":
       return new AuthenticationError(message);
+    case "CLUSTERDOWN":
+      return new ClusterDownError(message);
+    case "MASTERDOWN":
+      return new MasterDownError(message);
+    case "TRYAGAIN":
+      return new TryAgainError(message);
+    case "CROSSSLOT":
+      return new ClusterCrossSlotError(message);
+    case "MOVED":
+      // a malformed redirection stays a plain ResponseError rather than one with a bogus target
+      return parseRedirection(message) ? new MovedError(message) : new ResponseError(message);
+    case "ASK":
+      return parseRedirection(message) ? new AskError(message) : new ResponseError(message);
   }
   if (
     message.startsWith("ERR invalid password") ||

@@ -53,7 +53,9 @@ export function crc16(bytes: Uint8Array, start = 0, end: number = bytes.length):
 // The same CRC over a string's UTF-16 code units, valid only when they are all ASCII.
 function crc16Ascii(text: string, start: number, end: number): number {
   let crc = 0;
-  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ text.charCodeAt(i)) & 0xff];
+  for (let i = start; i < end; i++) {
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ text.charCodeAt(i)) & 0xff];
+  }
   return crc;
 }
 

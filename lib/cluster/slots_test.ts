@@ -46,7 +46,10 @@ test("keySlot: strings hash as UTF-8, like the same bytes", () => {
 test("keySlot: binary keys", () => {
   const bytes = new Uint8Array([0xff, 0x7b, 0x00, 0x80, 0x7d, 0x01]); // \xff{\x00\x80}\x01
   assert.equal(keySlot(bytes), crc16(new Uint8Array([0x00, 0x80])) % 16384);
-  assert.equal(keySlot(new Uint8Array([0x7b, 0x7d, 0xfe])), crc16(new Uint8Array([0x7b, 0x7d, 0xfe])) % 16384);
+  assert.equal(
+    keySlot(new Uint8Array([0x7b, 0x7d, 0xfe])),
+    crc16(new Uint8Array([0x7b, 0x7d, 0xfe])) % 16384,
+  );
   assert.equal(keySlot(new Uint8Array()), 0);
 });
 
