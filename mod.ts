@@ -99,6 +99,14 @@ export {
 } from "./lib/connection.ts";
 export * from "./lib/errors.ts";
 export { crc16, keySlot, SLOT_COUNT, slotsOf } from "./lib/cluster/slots.ts";
+export {
+  type DefaultTarget,
+  defaultTarget,
+  type RequestPolicy,
+  requestPolicy,
+  type ResponsePolicy,
+  responsePolicy,
+} from "./lib/cluster/policies.ts";
 export * from "./lib/commands/mod.ts";
 export type { RedisArgument, RespValue } from "./lib/protocol/types.ts";
 export { checkArguments, encodeCommand, Encoder } from "./lib/protocol/encoder.ts";
