@@ -81,9 +81,10 @@ function isAscii(text: string): boolean {
 export function keySlot(key: RedisKey): number {
   if (typeof key === "string") {
     // ASCII keys (the common case) are hashed without encoding them.
-    if (isAscii(key)) {
-      const [start, end] = hashRange(key.indexOf("{"), (from) => key.indexOf("}", from), key.length);
-      return crc16Ascii(key, start, end) & (SLOT_COUNT - 1);
+    const text = key;
+    if (isAscii(text)) {
+      const [start, end] = hashRange(text.indexOf("{"), (from) => text.indexOf("}", from), text.length);
+      return crc16Ascii(text, start, end) & (SLOT_COUNT - 1);
     }
     key = encoder.encode(key);
   } else if (!(key instanceof Uint8Array)) {
