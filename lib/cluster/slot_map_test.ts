@@ -3,21 +3,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Decoder } from "../protocol/decoder.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { DataError, InvalidResponse } from "../errors.ts";
 import { ClusterNode, nodeName, remapAddress } from "./node.ts";
 import { coveredSlots, parseClusterShards, parseClusterSlots, type SlotMap } from "./slot_map.ts";
 import * as replies from "../../tests/fixtures/cluster_replies.ts";
+import { decodeReply } from "../../tests/fixtures/cluster_replies.ts";
 
-/** Decodes one captured reply; `binary` decodes bulk strings as bytes (decodeResponses: false). */
-export function decode(raw: string, binary = false): RespValue {
-  const out: RespValue[] = [];
-  const d = new Decoder({ onReply: (v) => out.push(v), textReplies: () => !binary });
-  d.feed(Uint8Array.from(raw, (c) => c.charCodeAt(0)));
-  assert.equal(out.length, 1);
-  return out[0];
-}
+const decode = decodeReply;
 
 const from = { host: "seed.example", port: 31700 };
 
