@@ -9,9 +9,7 @@
 import { InvalidResponse, RedisError } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { type AddressRemap, ClusterNode, type NodeAddress, remapAddress } from "./node.ts";
-
-/** Slots of a cluster (CRC16 mod 16384). */
-const SLOTS = 16384;
+import { SLOT_COUNT } from "./slots.ts";
 
 /**
  * One primary and the replicas that copy it.
@@ -85,7 +83,7 @@ export interface SlotMapOptions {
  * ```
  */
 export function emptySlotMap(): SlotMap {
-  return { shards: [], slots: new Int16Array(SLOTS).fill(-1), down: new Set() };
+  return { shards: [], slots: new Int16Array(SLOT_COUNT).fill(-1), down: new Set() };
 }
 
 /**
@@ -207,7 +205,7 @@ export function parseClusterSlots(reply: RespValue, options: SlotMapOptions): Sl
 /** Collects shards and slot assignments, checking ranges. */
 class SlotMapBuilder {
   readonly shards: Shard[] = [];
-  readonly slots: Int16Array = new Int16Array(SLOTS).fill(-1);
+  readonly slots: Int16Array = new Int16Array(SLOT_COUNT).fill(-1);
   readonly down: Set<string> = new Set();
 
   addShard(primary: ClusterNode, replicas: ClusterNode[]): number {
@@ -216,7 +214,7 @@ class SlotMapBuilder {
   }
 
   assign(start: number, end: number, shard: number): void {
-    if (!(start >= 0 && start <= end && end < SLOTS)) throw bad(`slot range ${start}-${end}`);
+    if (!(start >= 0 && start <= end && end < SLOT_COUNT)) throw bad(`slot range ${start}-${end}`);
     this.slots.fill(shard, start, end + 1);
   }
 
