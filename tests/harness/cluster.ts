@@ -33,7 +33,10 @@ export interface ClusterOptions {
   nodeTimeoutMs?: number;
   /** Password: `requirepass` (or the ACL user's password with `user`), `masterauth`, and redis-cli's `-a`. */
   password?: string;
-  /** ACL user with all rights and `password` (`masteruser` and redis-cli's `--user`); default user stays on. */
+  /**
+   * ACL user with all rights and `password` (`masteruser`, redis-cli's `--user`); the default user is
+   * turned off, so every connection must authenticate as this user.
+   */
   user?: string;
   /** Every node on a TLS port only, with `tls-cluster yes` and `tls-replication yes` (test CA). */
   tls?: boolean;
@@ -318,7 +321,11 @@ class Cluster implements TestCluster {
     return [user === undefined ? ["AUTH", password] : ["AUTH", user, password]];
   }
 
-  async calls(node: ClusterNodeInfo, commands: (string | Uint8Array)[][], timeoutMs = 5000): Promise<RawReply[]> {
+  async calls(
+    node: ClusterNodeInfo,
+    commands: (string | Uint8Array)[][],
+    timeoutMs = 5000,
+  ): Promise<RawReply[]> {
     const auth = this.#auth();
     const replies = await rawCommands(this.target(node), [...auth, ...commands], { timeoutMs });
     return replies.slice(auth.length);
@@ -346,7 +353,9 @@ class Cluster implements TestCluster {
   }
 
   async #view(node: Node): Promise<NodesLine[]> {
-    return parseClusterNodes(text(await this.call(node, "CLUSTER", "NODES"), `CLUSTER NODES on ${node.name}`));
+    return parseClusterNodes(
+      text(await this.call(node, "CLUSTER", "NODES"), `CLUSTER NODES on ${node.name}`),
+    );
   }
 
   async ownerOf(slot: number): Promise<Node> {
@@ -389,7 +398,11 @@ class Cluster implements TestCluster {
     for (const node of running) {
       let info: string, lines: NodesLine[];
       try {
-        const [infoReply, nodesReply] = await this.calls(node, [["CLUSTER", "INFO"], ["CLUSTER", "NODES"]], 2000);
+        const [infoReply, nodesReply] = await this.calls(
+          node,
+          [["CLUSTER", "INFO"], ["CLUSTER", "NODES"]],
+          2000,
+        );
         info = text(infoReply, "CLUSTER INFO");
         lines = parseClusterNodes(text(nodesReply, "CLUSTER NODES"));
       } catch (e) {
@@ -445,7 +458,10 @@ class Cluster implements TestCluster {
     await this.waitStable();
   }
 
-  async failover(replica: ClusterNodeInfo, options: { force?: boolean; takeover?: boolean } = {}): Promise<number> {
+  async failover(
+    replica: ClusterNodeInfo,
+    options: { force?: boolean; takeover?: boolean } = {},
+  ): Promise<number> {
     // Primaries refuse to vote again for the same shard within 2 × node timeout of their last vote, and
     // two manual failovers within 1 s time out about half the time: space them from the last promotion.
     const spacing = Math.max(FAILOVER_SPACING_MS, 2 * (this.options.nodeTimeoutMs ?? 1000));
@@ -482,7 +498,9 @@ class Cluster implements TestCluster {
       }
       if (everywhere) return;
       if (Date.now() > deadline) {
-        throw new Error(`${primary.name} not seen as the primary of ${old.name}'s slots within ${timeoutMs} ms`);
+        throw new Error(
+          `${primary.name} not seen as the primary of ${old.name}'s slots within ${timeoutMs} ms`,
+        );
       }
       await sleep(20);
     }
@@ -511,7 +529,11 @@ class Cluster implements TestCluster {
   /** `MIGRATE` arguments for `keys` to `to` (auth included). */
   #migrateArgs(to: Node, keys: string[]): string[] {
     const { password, user } = this.options;
-    const auth = password === undefined ? [] : user === undefined ? ["AUTH", password] : ["AUTH2", user, password];
+    const auth = password === undefined
+      ? []
+      : user === undefined
+      ? ["AUTH", password]
+      : ["AUTH2", user, password];
     return ["MIGRATE", to.host, String(to.port), "", "0", "5000", "REPLACE", ...auth, "KEYS", ...keys];
   }
 
@@ -537,7 +559,10 @@ class Cluster implements TestCluster {
   async #assign(slot: number, from: Node, to: Node): Promise<void> {
     const others = this.nodes.filter((n) => n.running && n.role === "primary" && n !== from && n !== to);
     for (const node of [to, from, ...others]) {
-      ok(await this.call(node, "CLUSTER", "SETSLOT", String(slot), "NODE", to.id), `SETSLOT NODE on ${node.name}`);
+      ok(
+        await this.call(node, "CLUSTER", "SETSLOT", String(slot), "NODE", to.id),
+        `SETSLOT NODE on ${node.name}`,
+      );
     }
     this.#migrations.delete(slot);
   }
@@ -582,7 +607,10 @@ class Cluster implements TestCluster {
   }
 
   async counters(node: ClusterNodeInfo): Promise<NodeCounters> {
-    const [commandstats, errorstats] = await this.calls(node, [["INFO", "commandstats"], ["INFO", "errorstats"]]);
+    const [commandstats, errorstats] = await this.calls(node, [["INFO", "commandstats"], [
+      "INFO",
+      "errorstats",
+    ]]);
     const result: NodeCounters = { commands: {}, errors: {} };
     for (const m of text(commandstats, "INFO commandstats").matchAll(/^cmdstat_([^:]+):(.*)$/gm)) {
       const f = Object.fromEntries(m[2].trim().split(",").map((kv) => kv.split("=")));
@@ -662,12 +690,19 @@ class Cluster implements TestCluster {
     } else lines.push(`port ${node.port}`);
     if (o.password !== undefined) {
       if (o.user !== undefined) {
-        lines.push(`user ${o.user} on >${o.password} ~* &* +@all`, `masteruser ${o.user}`);
+        lines.push(
+          "user default off",
+          `user ${o.user} on >${o.password} ~* &* +@all`,
+          `masteruser ${o.user}`,
+        );
       } else lines.push(`requirepass ${quote(o.password)}`);
       lines.push(`masterauth ${quote(o.password)}`);
     }
     if (o.announceHostname !== undefined) {
-      lines.push(`cluster-announce-hostname ${o.announceHostname}`, "cluster-preferred-endpoint-type hostname");
+      lines.push(
+        `cluster-announce-hostname ${o.announceHostname}`,
+        "cluster-preferred-endpoint-type hostname",
+      );
     }
     lines.push(...(o.config ?? []));
     return lines;
@@ -695,11 +730,18 @@ class Cluster implements TestCluster {
         await writeFile(join(dir, "client.key"), this.certs.clientKey, { mode: 0o600 });
       }
       try {
-        node.proc = await startServerProcess({ dir, config: this.config(node), binary, ready: this.target(node) });
+        node.proc = await startServerProcess({
+          dir,
+          config: this.config(node),
+          binary,
+          ready: this.target(node),
+        });
         return node;
       } catch (e) {
         // Someone took a free port before the node bound it: try fresh ones.
-        if (attempt >= 3 || !/Address already in use/.test(String((e as { log?: string }).log ?? ""))) throw e;
+        if (attempt >= 3 || !/Address already in use/.test(String((e as { log?: string }).log ?? ""))) {
+          throw e;
+        }
       }
     }
   }
