@@ -142,8 +142,10 @@ export interface TestCluster {
   restart(node: ClusterNodeInfo): Promise<void>;
   /**
    * `CLUSTER FAILOVER [FORCE|TAKEOVER]` on a replica; resolves once every running node sees it as the
-   * primary and the cluster is stable. Manual failovers are spaced at least 2 s apart (closer ones time out).
-   * Resolves to the time from the command to the promotion seen everywhere, in ms.
+   * primary and the cluster is stable. Manual failovers are spaced at least 2 s apart (closer ones time out),
+   * and a replica that won an election less than 4 s ago (2 × max(2 s, 2 × node timeout)) waits until then
+   * (sooner, Redis stalls its election for that long). Resolves to the time from the command to the
+   * promotion seen everywhere, in ms.
    */
   failover(replica: ClusterNodeInfo, options?: { force?: boolean; takeover?: boolean }): Promise<number>;
   /**
@@ -288,6 +290,8 @@ class Cluster implements TestCluster {
   flavourVersion: number[] = [0, 0, 0];
   #stopped = false;
   #lastFailover = 0;
+  /** When each node last won an election (manual failover or promotion). */
+  #electedAt = new Map<Node, number>();
   #migrations = new Map<number, { from: Node; to: Node }>();
 
   constructor(readonly options: ClusterOptions, readonly dir: string, readonly certs?: TestCerts) {}
@@ -462,10 +466,15 @@ class Cluster implements TestCluster {
     replica: ClusterNodeInfo,
     options: { force?: boolean; takeover?: boolean } = {},
   ): Promise<number> {
-    // Primaries refuse to vote again for the same shard within 2 × node timeout of their last vote, and
-    // two manual failovers within 1 s time out about half the time: space them from the last promotion.
-    const spacing = Math.max(FAILOVER_SPACING_MS, 2 * (this.options.nodeTimeoutMs ?? 1000));
-    const wait = this.#lastFailover + spacing - Date.now();
+    // Two manual failovers within 1 s time out about half the time: space them from the last promotion.
+    // And a node that won an election less than the retry time ago (4 s with the 1 s node timeout) holds a
+    // stale election clock: it reports "Failover attempt expired" and stalls until that time has passed.
+    const nodeTimeout = this.options.nodeTimeoutMs ?? 1000;
+    const authRetryMs = 2 * Math.max(2000, 2 * nodeTimeout);
+    const wait = Math.max(
+      this.#lastFailover + FAILOVER_SPACING_MS,
+      (this.#electedAt.get(replica as Node) ?? 0) + authRetryMs + 100,
+    ) - Date.now();
     if (wait > 0) await sleep(wait);
     const args = ["CLUSTER", "FAILOVER"];
     if (options.takeover) args.push("TAKEOVER");
@@ -475,6 +484,7 @@ class Cluster implements TestCluster {
     ok(await this.call(replica, ...args), `${args.join(" ")} on ${replica.name}`);
     await this.#waitOwner(replica as Node, oldPrimary, 10_000);
     this.#lastFailover = Date.now();
+    this.#electedAt.set(replica as Node, this.#lastFailover);
     const ms = this.#lastFailover - started;
     await this.waitStable();
     return ms;
@@ -516,6 +526,7 @@ class Cluster implements TestCluster {
       for (const candidate of candidates) {
         const lines = await this.#view(candidate).catch(() => [] as NodesLine[]);
         if (lines.find((l) => l.id === candidate.id)?.flags.includes("master")) {
+          this.#electedAt.set(candidate, Date.now());
           await this.#waitOwner(candidate, old, Math.max(1000, deadline - Date.now()));
           await this.waitStable(Math.max(1000, deadline - Date.now()));
           return candidate;
