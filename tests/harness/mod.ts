@@ -1,5 +1,5 @@
 /**
- * Test harness: real `redis-server` processes, TLS material, free ports, a
+ * Test harness: real `redis-server` processes and clusters, TLS material, free ports, a
  * fault-injecting TCP proxy and a raw RESP helper. Uses only `node:` APIs, so
  * it runs unchanged on Deno, Bun and Node.
  *
@@ -31,6 +31,14 @@ export {
   type ServerFeature,
   serverWith,
 } from "./features.ts";
+export {
+  type ClusterNodeInfo,
+  type ClusterOptions,
+  type NodeCounters,
+  type SlotRange,
+  startCluster,
+  type TestCluster,
+} from "./cluster.ts";
 export { type ProxyTarget, startProxy, TcpProxy } from "./proxy.ts";
 export {
   concat,
