@@ -100,6 +100,13 @@ export {
 export * from "./lib/errors.ts";
 export { crc16, keySlot, SLOT_COUNT, slotsOf } from "./lib/cluster/slots.ts";
 export {
+  type ClusterCommandOptions,
+  RedisCluster,
+  type RedisClusterOptions,
+  type TargetNodes,
+} from "./lib/cluster/client.ts";
+export { type AddressRemap, ClusterNode, type NodeAddress, type ServerType } from "./lib/cluster/node.ts";
+export {
   type DefaultTarget,
   defaultTarget,
   type RequestPolicy,
