@@ -69,7 +69,10 @@ for (const protocol of [3, 2] as const) {
 
 test("discovery: dead seeds before a live one; construction connects nothing", async () => {
   const dead = [{ host: "127.0.0.1", port: await freePort() }, { host: "127.0.0.1", port: await freePort() }];
-  await using rc = new RedisCluster({ startupNodes: [...dead, cluster.seeds[1]], topologyRefreshInterval: 0 });
+  await using rc = new RedisCluster({
+    startupNodes: [...dead, cluster.seeds[1]],
+    topologyRefreshInterval: 0,
+  });
   assert.deepEqual(rc.getNodes(), []);
   assert.equal(await rc.ping(), true);
   assert.equal(rc.getPrimaries().length, 3);
@@ -77,7 +80,11 @@ test("discovery: dead seeds before a live one; construction connects nothing", a
 
 test("discovery: every seed dead is one ConnectionError naming each seed, quickly", async () => {
   const dead = [{ host: "127.0.0.1", port: await freePort() }, { host: "127.0.0.1", port: await freePort() }];
-  await using rc = new RedisCluster({ startupNodes: dead, socketConnectTimeout: 500, topologyRefreshInterval: 0 });
+  await using rc = new RedisCluster({
+    startupNodes: dead,
+    socketConnectTimeout: 500,
+    topologyRefreshInterval: 0,
+  });
   const started = Date.now();
   await assert.rejects(rc.get("k"), (error: Error) => {
     for (const node of dead) assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${node.port}`));
@@ -137,8 +144,13 @@ test("keyless: dbsize sums, keys concatenates, ping reaches every primary, info 
   assert.deepEqual((await rc.keys("keyless:*")).sort(), [...keys].sort());
   const pings = await Promise.all(cluster.primaries.map((n) => calls(n, "ping")));
   assert.equal(await rc.ping(), true);
-  assert.deepEqual(await Promise.all(cluster.primaries.map((n) => calls(n, "ping"))), pings.map((n) => n + 1));
-  const info = await rc.withOptions({ targetNodes: RedisCluster.ALL_NODES }).info("server") as unknown as Record<
+  assert.deepEqual(
+    await Promise.all(cluster.primaries.map((n) => calls(n, "ping"))),
+    pings.map((n) => n + 1),
+  );
+  const info = await rc.withOptions({ targetNodes: RedisCluster.ALL_NODES }).info(
+    "server",
+  ) as unknown as Record<
     string,
     Record<string, unknown>
   >;
@@ -183,7 +195,9 @@ test("multi-key: mget/mset/del/exists split per slot in order; a hash-tagged mse
   const before = await Promise.all(cluster.primaries.map((n) => calls(n, "mset")));
   assert.equal(await rc.mset(tagged), true);
   const after = await Promise.all(cluster.primaries.map((n) => calls(n, "mset")));
-  cluster.primaries.forEach((node, i) => assert.equal(after[i] - before[i], node === owner ? 1 : 0, node.name));
+  cluster.primaries.forEach((node, i) =>
+    assert.equal(after[i] - before[i], node === owner ? 1 : 0, node.name)
+  );
 });
 
 test("a cross-slot command that is not split is a DataError naming the slots, and nothing is sent", async () => {

@@ -104,7 +104,11 @@ export interface ClusterCommandOptions extends CommandOptions {
   targetNodes?: TargetNodes;
 }
 
-const COMMAND_OPTION_KEYS = optionKeys<ClusterCommandOptions>({ timeout: true, signal: true, targetNodes: true });
+const COMMAND_OPTION_KEYS = optionKeys<ClusterCommandOptions>({
+  timeout: true,
+  signal: true,
+  targetNodes: true,
+});
 const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
 
 /** What the client keeps per node: its pool and a `Redis` bound to it. */
@@ -175,7 +179,9 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       topologyRefreshInterval !== undefined &&
       (typeof topologyRefreshInterval !== "number" || !(topologyRefreshInterval >= 0))
     ) {
-      throw new DataError(`Invalid option topologyRefreshInterval: ${topologyRefreshInterval} (expected ms >= 0)`);
+      throw new DataError(
+        `Invalid option topologyRefreshInterval: ${topologyRefreshInterval} (expected ms >= 0)`,
+      );
     }
     const seeds: NodeAddress[] = [];
     if (startupNodes !== undefined) {
@@ -192,7 +198,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     if (startupNodes === undefined || rest.host !== undefined || rest.port !== undefined) {
       seeds.push({ host: rest.host ?? "localhost", port: rest.port ?? 6379 });
     }
-    const { host: _host, port: _port, retry: _retry, retryOnError: _e, retryOnTimeout: _t, ...settings } = rest;
+    const { host: _host, port: _port, retry: _retry, retryOnError: _e, retryOnTimeout: _t, ...settings } =
+      rest;
     this.#settings = settings as RedisOptions<D>;
     this.retry = retryPolicy(rest) ?? new Retry(new ExponentialBackoff({ base: 50, cap: 500 }), 10);
     this.#maxRedirections = maxRedirections ?? 16;
@@ -202,7 +209,9 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       addressRemap,
       tls: rest.tls !== undefined && rest.tls !== false,
       query: (node, command) =>
-        this.#link(node).pool.sharedConnection().send(new Command<RespValue>(command), { transform: rawReply }),
+        this.#link(node).pool.sharedConnection().send(new Command<RespValue>(command), {
+          transform: rawReply,
+        }),
       onNodesLeft: (nodes) => {
         for (const node of nodes) this.#dropLink(node.name);
       },
@@ -221,9 +230,14 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * await rc.close();
    * ```
    */
-  static fromURL<D extends boolean = true>(url: string, options: RedisClusterOptions<D> = {}): RedisCluster<D> {
+  static fromURL<D extends boolean = true>(
+    url: string,
+    options: RedisClusterOptions<D> = {},
+  ): RedisCluster<D> {
     const fromUrl = parseURL(url) as RedisClusterOptions<D> & { path?: string };
-    if (fromUrl.path !== undefined) throw new DataError("RedisCluster.fromURL: a cluster is reached over TCP");
+    if (fromUrl.path !== undefined) {
+      throw new DataError("RedisCluster.fromURL: a cluster is reached over TCP");
+    }
     const tls = options.tls ?? fromUrl.tls;
     const merged: RedisClusterOptions<D> = {
       ...fromUrl,
@@ -340,7 +354,10 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * ```
    */
   msetNonatomic(
-    mapping: Record<string, RedisArgument> | Map<RedisKey, RedisArgument> | readonly [RedisKey, RedisArgument][],
+    mapping:
+      | Record<string, RedisArgument>
+      | Map<RedisKey, RedisArgument>
+      | readonly [RedisKey, RedisArgument][],
   ): Promise<boolean[]> {
     const pairs: [RedisKey, RedisArgument][] = mapping instanceof Map
       ? [...mapping]

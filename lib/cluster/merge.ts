@@ -58,7 +58,11 @@ export function splitBySlot(command: Command<unknown>): SlotPart[] {
 }
 
 /** Puts the raw replies of the parts back together as the unsplit command's raw reply. */
-export function joinParts(command: Command<unknown>, parts: readonly SlotPart[], replies: RespValue[]): RespValue {
+export function joinParts(
+  command: Command<unknown>,
+  parts: readonly SlotPart[],
+  replies: RespValue[],
+): RespValue {
   const kind = SPLIT.get(command.name);
   if (kind === "count") return replies.reduce<number>((sum, r) => sum + Number(r), 0);
   if (kind === "ok") return replies[0];
