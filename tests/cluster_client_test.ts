@@ -135,6 +135,42 @@ test("ASK during a half-finished migration is followed (ASKING + the command on 
   }
 });
 
+test("TRYAGAIN during a half-finished migration is retried until the migration finishes", async () => {
+  await using rc = seed();
+  const from = cluster.primaries[1];
+  const to = cluster.primaries[2];
+  const slot = from.slots[0][0] + 7;
+  const moved = keyInSlot(slot, ":a");
+  const stays = keyInSlot(slot, ":b");
+  await rc.mset({ [moved]: "1", [stays]: "2" });
+  await cluster.migrateSlot(slot, from, to, { finish: false, keys: [moved] });
+  const tryAgain = await errors(from, "TRYAGAIN");
+  const pending = rc.mget([moved, stays]);
+  await sleep(150);
+  await cluster.finishMigration(slot);
+  assert.deepEqual(await pending, ["1", "2"]);
+  assert.ok(await errors(from, "TRYAGAIN") > tryAgain, "the source answered TRYAGAIN at least once");
+  await cluster.migrateSlot(slot, to, from);
+});
+
+test("a write whose reply is lost (socketTimeout on a sleeping node) rejects and is not re-sent", async () => {
+  const node = cluster.primaries[0];
+  const key = keyInSlot(node.slots[0][0] + 11, ":lost");
+  await using rc = new RedisCluster({
+    startupNodes: [cluster.seeds[0]],
+    socketTimeout: 200,
+    topologyRefreshInterval: 0,
+  });
+  await rc.set(key, "0");
+  const sets = await calls(node, "incr");
+  const sleeping = cluster.debugSleep(node, 1);
+  await sleep(50);
+  await assert.rejects(rc.incr(key), (error: Error) => error.name === "TimeoutError");
+  await sleeping;
+  assert.equal(await calls(node, "incr"), sets + 1, "the INCR ran once, never re-sent");
+  assert.equal(await rc.get(key), "1");
+});
+
 test("keyless: dbsize sums, keys concatenates, ping reaches every primary, info per node", async () => {
   await flushAll();
   await using rc = seed();
