@@ -31,12 +31,16 @@ import { ExponentialBackoff } from "../backoff.ts";
 import { Retry } from "../retry.ts";
 import { retryPolicy } from "../recovery.ts";
 import { Redis } from "../client.ts";
-import type { CommandOptions } from "../client.ts";
+import type { CommandOptions, TransactionOptions } from "../client.ts";
 import { type AddressRemap, ClusterNode, type NodeAddress, nodeName } from "./node.ts";
 import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
 import { keySlot, slotsOf } from "./slots.ts";
 import { Topology } from "./topology.ts";
 import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
+import { type ClusterAccess, ClusterBatchRunner, watchInCluster } from "./pipeline.ts";
+import { type Pipeline, PipelineImpl, type PipelineOptions } from "../pipeline.ts";
+import type { WatchedPipeline } from "../watch.ts";
+import { WatchError } from "../errors.ts";
 
 /**
  * Options of `new RedisCluster(options)`: every connection option of
@@ -109,6 +113,7 @@ const COMMAND_OPTION_KEYS = optionKeys<ClusterCommandOptions>({
   signal: true,
   targetNodes: true,
 });
+const TRANSACTION_KEYS = optionKeys<TransactionOptions>({ valueFromCallable: true, watchDelay: true });
 const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
 
 /** What the client keeps per node: its pool and a `Redis` bound to it. */
@@ -485,6 +490,100 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    */
   nodeClient(node: NodeAddress): Redis<D> {
     return new Redis<D>({ connectionPool: this.#link(node).pool });
+  }
+
+  /**
+   * Starts a pipeline. `{ transaction: false }` groups the commands by slot
+   * owner (one write per node) and resolves to the replies in the caller's
+   * order; redirected commands are re-sent alone. A transaction (the
+   * default) needs every key in one slot (`ClusterCrossSlotError`, unsent)
+   * and runs MULTI/EXEC on that slot's owner.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const [ok, v] = await rc.pipeline({ transaction: false }).set("a", 1).get("b").exec();
+   * const [n] = await rc.pipeline().incr("{u}a").incr("{u}b").exec(); // one slot: {u}
+   * ```
+   */
+  pipeline(options?: PipelineOptions): Pipeline<D, []> {
+    const runner = new ClusterBatchRunner(this.#access(), options?.transaction ?? true);
+    return new PipelineImpl<D>(runner, options) as unknown as Pipeline<D, []>;
+  }
+
+  /**
+   * `Redis.transaction` in a cluster: WATCH/MULTI/EXEC on the owner of the
+   * watched keys' slot (a connection borrowed from its pool), retrying while
+   * a watched key changes. Watches across slots are a `ClusterCrossSlotError`, unsent.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * await rc.transaction(async (pipe) => {
+   *   const n = Number(await pipe.get("{u}a") ?? 0);
+   *   pipe.multi().set("{u}a", n + 1).set("{u}b", n);
+   * }, "{u}a", "{u}b");
+   * ```
+   */
+  transaction<T>(
+    fn: (pipe: WatchedPipeline<D>) => T | Promise<T>,
+    ...args: [...watches: RedisKey[], options: TransactionOptions & { valueFromCallable: true }]
+  ): Promise<T>;
+  /** Without `valueFromCallable`: resolves to the transaction's replies. */
+  transaction(
+    fn: (pipe: WatchedPipeline<D>) => unknown,
+    ...args: RedisKey[] | [...watches: RedisKey[], options: TransactionOptions]
+  ): Promise<unknown[]>;
+  async transaction(
+    fn: (pipe: WatchedPipeline<D>) => unknown,
+    ...args: (RedisKey | TransactionOptions)[]
+  ): Promise<unknown> {
+    const last = args[args.length - 1];
+    const hasOptions = typeof last === "object" && last !== null && !(last instanceof Uint8Array);
+    const options = (hasOptions ? args.pop() : {}) as TransactionOptions;
+    checkOptionKeys("transaction", options, TRANSACTION_KEYS);
+    for (;;) {
+      let pipe: WatchedPipeline<D> | undefined;
+      try {
+        pipe = await watchInCluster<D>(this.#access(), args as RedisKey[]);
+        const value = await fn(pipe);
+        const replies = await pipe.exec();
+        return options.valueFromCallable ? value : replies;
+      } catch (error) {
+        if (!(error instanceof WatchError)) throw error;
+        if (options.watchDelay) await new Promise((resolve) => setTimeout(resolve, options.watchDelay));
+      } finally {
+        await pipe?.reset();
+      }
+    }
+  }
+
+  /** What the pipeline module needs of this client's routing state. */
+  #access(): ClusterAccess {
+    return {
+      ready: async () => {
+        if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
+      },
+      slotOwner: (slot) => this.#topology.slotOwner(slot),
+      anyPrimary: () => this.#defaultNode(),
+      pool: (node) => this.#link(node).pool,
+      moved: (slot, error, from) => {
+        const node = this.#topology.patchSlot(slot, error.host === "" ? from : error);
+        this.#topology.refresh().catch(() => {});
+        return node;
+      },
+      askTarget: (error, from) => {
+        const address = error.host === "" ? from : this.#topology.remap(error);
+        return this.#topology.nodeByName(nodeName(address.host, address.port)) ??
+          new ClusterNode(address.host, address.port);
+      },
+      refresh: () => this.#topology.refresh().then(() => {}, () => {}),
+      execute: (command) => this.execute(command),
+      retry: this.retry,
+      maxRedirections: this.#maxRedirections,
+    };
   }
 
   /**

@@ -1,0 +1,222 @@
+/**
+ * Pipelines, MULTI/EXEC transactions and WATCH in a cluster: the standalone
+ * `PipelineImpl` queues and types the commands; this module decides where
+ * they go. A plain pipeline writes once per node and re-sends redirected
+ * commands alone; a transaction needs one slot and runs on its owner.
+ *
+ * @module
+ */
+
+import { Command, type CommandExecutor, type RedisKey } from "../commands/command.ts";
+import { isReadOnly } from "../commands/read_only.ts";
+import type { Connection } from "../connection.ts";
+import {
+  AskError,
+  AuthenticationError,
+  ClusterCrossSlotError,
+  ClusterDownError,
+  ConnectionError,
+  DataError,
+  MaxConnectionsError,
+  MovedError,
+  TimeoutError,
+  TryAgainError,
+} from "../errors.ts";
+import type { ConnectionPool } from "../pool.ts";
+import type { Retry } from "../retry.ts";
+import { WatchedPipeline } from "../watch.ts";
+import type { ClusterNode } from "./node.ts";
+import { isSplit } from "./merge.ts";
+import { keySlot, slotsOf } from "./slots.ts";
+
+/**
+ * What the pipeline needs from `RedisCluster` (its routing state and
+ * connections), handed over by the client.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterAccess } from "./pipeline.ts";
+ * type Owner = ClusterAccess["slotOwner"]; // (slot: number) => ClusterNode | undefined
+ * ```
+ */
+export interface ClusterAccess {
+  /** Discovers the topology if not done yet. */
+  ready(): Promise<void>;
+  /** The primary serving `slot` in the current map. */
+  slotOwner(slot: number): ClusterNode | undefined;
+  /** A primary for keyless batches. */
+  anyPrimary(): ClusterNode;
+  /** The node's connection pool. */
+  pool(node: ClusterNode): ConnectionPool<boolean>;
+  /** Follows `MOVED`: patches the slot, schedules a refresh, returns the new owner. */
+  moved(slot: number, error: MovedError, from: ClusterNode): ClusterNode;
+  /** The node an `ASK` points to. */
+  askTarget(error: AskError, from: ClusterNode): ClusterNode;
+  /** Refreshes the whole map (errors swallowed). */
+  refresh(): Promise<void>;
+  /** Routes one command as `RedisCluster.execute` does (redirections, retries). */
+  execute<T>(command: Command<T>): Promise<T>;
+  /** The cluster's retry policy. */
+  readonly retry: Retry;
+  /** Most redirections followed for one batch. */
+  readonly maxRedirections: number;
+}
+
+/** The single slot of `commands`' keys, `undefined` without keys; a `ClusterCrossSlotError` for several. */
+export function batchSlot(what: string, keys: readonly number[][]): number | undefined {
+  const slots = new Set(keys.flat());
+  if (slots.size > 1) {
+    throw new ClusterCrossSlotError(
+      `CROSSSLOT ${what}: keys in different slots (${[...slots].join(", ")}); ` +
+        `a cluster transaction must keep every key in one slot (use a hash tag such as {user1})`,
+    );
+  }
+  return slots.size === 1 ? [...slots][0] : undefined;
+}
+
+/**
+ * The executor `PipelineImpl` sends a cluster pipeline through: `runBatch`
+ * groups a plain pipeline by slot owner (one write per node) or runs a
+ * transaction on its slot's owner.
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster } from "@uniredis/redis";
+ * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+ * console.log(await rc.pipeline({ transaction: false }).set("a", 1).get("b").exec()); // [true, null]
+ * ```
+ */
+export class ClusterBatchRunner implements CommandExecutor {
+  readonly #access: ClusterAccess;
+  readonly #transaction: boolean;
+
+  /** Creates the runner of one pipeline. */
+  constructor(access: ClusterAccess, transaction: boolean) {
+    this.#access = access;
+    this.#transaction = transaction;
+  }
+
+  /** Routes one command outside the batch (script loading). */
+  execute<T>(command: Command<T>): Promise<T> {
+    return this.#access.execute(command);
+  }
+
+  /** Runs the batch: `PipelineImpl` calls it with the commands to send and how to send them. */
+  async runBatch<T>(
+    commands: readonly Command<unknown>[],
+    run: (executor: CommandExecutor) => Promise<T>,
+  ): Promise<T> {
+    // Every refusal happens before anything is sent.
+    if (this.#transaction) {
+      const slot = batchSlot("MULTI", commands.map((c) => slotsOf(c)));
+      await this.#access.ready();
+      return this.#runTransaction(slot, run);
+    }
+    for (const command of commands) {
+      const slots = slotsOf(command);
+      if (slots.length > 1 && !isSplit(command)) {
+        throw new DataError(
+          `${command.name}: keys in different slots (${slots.join(", ")}); ` +
+            `a cluster command must keep its keys in one slot (use a hash tag such as {user1})`,
+        );
+      }
+    }
+    await this.#access.ready();
+    // PipelineImpl issues every command in one synchronous loop, so each node's share leaves in one write.
+    return run({ execute: (command) => this.#sendPlain(command) });
+  }
+
+  #sendPlain<T>(command: Command<T>): Promise<T> {
+    const access = this.#access;
+    const slots = slotsOf(command as Command<unknown>);
+    const owner = slots.length === 1 ? access.slotOwner(slots[0]) : undefined;
+    // Keyless, split or unmapped commands take the client's ordinary route.
+    if (owner === undefined) return access.execute(command);
+    const trace = { sent: false };
+    return access.pool(owner).sharedConnection().send(command, { trace }).catch((error) => {
+      if (error instanceof MovedError) access.moved(slots[0], error, owner);
+      if (!this.#resendable(command as Command<unknown>, error, trace.sent)) throw error;
+      if (error instanceof ConnectionError) access.refresh();
+      // Alone, through the ordinary route: it follows further redirections and retries with backoff.
+      return access.execute(command);
+    });
+  }
+
+  /** Redirected, refused or never-sent commands run again; a write whose reply was lost only with `retryWrites`. */
+  #resendable(command: Command<unknown>, error: unknown, sent: boolean): boolean {
+    if (error instanceof AskError || error instanceof ClusterDownError || error instanceof TryAgainError) {
+      return true;
+    }
+    if (!(error instanceof ConnectionError)) return false;
+    if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
+    const retry = this.#access.retry;
+    if (!retry.allows(1)) return false;
+    if (error instanceof TimeoutError && !retry.isSupported(error)) return false;
+    return !sent || isReadOnly(command) || retry.retryWrites;
+  }
+
+  /**
+   * MULTI, the commands and EXEC on the slot owner's shared connection, in
+   * one write. `MOVED` (the commands were refused, EXEC aborted: nothing ran)
+   * retries the whole transaction on the new owner; `ASK` retries it on the
+   * target after `ASKING`, which holds for the whole MULTI block.
+   */
+  async #runTransaction<T>(
+    slot: number | undefined,
+    run: (executor: CommandExecutor) => Promise<T>,
+  ): Promise<T> {
+    const access = this.#access;
+    let node = slot === undefined ? access.anyPrimary() : access.slotOwner(slot) ?? access.anyPrimary();
+    let asking = false;
+    for (let redirections = 0;; redirections++) {
+      const connection: Connection = access.pool(node).sharedConnection();
+      let redirect: AskError | undefined;
+      const executor: CommandExecutor = {
+        execute: (command) => {
+          const sent = connection.send(command);
+          sent.catch((error) => {
+            if (error instanceof AskError) redirect ??= error;
+          });
+          return sent;
+        },
+      };
+      if (asking) connection.send(new Command("ASKING")).catch(() => {});
+      try {
+        return await run(executor);
+      } catch (error) {
+        if (redirect === undefined || slot === undefined || redirections >= access.maxRedirections) throw error;
+        asking = !(redirect instanceof MovedError);
+        node = asking ? access.askTarget(redirect, node) : access.moved(slot, redirect as MovedError, node);
+      }
+    }
+  }
+}
+
+/**
+ * Watches `keys` (one slot) on a connection borrowed from their owner's
+ * pool and returns the pipeline in WATCH mode; `MOVED` on WATCH follows the
+ * new owner.
+ */
+export async function watchInCluster<D extends boolean>(
+  access: ClusterAccess,
+  keys: readonly RedisKey[],
+): Promise<WatchedPipeline<D>> {
+  const slot = batchSlot("WATCH", [keys.map((k) => keySlot(k))]);
+  await access.ready();
+  let node = slot === undefined ? access.anyPrimary() : access.slotOwner(slot) ?? access.anyPrimary();
+  for (let redirections = 0;; redirections++) {
+    const pool = access.pool(node);
+    const connection = await pool.getConnection();
+    const watched = new WatchedPipeline<D>(connection, { transaction: true }, () => pool.release(connection));
+    try {
+      if (keys.length > 0) await watched.watch(...keys);
+      return watched;
+    } catch (error) {
+      await watched.reset();
+      if (!(error instanceof MovedError) || slot === undefined || redirections >= access.maxRedirections) {
+        throw error;
+      }
+      node = access.moved(slot, error, node);
+    }
+  }
+}
