@@ -123,10 +123,13 @@ export class ClusterBatchRunner implements CommandExecutor {
     }
     await this.#access.ready();
     // PipelineImpl issues every command in one synchronous loop, so each node's share leaves in one write.
-    return run({ execute: (command) => this.#sendPlain(command) });
+    // Re-sent commands run one by one in the order their errors came (per node, the caller's order), so a
+    // redirected SET still lands before the GET queued after it.
+    const resends = { chain: Promise.resolve() as Promise<unknown> };
+    return run({ execute: (command) => this.#sendPlain(command, resends) });
   }
 
-  #sendPlain<T>(command: Command<T>): Promise<T> {
+  #sendPlain<T>(command: Command<T>, resends: { chain: Promise<unknown> }): Promise<T> {
     const access = this.#access;
     const slots = slotsOf(command as Command<unknown>);
     const owner = slots.length === 1 ? access.slotOwner(slots[0]) : undefined;
@@ -138,7 +141,9 @@ export class ClusterBatchRunner implements CommandExecutor {
       if (!this.#resendable(command as Command<unknown>, error, trace.sent)) throw error;
       if (error instanceof ConnectionError) access.refresh();
       // Alone, through the ordinary route: it follows further redirections and retries with backoff.
-      return access.execute(command);
+      const again = resends.chain.then(() => access.execute(command));
+      resends.chain = again.catch(() => {});
+      return again;
     });
   }
 
@@ -184,7 +189,9 @@ export class ClusterBatchRunner implements CommandExecutor {
       try {
         return await run(executor);
       } catch (error) {
-        if (redirect === undefined || slot === undefined || redirections >= access.maxRedirections) throw error;
+        if (redirect === undefined || slot === undefined || redirections >= access.maxRedirections) {
+          throw error;
+        }
         asking = !(redirect instanceof MovedError);
         node = asking ? access.askTarget(redirect, node) : access.moved(slot, redirect as MovedError, node);
       }
