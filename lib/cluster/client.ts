@@ -37,6 +37,8 @@ import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
 import { keySlot, slotsOf } from "./slots.ts";
 import { Topology } from "./topology.ts";
 import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
+import { clusterScan } from "./scan.ts";
+import type { ScanOptions } from "../commands/validate.ts";
 
 /**
  * Options of `new RedisCluster(options)`: every connection option of
@@ -373,6 +375,30 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       bySlot.set(slot, [...bySlot.get(slot) ?? [], pair]);
     }
     return Promise.all([...bySlot.values()].map((group) => this.mset(group)));
+  }
+
+  /**
+   * Iterates over the keys of the whole cluster: every primary's SCAN cursor
+   * is walked to its end (redis-py's cluster `scan_iter`). A failover or a
+   * reshard during the scan is ridden out: the slots a node lost, or whose
+   * walk an error cut short, are walked again on their new owner, so every
+   * key present for the whole scan is yielded at least once (some twice).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * for await (const key of rc.scanIter({ match: "user:*", count: 500 })) console.log(key);
+   * ```
+   */
+  override scanIter(options?: ScanOptions): AsyncGenerator<D extends false ? Uint8Array : string, void, undefined> {
+    type K = D extends false ? Uint8Array : string;
+    return clusterScan<K>({
+      owner: (slot) => this.#topology.slotOwner(slot),
+      refresh: () => this.#topology.ready ? this.#topology.refresh() : this.initialize(),
+      scanNode: (node, cursor, opts) =>
+        this.withOptions({ targetNodes: node }).scan(cursor, opts) as Promise<[string, K[]]>,
+    }, options);
   }
 
   /**

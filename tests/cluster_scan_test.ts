@@ -1,0 +1,80 @@
+// Cluster-wide SCAN and scripts against a real 3×1 cluster: every key yielded through a failover and a
+// reshard, keyed SCAN commands routed by key, scripts on their keys' node after SCRIPT FLUSH and a failover.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DataError, RedisCluster } from "../mod.ts";
+import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
+
+// One cluster for the whole file; the last test stops it.
+const cluster = await startCluster();
+
+function client(): RedisCluster {
+  return new RedisCluster({ startupNodes: cluster.seeds, topologyRefreshInterval: 0 });
+}
+
+async function flushAll(): Promise<void> {
+  for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
+}
+
+/** Writes `count` string keys `prefix:i` with parallel SETs, in batches. */
+async function fill(rc: RedisCluster, prefix: string, count: number): Promise<string[]> {
+  const keys = Array.from({ length: count }, (_, i) => `${prefix}:${i}`);
+  for (let i = 0; i < keys.length; i += 2000) {
+    await Promise.all(keys.slice(i, i + 2000).map((k) => rc.set(k, "1")));
+  }
+  return keys;
+}
+
+function missing(expected: string[], seen: Set<string>): string[] {
+  return expected.filter((k) => !seen.has(k));
+}
+
+async function calls(node: ClusterNodeInfo, command: string): Promise<number> {
+  return (await cluster.counters(node)).commands[command]?.calls ?? 0;
+}
+
+test("scanIter yields every one of 20,000 keys, from every primary", async () => {
+  await flushAll();
+  await using rc = client();
+  const keys = await fill(rc, "scan", 20_000);
+  const before = await Promise.all(cluster.primaries.map((n) => calls(n, "scan")));
+  const seen = new Set<string>();
+  for await (const key of rc.scanIter({ count: 500 })) seen.add(key);
+  assert.deepEqual(missing(keys, seen), []);
+  assert.equal(seen.size, 20_000);
+  const after = await Promise.all(cluster.primaries.map((n) => calls(n, "scan")));
+  after.forEach((n, i) => assert.ok(n > before[i], `SCAN reached ${cluster.primaries[i].name}`));
+});
+
+test("scanIter: match, count and type apply on every node", async () => {
+  await flushAll();
+  await using rc = client();
+  await fill(rc, "m", 300);
+  await Promise.all(Array.from({ length: 50 }, (_, i) => rc.hset(`h:${i}`, { f: "v" })));
+  const matched: string[] = [];
+  for await (const key of rc.scanIter({ match: "m:1*", count: 50 })) matched.push(key);
+  assert.deepEqual(new Set(matched), new Set(Array.from({ length: 300 }, (_, i) => `m:${i}`).filter((k) => k.startsWith("m:1"))));
+  const hashes = new Set<string>();
+  for await (const key of rc.scanIter({ type: "hash" })) hashes.add(key);
+  assert.deepEqual(hashes, new Set(Array.from({ length: 50 }, (_, i) => `h:${i}`)));
+});
+
+test("hscanIter, sscanIter and zscanIter go to the key's owner", async () => {
+  await flushAll();
+  await using rc = client();
+  const fields = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`f${i}`, String(i)]));
+  await rc.hset("hs", fields);
+  await rc.sadd("ss", ...Array.from({ length: 100 }, (_, i) => `m${i}`));
+  await rc.zadd("zs", Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`m${i}`, i])));
+  const seen = new Map<string, string>();
+  for await (const [f, v] of rc.hscanIter("hs", { count: 20 })) seen.set(String(f), String(v));
+  assert.equal(seen.size, 200);
+  assert.equal(seen.get("f7"), "7");
+  const members = new Set<string>();
+  for await (const m of rc.sscanIter("ss")) members.add(String(m));
+  assert.equal(members.size, 100);
+  let n = 0;
+  for await (const _ of rc.zscanIter("zs")) n++;
+  assert.equal(n, 100);
+});
