@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, RedisCluster } from "../mod.ts";
+import { DataError, keySlot, RedisCluster } from "../mod.ts";
 import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
 
 // One cluster for the whole file; the last test stops it.
@@ -77,4 +77,59 @@ test("hscanIter, sscanIter and zscanIter go to the key's owner", async () => {
   let n = 0;
   for await (const _ of rc.zscanIter("zs")) n++;
   assert.equal(n, 100);
+});
+
+function owns(node: ClusterNodeInfo, slot: number): boolean {
+  return node.slots.some(([a, b]) => slot >= a && slot <= b);
+}
+
+/** Writes 20,000 keys, waits until the replicas have them, then scans; `fault` runs (awaited, the scan
+ * suspended) once 2,000 keys of the last-walked primary (the owner of slot 16383) have been yielded. */
+async function scanAround(
+  prefix: string,
+  fault: (last: ClusterNodeInfo, first: ClusterNodeInfo) => Promise<void>,
+): Promise<{ keys: string[]; seen: Set<string> }> {
+  await flushAll();
+  await using rc = client();
+  const keys = await fill(rc, prefix, 20_000);
+  for (const node of cluster.primaries) await cluster.call(node, "WAIT", "1", "2000");
+  const last = await cluster.ownerOf(16383);
+  const first = await cluster.ownerOf(0);
+  const seen = new Set<string>();
+  let ofLast = 0;
+  let faulted = false;
+  for await (const key of rc.scanIter({ count: 100 })) {
+    seen.add(key);
+    if (!faulted && owns(last, keySlot(key)) && ++ofLast === 2000) {
+      faulted = true;
+      await fault(last, first);
+    }
+  }
+  assert.ok(faulted, "the fault happened during the scan");
+  return { keys, seen };
+}
+
+test("scanIter while slots move: every key yielded at least once", async () => {
+  let moved: number[] = [];
+  const { keys, seen } = await scanAround("reshard", async (last, first) => {
+    moved = await cluster.reshard(100, last, first);
+  });
+  assert.equal(moved.length, 100);
+  assert.deepEqual(missing(keys, seen), []);
+});
+
+test("scanIter while a primary is killed: the walk resumes on the promoted replica, no key lost", async () => {
+  let victim: ClusterNodeInfo | undefined;
+  let promoted: Promise<ClusterNodeInfo> | undefined;
+  const { keys, seen } = await scanAround("kill", async (last) => {
+    victim = last;
+    await cluster.kill(last);
+    // The scan itself waits for the promotion; the harness confirms it happened.
+    promoted = cluster.waitForPromotion(last);
+    promoted.catch(() => {});
+  });
+  assert.deepEqual(missing(keys, seen), []);
+  const primary = await promoted!;
+  assert.notEqual(primary.name, victim!.name);
+  await cluster.restart(victim!);
 });
