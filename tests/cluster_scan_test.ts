@@ -133,3 +133,90 @@ test("scanIter while a primary is killed: the walk resumes on the promoted repli
   assert.notEqual(primary.name, victim!.name);
   await cluster.restart(victim!);
 });
+
+const INCR = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
+
+async function total(command: string, nodes: readonly ClusterNodeInfo[] = cluster.nodes): Promise<number> {
+  let n = 0;
+  for (const node of nodes) if (node.running) n += await calls(node, command);
+  return n;
+}
+
+/** Keys spread over every primary. */
+function spread(prefix: string): string[] {
+  return Array.from({ length: 30 }, (_, i) => `${prefix}:${i}`);
+}
+
+test("registerScript: runs on each key's node, and again after SCRIPT FLUSH on every node", async () => {
+  await flushAll();
+  await using rc = client();
+  const script = rc.registerScript(INCR);
+  const keys = spread("sc");
+  assert.deepEqual(await Promise.all(keys.map((k) => script.run({ keys: [k], args: [2] }))), keys.map(() => 2));
+  for (const node of cluster.nodes) if (node.running) await cluster.call(node, "SCRIPT", "FLUSH");
+  const loadsBefore = await total("script|load");
+  assert.deepEqual(await Promise.all(keys.map((k) => script.run({ keys: [k], args: [3] }))), keys.map(() => 5));
+  // Loaded on the primaries that answered NOSCRIPT, not on the replicas.
+  const loadsOnPrimaries = await total("script|load", cluster.primaries);
+  assert.ok(await total("script|load") - loadsBefore >= cluster.primaries.length);
+  assert.equal(await total("script|load", cluster.replicas), 0);
+  assert.ok(loadsOnPrimaries >= cluster.primaries.length);
+  // No keys: a primary, loaded there.
+  assert.equal(await rc.registerScript("return ARGV[1] * 2").run({ args: [21] }), 42);
+  assert.equal(await rc.get(keys[0]), "5");
+});
+
+test("registerScript and eval/evalsha/fcall: keys in two slots are a DataError, nothing sent", async () => {
+  await using rc = client();
+  await rc.initialize();
+  const before = await Promise.all(["eval", "evalsha", "fcall"].map((c) => total(c)));
+  const script = rc.registerScript(INCR);
+  await assert.rejects(script.run({ keys: ["a", "b"], args: [1] }), DataError);
+  await assert.rejects(rc.eval("return 1", ["a", "b"]), DataError);
+  await assert.rejects(rc.evalsha(script.sha, ["a", "b"]), DataError);
+  await assert.rejects(rc.fcall("f", ["a", "b"]), DataError);
+  assert.deepEqual(await Promise.all(["eval", "evalsha", "fcall"].map((c) => total(c))), before);
+  // One slot through a hash tag is fine.
+  assert.equal(await script.run({ keys: ["{t}a", "{t}b"], args: [1] }), 1);
+});
+
+test("scriptLoad reaches every node; functionLoad every primary, and FCALL runs on each key's node", async () => {
+  await flushAll();
+  await using rc = client();
+  await rc.initialize();
+  const loads = await Promise.all(cluster.nodes.map((n) => calls(n, "script|load")));
+  const sha = await rc.scriptLoad("return 7");
+  assert.equal(typeof sha, "string");
+  const after = await Promise.all(cluster.nodes.map((n) => calls(n, "script|load")));
+  after.forEach((n, i) => assert.equal(n, loads[i] + 1, `SCRIPT LOAD on ${cluster.nodes[i].name}`));
+  const fn = await Promise.all(cluster.primaries.map((n) => calls(n, "function|load")));
+  await rc.functionLoad(
+    "#!lua name=scanlib\nredis.register_function('bump', function(keys, args) return redis.call('INCR', keys[1]) end)",
+    { replace: true },
+  );
+  const fnAfter = await Promise.all(cluster.primaries.map((n) => calls(n, "function|load")));
+  fnAfter.forEach((n, i) => assert.equal(n, fn[i] + 1, `FUNCTION LOAD on ${cluster.primaries[i].name}`));
+  const keys = spread("fc");
+  assert.deepEqual(await Promise.all(keys.map((k) => rc.fcall("bump", [k]))), keys.map(() => 1));
+});
+
+test("registerScript keeps working after a failover (the new primary lacks the script)", async () => {
+  await flushAll();
+  await using rc = client();
+  const script = rc.registerScript(INCR);
+  const keys = spread("fo");
+  await Promise.all(keys.map((k) => script.run({ keys: [k], args: [1] })));
+  const victim = await cluster.ownerOf(keySlot(keys[0]));
+  for (const node of cluster.nodes) if (node.running) await cluster.call(node, "SCRIPT", "FLUSH");
+  await cluster.kill(victim);
+  const promoted = await cluster.waitForPromotion(victim);
+  // Every key, the promoted primary's included, while the killed node is still listed in the topology.
+  const replies = await Promise.all(keys.map((k) => script.run({ keys: [k], args: [1] })));
+  assert.deepEqual(replies, keys.map(() => 2));
+  assert.ok(await calls(promoted, "script|load") >= 1);
+  await cluster.restart(victim);
+});
+
+test("stop the cluster", async () => {
+  await cluster.stop();
+});

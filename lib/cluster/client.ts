@@ -38,6 +38,7 @@ import { keySlot, slotsOf } from "./slots.ts";
 import { Topology } from "./topology.ts";
 import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
 import { clusterScan } from "./scan.ts";
+import { ClusterScript } from "./script.ts";
 import type { ScanOptions } from "../commands/validate.ts";
 
 /**
@@ -399,6 +400,34 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       scanNode: (node, cursor, opts) =>
         this.withOptions({ targetNodes: node }).scan(cursor, opts) as Promise<[string, K[]]>,
     }, options);
+  }
+
+  /**
+   * Registers a Lua script (redis-py's `register_script`): `run({ keys })`
+   * sends EVALSHA to the keys' node (a random primary without keys) and, on
+   * `NOSCRIPT`, loads the script on that node and runs it again.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const double = rc.registerScript("return ARGV[1] * 2");
+   * console.log(await double.run({ args: [21] })); // 42
+   * ```
+   */
+  registerScript(source: string): ClusterScript {
+    return new ClusterScript({
+      commands: this as RedisCommands<boolean>,
+      on: (node) => this.withOptions({ targetNodes: node }) as RedisCommands<boolean>,
+      owner: async (slot) => {
+        await this.initialize();
+        return this.#owner(slot);
+      },
+      randomPrimary: async () => {
+        await this.initialize();
+        return this.#defaultNode();
+      },
+    }, source);
   }
 
   /**
