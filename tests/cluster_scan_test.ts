@@ -60,6 +60,28 @@ test("scanIter: match, count and type apply on every node", async () => {
   assert.deepEqual(hashes, new Set(Array.from({ length: 50 }, (_, i) => `h:${i}`)));
 });
 
+test("scan(0) answers per primary; a node's cursor goes on with targetNodes; a bare cursor is refused", async () => {
+  await flushAll();
+  await using rc = client();
+  const keys = await fill(rc, "cur", 3000);
+  const perNode = await rc.scan(0, { count: 100 }) as unknown as Record<string, [string, string[]]>;
+  assert.deepEqual(Object.keys(perNode).sort(), cluster.primaries.map((n) => n.name).sort());
+  const seen = new Set<string>();
+  for (const [name, [first, batch]] of Object.entries(perNode)) {
+    batch.forEach((k) => seen.add(k));
+    const node = rc.getNode({ name })!;
+    for (let cursor = first; cursor !== "0";) {
+      const [next, more] = await rc.withOptions({ targetNodes: node }).scan(cursor, { count: 100 });
+      more.forEach((k) => seen.add(k));
+      cursor = next;
+    }
+  }
+  assert.deepEqual(missing(keys, seen), []);
+  const before = await total("scan");
+  await assert.rejects(rc.scan("17"), DataError);
+  assert.equal(await total("scan"), before);
+});
+
 test("hscanIter, sscanIter and zscanIter go to the key's owner", async () => {
   await flushAll();
   await using rc = client();

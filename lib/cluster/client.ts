@@ -379,6 +379,39 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   }
 
   /**
+   * SCAN on a cluster: a cursor belongs to one node, so as redis-py's
+   * cluster `scan`, `scan(0)` asks every primary and resolves to one
+   * `[cursor, keys]` per node name (typed as `Redis.scan`'s reply); go on
+   * with one node through `withOptions({ targetNodes: node }).scan(cursor)`,
+   * or use `scanIter`. A non-zero cursor without a target node is a `DataError`.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const perNode = await rc.scan(0) as unknown as Record<string, [string, string[]]>;
+   * for (const [name, [cursor]] of Object.entries(perNode)) {
+   *   const node = rc.getNode({ name })!;
+   *   if (cursor !== "0") await rc.withOptions({ targetNodes: node }).scan(cursor);
+   * }
+   * ```
+   */
+  override scan(
+    cursor: string | number | bigint = 0,
+    options?: ScanOptions,
+  ): Promise<[string, (D extends false ? Uint8Array : string)[]]> {
+    if (String(cursor) !== "0") {
+      return Promise.reject(
+        new DataError(
+          `scan: cursor ${String(cursor)} belongs to one node; ` +
+            `use withOptions({ targetNodes: node }).scan(cursor) or scanIter()`,
+        ),
+      );
+    }
+    return super.scan(cursor, options);
+  }
+
+  /**
    * Iterates over the keys of the whole cluster: every primary's SCAN cursor
    * is walked to its end (redis-py's cluster `scan_iter`). A failover or a
    * reshard during the scan is ridden out: the slots a node lost, or whose
