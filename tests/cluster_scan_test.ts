@@ -54,7 +54,10 @@ test("scanIter: match, count and type apply on every node", async () => {
   await Promise.all(Array.from({ length: 50 }, (_, i) => rc.hset(`h:${i}`, { f: "v" })));
   const matched: string[] = [];
   for await (const key of rc.scanIter({ match: "m:1*", count: 50 })) matched.push(key);
-  assert.deepEqual(new Set(matched), new Set(Array.from({ length: 300 }, (_, i) => `m:${i}`).filter((k) => k.startsWith("m:1"))));
+  assert.deepEqual(
+    new Set(matched),
+    new Set(Array.from({ length: 300 }, (_, i) => `m:${i}`).filter((k) => k.startsWith("m:1"))),
+  );
   const hashes = new Set<string>();
   for await (const key of rc.scanIter({ type: "hash" })) hashes.add(key);
   assert.deepEqual(hashes, new Set(Array.from({ length: 50 }, (_, i) => `h:${i}`)));
@@ -174,10 +177,16 @@ test("registerScript: runs on each key's node, and again after SCRIPT FLUSH on e
   await using rc = client();
   const script = rc.registerScript(INCR);
   const keys = spread("sc");
-  assert.deepEqual(await Promise.all(keys.map((k) => script.run({ keys: [k], args: [2] }))), keys.map(() => 2));
+  assert.deepEqual(
+    await Promise.all(keys.map((k) => script.run({ keys: [k], args: [2] }))),
+    keys.map(() => 2),
+  );
   for (const node of cluster.nodes) if (node.running) await cluster.call(node, "SCRIPT", "FLUSH");
   const loadsBefore = await total("script|load");
-  assert.deepEqual(await Promise.all(keys.map((k) => script.run({ keys: [k], args: [3] }))), keys.map(() => 5));
+  assert.deepEqual(
+    await Promise.all(keys.map((k) => script.run({ keys: [k], args: [3] }))),
+    keys.map(() => 5),
+  );
   // Loaded on the primaries that answered NOSCRIPT, not on the replicas.
   const loadsOnPrimaries = await total("script|load", cluster.primaries);
   assert.ok(await total("script|load") - loadsBefore >= cluster.primaries.length);

@@ -425,7 +425,9 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * for await (const key of rc.scanIter({ match: "user:*", count: 500 })) console.log(key);
    * ```
    */
-  override scanIter(options?: ScanOptions): AsyncGenerator<D extends false ? Uint8Array : string, void, undefined> {
+  override scanIter(
+    options?: ScanOptions,
+  ): AsyncGenerator<D extends false ? Uint8Array : string, void, undefined> {
     type K = D extends false ? Uint8Array : string;
     return clusterScan<K>({
       owner: (slot) => this.#topology.slotOwner(slot),

@@ -10,7 +10,13 @@
  */
 
 import type { ScanOptions } from "../commands/validate.ts";
-import { ClusterDownError, ClusterError, ConnectionError, RedisClusterException, TryAgainError } from "../errors.ts";
+import {
+  ClusterDownError,
+  ClusterError,
+  ConnectionError,
+  RedisClusterException,
+  TryAgainError,
+} from "../errors.ts";
 import type { ClusterNode } from "./node.ts";
 
 const SLOTS = 16384;
@@ -80,7 +86,8 @@ export async function* clusterScan<K>(
     }
     if (pending.size === 0) return;
     if (Date.now() - lastProgress > STALL_LIMIT) {
-      throw failed ?? new ClusterError(`scanIter: ${pending.size} slots have had no owner for ${STALL_LIMIT} ms`);
+      throw failed ??
+        new ClusterError(`scanIter: ${pending.size} slots have had no owner for ${STALL_LIMIT} ms`);
     }
     pause = failed === undefined && byNode.size > 0 ? 0 : 200;
   }

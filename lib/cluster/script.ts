@@ -68,7 +68,7 @@ export class ClusterScript extends Script {
     return this.#runOnCluster(call ?? {});
   }
 
-  async #runOnCluster(call: ScriptCall): Promise<RespValue> {
+  async #runOnCluster(call: ScriptCall & { client?: object }): Promise<RespValue> {
     checkOptionKeys("Script.run", call, RUN_KEYS);
     const keys = Array.isArray(call.keys) ? call.keys : [];
     const slots = [...new Set(keys.map((k) => keySlot(k)))];
