@@ -434,6 +434,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       refresh: () => this.#topology.ready ? this.#topology.refresh() : this.initialize(),
       scanNode: (node, cursor, opts) =>
         this.withOptions({ targetNodes: node }).scan(cursor, opts) as Promise<[string, K[]]>,
+      clusterNodes: (node) => this.withOptions({ targetNodes: node }).sendCommand("CLUSTER", "NODES"),
     }, options);
   }
 
