@@ -215,11 +215,16 @@ test("scriptLoad reaches every node; functionLoad every primary, and FCALL runs 
   await flushAll();
   await using rc = client();
   await rc.initialize();
-  const loads = await Promise.all(cluster.nodes.map((n) => calls(n, "script|load")));
+  // Every node the client knows (a node restarted by an earlier test may still be syncing, and be left out
+  // of the topology until it is healthy), every primary among them.
+  const known = cluster.nodes.filter((n) => rc.getNode({ name: n.name }) !== undefined);
+  for (const primary of cluster.primaries) assert.ok(known.includes(primary), `${primary.name} known`);
+  assert.ok(known.length >= cluster.primaries.length + 2);
+  const loads = await Promise.all(known.map((n) => calls(n, "script|load")));
   const sha = await rc.scriptLoad("return 7");
   assert.equal(typeof sha, "string");
-  const after = await Promise.all(cluster.nodes.map((n) => calls(n, "script|load")));
-  after.forEach((n, i) => assert.equal(n, loads[i] + 1, `SCRIPT LOAD on ${cluster.nodes[i].name}`));
+  const after = await Promise.all(known.map((n) => calls(n, "script|load")));
+  after.forEach((n, i) => assert.equal(n, loads[i] + 1, `SCRIPT LOAD on ${known[i].name}`));
   const fn = await Promise.all(cluster.primaries.map((n) => calls(n, "function|load")));
   await rc.functionLoad(
     "#!lua name=scanlib\nredis.register_function('bump', function(keys, args) return redis.call('INCR', keys[1]) end)",
