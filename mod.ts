@@ -106,6 +106,7 @@ export {
   type TargetNodes,
 } from "./lib/cluster/client.ts";
 export { type AddressRemap, ClusterNode, type NodeAddress, type ServerType } from "./lib/cluster/node.ts";
+export { ClusterScript, type ScriptHost } from "./lib/cluster/script.ts";
 export {
   type DefaultTarget,
   defaultTarget,

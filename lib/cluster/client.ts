@@ -41,6 +41,9 @@ import { type ClusterAccess, ClusterBatchRunner, watchInCluster } from "./pipeli
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "../pipeline.ts";
 import type { WatchedPipeline } from "../watch.ts";
 import { WatchError } from "../errors.ts";
+import { clusterScan } from "./scan.ts";
+import { ClusterScript } from "./script.ts";
+import type { ScanOptions } from "../commands/validate.ts";
 
 /**
  * Options of `new RedisCluster(options)`: every connection option of
@@ -378,6 +381,94 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       bySlot.set(slot, [...bySlot.get(slot) ?? [], pair]);
     }
     return Promise.all([...bySlot.values()].map((group) => this.mset(group)));
+  }
+
+  /**
+   * SCAN on a cluster: a cursor belongs to one node, so as redis-py's
+   * cluster `scan`, `scan(0)` asks every primary and resolves to one
+   * `[cursor, keys]` per node name (typed as `Redis.scan`'s reply); go on
+   * with one node through `withOptions({ targetNodes: node }).scan(cursor)`,
+   * or use `scanIter`. A non-zero cursor without a target node is a `DataError`.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const perNode = await rc.scan(0) as unknown as Record<string, [string, string[]]>;
+   * for (const [name, [cursor]] of Object.entries(perNode)) {
+   *   const node = rc.getNode({ name })!;
+   *   if (cursor !== "0") await rc.withOptions({ targetNodes: node }).scan(cursor);
+   * }
+   * ```
+   */
+  override scan(
+    cursor: string | number | bigint = 0,
+    options?: ScanOptions,
+  ): Promise<[string, (D extends false ? Uint8Array : string)[]]> {
+    if (String(cursor) !== "0") {
+      return Promise.reject(
+        new DataError(
+          `scan: cursor ${String(cursor)} belongs to one node; ` +
+            `use withOptions({ targetNodes: node }).scan(cursor) or scanIter()`,
+        ),
+      );
+    }
+    return super.scan(cursor, options);
+  }
+
+  /**
+   * Iterates over the keys of the whole cluster: every primary's SCAN cursor
+   * is walked to its end (redis-py's cluster `scan_iter`). A failover or a
+   * reshard during the scan is ridden out: the slots a node lost, or whose
+   * walk an error cut short, are walked again on their new owner, so every
+   * key present for the whole scan is yielded at least once (some twice).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * for await (const key of rc.scanIter({ match: "user:*", count: 500 })) console.log(key);
+   * ```
+   */
+  override scanIter(
+    options?: ScanOptions,
+  ): AsyncGenerator<D extends false ? Uint8Array : string, void, undefined> {
+    type K = D extends false ? Uint8Array : string;
+    return clusterScan<K>({
+      owner: (slot) => this.#topology.slotOwner(slot),
+      refresh: () => this.#topology.ready ? this.#topology.refresh() : this.initialize(),
+      scanNode: (node, cursor, opts) =>
+        this.withOptions({ targetNodes: node }).scan(cursor, opts) as Promise<[string, K[]]>,
+      clusterNodes: (node) => this.withOptions({ targetNodes: node }).sendCommand("CLUSTER", "NODES"),
+    }, options);
+  }
+
+  /**
+   * Registers a Lua script (redis-py's `register_script`): `run({ keys })`
+   * sends EVALSHA to the keys' node (a random primary without keys) and, on
+   * `NOSCRIPT`, loads the script on that node and runs it again.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const double = rc.registerScript("return ARGV[1] * 2");
+   * console.log(await double.run({ args: [21] })); // 42
+   * ```
+   */
+  registerScript(source: string): ClusterScript {
+    return new ClusterScript({
+      commands: this as RedisCommands<boolean>,
+      on: (node) => this.withOptions({ targetNodes: node }) as RedisCommands<boolean>,
+      owner: async (slot) => {
+        await this.initialize();
+        return this.#owner(slot);
+      },
+      randomPrimary: async () => {
+        await this.initialize();
+        return this.#defaultNode();
+      },
+    }, source);
   }
 
   /**

@@ -142,7 +142,9 @@ export function parseClusterShards(reply: RespValue, options: SlotMapOptions): S
       const host = hostOf(optionalText(node.get("endpoint")), optionalText(node.get("ip")), options.from);
       const address = remapAddress(options.addressRemap, { host, port: int(port, "port") });
       const id = optionalText(node.get("id")) ?? undefined;
-      if (role === "master" && primary === undefined) {
+      // After a failover Valkey lists the failed old primary (still "master") before the promoted one:
+      // an online primary replaces one that is down.
+      if (role === "master" && (primary === undefined || (primaryDown && health === "online"))) {
         primary = new ClusterNode(address.host, address.port, "primary", id);
         primaryDown = health !== "online";
       } else if (health === "online") {

@@ -131,6 +131,15 @@ test("a loading replica is left out; a failed or loading primary is kept and mar
   });
 });
 
+test("after a failover, an online primary listed after the failed old one owns the shard (Valkey's order)", () => {
+  const reply = decode(replies.shardsResp3);
+  setField(reply, 31701, "health", "fail"); // the old primary, still "master", listed first
+  setField(reply, 31705, "role", "master"); // its promoted replica, listed after it
+  const map = parseClusterShards(reply, { from });
+  assert.deepEqual(summary(map).shards[1], "127.0.0.1:31705 [] 5461-10922");
+  assert.deepEqual(summary(map).down, []);
+});
+
 test("TLS clients use CLUSTER SHARDS' tls-port; others the plain port", () => {
   const reply = decode(replies.shardsResp3);
   for (const port of [31700, 31701, 31702, 31703, 31704, 31705]) {
