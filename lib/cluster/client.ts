@@ -9,21 +9,7 @@
 import { Command, type RedisKey } from "../commands/command.ts";
 import { RedisCommands } from "../commands/mod.ts";
 import { checkOptionKeys, optionKeys } from "../commands/validate.ts";
-import { isReadOnly } from "../commands/read_only.ts";
-import type { Connection, SendOptions } from "../connection.ts";
-import {
-  AskError,
-  AuthenticationError,
-  ClusterDownError,
-  ClusterError,
-  ConnectionError,
-  DataError,
-  MaxConnectionsError,
-  MovedError,
-  SlotNotCoveredError,
-  TimeoutError,
-  TryAgainError,
-} from "../errors.ts";
+import { DataError, WatchError } from "../errors.ts";
 import { parseURL, type RedisOptions, validateOptions } from "../options.ts";
 import { ConnectionPool } from "../pool.ts";
 import type { RedisArgument, RespValue } from "../protocol/types.ts";
@@ -31,16 +17,16 @@ import { ExponentialBackoff } from "../backoff.ts";
 import { Retry } from "../retry.ts";
 import { retryPolicy } from "../recovery.ts";
 import { Redis } from "../client.ts";
-import type { CommandOptions, TransactionOptions } from "../client.ts";
+import type { TransactionOptions } from "../client.ts";
 import { type AddressRemap, ClusterNode, type NodeAddress, nodeName } from "./node.ts";
-import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
-import { keySlot, slotsOf } from "./slots.ts";
+import { keySlot } from "./slots.ts";
 import { Topology } from "./topology.ts";
-import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
+import { type ClusterCommandOptions, ClusterRouter, rawReply } from "./router.ts";
+
+export type { ClusterCommandOptions, TargetNodes } from "./router.ts";
 import { type ClusterAccess, ClusterBatchRunner, watchInCluster } from "./pipeline.ts";
 import { type Pipeline, PipelineImpl, type PipelineOptions } from "../pipeline.ts";
 import type { WatchedPipeline } from "../watch.ts";
-import { WatchError } from "../errors.ts";
 import { clusterScan } from "./scan.ts";
 import { ClusterScript } from "./script.ts";
 import type { ScanOptions } from "../commands/validate.ts";
@@ -81,50 +67,17 @@ const _everyClusterOptionListed: Exclude<
 > extends never ? true
   : never = true;
 
-/**
- * Where a command goes, when not where its keys or tips say: a group of
- * nodes (`RedisCluster.PRIMARIES`, `REPLICAS`, `ALL_NODES`, `RANDOM`), one
- * node, or a list of nodes.
- *
- * @example
- * ```ts
- * import { RedisCluster, type TargetNodes } from "@uniredis/redis";
- * const everywhere: TargetNodes = RedisCluster.ALL_NODES;
- * console.log(everywhere); // "all"
- * ```
- */
-export type TargetNodes = "primaries" | "replicas" | "all" | "random" | ClusterNode | readonly ClusterNode[];
-
-/**
- * Per-command settings of `RedisCluster.withOptions` and `RedisCluster.execute`:
- * those of `Redis` plus `targetNodes`.
- *
- * @example
- * ```ts
- * import { RedisCluster, type ClusterCommandOptions } from "@uniredis/redis";
- * const o: ClusterCommandOptions = { targetNodes: RedisCluster.PRIMARIES, timeout: 500 };
- * console.log(o.targetNodes); // "primaries"
- * ```
- */
-export interface ClusterCommandOptions extends CommandOptions {
-  /** The nodes to send to instead of the command's default destination. */
-  targetNodes?: TargetNodes;
-}
-
 const COMMAND_OPTION_KEYS = optionKeys<ClusterCommandOptions>({
   timeout: true,
   signal: true,
   targetNodes: true,
 });
 const TRANSACTION_KEYS = optionKeys<TransactionOptions>({ valueFromCallable: true, watchDelay: true });
-const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
 
 /** What the client keeps per node: its pool and a `Redis` bound to it. */
 interface NodeLink<D extends boolean> {
   readonly pool: ConnectionPool<D>;
 }
-
-const rawReply = (reply: RespValue): RespValue => reply;
 
 /**
  * A Redis Cluster client (redis-py's `RedisCluster`). It discovers the
@@ -162,6 +115,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   readonly #topology: Topology;
   readonly #maxRedirections: number;
   readonly #refreshInterval: number;
+  readonly #router: ClusterRouter<D>;
   #links = new Map<string, NodeLink<D>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -222,6 +176,15 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         }),
       onNodesLeft: (nodes) => {
         for (const node of nodes) this.#dropLink(node.name);
+      },
+    });
+    this.#router = new ClusterRouter<D>({
+      topology: this.#topology,
+      retry: this.retry,
+      maxRedirections: this.#maxRedirections,
+      pool: (node) => this.#link(node).pool,
+      ready: async () => {
+        if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
       },
     });
   }
@@ -295,7 +258,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       }
     }
     if (command.localReply) return Promise.resolve(command.localReply.value);
-    return this.#route(command, options);
+    return this.#router.route(command, options);
   }
 
   /**
@@ -462,11 +425,11 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       on: (node) => this.withOptions({ targetNodes: node }) as RedisCommands<boolean>,
       owner: async (slot) => {
         await this.initialize();
-        return this.#owner(slot);
+        return this.#router.owner(slot);
       },
       randomPrimary: async () => {
         await this.initialize();
-        return this.#defaultNode();
+        return this.#router.defaultNode();
       },
     }, source);
   }
@@ -658,7 +621,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
       },
       slotOwner: (slot) => this.#topology.slotOwner(slot),
-      anyPrimary: () => this.#defaultNode(),
+      anyPrimary: () => this.#router.defaultNode(),
       pool: (node) => this.#link(node).pool,
       moved: (slot, error, from) => {
         const node = this.#topology.patchSlot(slot, error.host === "" ? from : error);
@@ -735,229 +698,6 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     if (link === undefined) return;
     this.#links.delete(name);
     link.pool.close().catch(() => {});
-  }
-
-  async #route<T>(command: Command<T>, options: ClusterCommandOptions | undefined): Promise<T> {
-    if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
-    const send: SendOptions = { timeout: options?.timeout, signal: options?.signal };
-    const targets = options?.targetNodes;
-    if (targets !== undefined) return this.#sendToTargets(command, this.#resolveTargets(targets), send, true);
-    switch (defaultTarget(command)) {
-      case "keys":
-        return this.#sendByKeys(command, send);
-      case "primaries":
-        return this.#sendToTargets(command, this.getPrimaries(), send, false);
-      case "all_nodes":
-        return this.#sendToTargets(command, this.getNodes(), send, false);
-      case "slot_owner": {
-        const slot = Number(command.args[2]);
-        if (!Number.isInteger(slot) || slot < 0 || slot > 16383) {
-          throw new DataError(`${command.name}: invalid slot ${String(command.args[2])}`);
-        }
-        return this.#sendToSlot(command, slot, send);
-      }
-      case "connection":
-        return this.#connectionCommand(command);
-      default:
-        return this.#sendToNode(this.#defaultNode(), command, send);
-    }
-  }
-
-  /** Handshake state is a connection option of every node connection; only `SELECT 0` is harmless. */
-  #connectionCommand<T>(command: Command<T>): T {
-    if (command.name === "SELECT" && String(command.args[1]) === "0") {
-      return (command.transform ? command.transform("OK") : "OK") as T;
-    }
-    throw new DataError(
-      `${command.name} is not sent to a cluster: set it as a connection option of RedisCluster ` +
-        `(username/password, clientName, protocol; a cluster has only database 0)`,
-    );
-  }
-
-  #defaultNode(): ClusterNode {
-    const primaries = this.getPrimaries();
-    if (primaries.length === 0) throw new ClusterError("The cluster has no known primary");
-    return primaries[Math.floor(Math.random() * primaries.length)];
-  }
-
-  #resolveTargets(targets: TargetNodes): ClusterNode[] {
-    if (typeof targets === "string") {
-      if (!GROUPS.has(targets)) throw new DataError(`Invalid targetNodes: "${targets}"`);
-      if (targets === "primaries") return this.getPrimaries();
-      if (targets === "replicas") return this.getReplicas();
-      if (targets === "all") return this.getNodes();
-      return [this.getRandomNode()!];
-    }
-    const list = Array.isArray(targets) ? targets : [targets];
-    if (list.length === 0 || list.some((n) => !(n instanceof ClusterNode))) {
-      throw new DataError("Invalid targetNodes (expected a ClusterNode, an array of them, or a node group)");
-    }
-    return list as ClusterNode[];
-  }
-
-  async #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
-    const slots = slotsOf(command as Command<unknown>);
-    if (slots.length === 1) return this.#sendToSlot(command, slots[0], send);
-    if (!isSplit(command as Command<unknown>)) {
-      throw new DataError(
-        `${command.name}: keys in different slots (${slots.join(", ")}); ` +
-          `a cluster command must keep its keys in one slot (use a hash tag such as {user1})`,
-      );
-    }
-    const parts = splitBySlot(command as Command<unknown>);
-    const replies = await Promise.all(
-      parts.map((part) => this.#sendToSlot(part.command, part.slot, { ...send, transform: rawReply })),
-    );
-    const raw = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
-    return (command.transform ? command.transform(raw) : raw) as T;
-  }
-
-  /** Several nodes: merged under the command's response policy when it has one, else keyed by node name. */
-  async #sendToTargets<T>(
-    command: Command<T>,
-    nodes: readonly ClusterNode[],
-    send: SendOptions,
-    explicit: boolean,
-  ): Promise<T> {
-    if (nodes.length === 0) throw new ClusterError(`${command.name}: no node to send it to`);
-    if (explicit && nodes.length === 1) return this.#sendToNode(nodes[0], command, send);
-    const name = command.name;
-    const policy = responsePolicy(name);
-    const merges = requestPolicy(name) !== undefined && requestPolicy(name) !== "special" &&
-      policy !== "special";
-    if (!merges) {
-      const replies = await Promise.all(nodes.map((node) => this.#sendToNode(node, command, send)));
-      const out: Record<string, unknown> = {};
-      nodes.forEach((node, i) => out[node.name] = replies[i]);
-      return out as T;
-    }
-    const settled = await Promise.allSettled(
-      nodes.map((node) => this.#sendToNode(node, command, { ...send, transform: rawReply })),
-    );
-    const ok = settled.filter((s) => s.status === "fulfilled").map((s) => s.value as RespValue);
-    const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
-    if (failed !== undefined && (policy !== "one_succeeded" || ok.length === 0)) throw failed.reason;
-    const raw = mergeReplies(policy, ok);
-    return (command.transform ? command.transform(raw) : raw) as T;
-  }
-
-  /** One node, no redirections (the caller chose it): lost connections retried when safe. */
-  async #sendToNode<T>(node: ClusterNode, command: Command<T>, send: SendOptions): Promise<T> {
-    const readOnly = isReadOnly(command as Command<unknown>);
-    for (let failures = 1;; failures++) {
-      const trace = { sent: false };
-      try {
-        return await this.#sendOnce(node, command, send, trace, false);
-      } catch (error) {
-        if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
-        if (error instanceof ConnectionError) this.#topology.markDown(node.name);
-        await this.#pause(failures, send.signal);
-      }
-    }
-  }
-
-  /** The owner of `slot`, following `MOVED`/`ASK` and retrying what is safe to retry. */
-  async #sendToSlot<T>(command: Command<T>, slot: number, send: SendOptions): Promise<T> {
-    const readOnly = isReadOnly(command as Command<unknown>);
-    let node = await this.#owner(slot);
-    let asking = false;
-    let redirections = 0;
-    for (let failures = 1;;) {
-      const trace = { sent: false };
-      try {
-        return await this.#sendOnce(node, command, send, trace, asking);
-      } catch (error) {
-        asking = false;
-        if (error instanceof AskError) {
-          if (++redirections > this.#maxRedirections) {
-            throw new ClusterError(
-              `${command.name}: too many cluster redirections (${this.#maxRedirections}); last: ${error.message}`,
-              { cause: error },
-            );
-          }
-          // An empty host means the node that replied.
-          const address = error.host === "" ? node : this.#topology.remap(error);
-          if (error instanceof MovedError) {
-            node = this.#topology.patchSlot(slot, error.host === "" ? node : error);
-            this.#topology.refresh().catch(() => {});
-          } else {
-            node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
-              new ClusterNode(address.host, address.port);
-            asking = true;
-          }
-          continue;
-        }
-        if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
-        if (error instanceof ConnectionError) this.#topology.markDown(node.name);
-        if (!(error instanceof TryAgainError)) await this.#topology.refresh().catch(() => {});
-        await this.#pause(failures++, send.signal);
-        node = await this.#owner(slot);
-      }
-    }
-  }
-
-  /** Whether a failed attempt may run again: never a write that may have been applied (unless `retryWrites`). */
-  #retriable(error: unknown, sent: boolean, readOnly: boolean, failures: number, send: SendOptions): boolean {
-    if (send.signal?.aborted || !this.retry.allows(failures)) return false;
-    if (error instanceof ClusterDownError || error instanceof TryAgainError) return true;
-    if (!(error instanceof ConnectionError)) return false;
-    if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
-    if (error instanceof TimeoutError && !this.retry.isSupported(error)) return false;
-    return !sent || readOnly || this.retry.retryWrites;
-  }
-
-  #pause(failures: number, signal: AbortSignal | undefined): Promise<void> {
-    const ms = this.retry.backoff.compute(failures);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-    });
-  }
-
-  async #owner(slot: number): Promise<ClusterNode> {
-    let owner = this.#topology.slotOwner(slot);
-    if (owner === undefined) {
-      await this.#topology.refresh();
-      owner = this.#topology.slotOwner(slot);
-    }
-    if (owner === undefined) throw new SlotNotCoveredError(`Slot ${slot} is not covered by the cluster`);
-    return owner;
-  }
-
-  /**
-   * One attempt on one node: the node's shared connection (a borrowed one for
-   * a blocking command); with `asking`, `ASKING` and the command leave in one write.
-   */
-  async #sendOnce<T>(
-    node: NodeAddress,
-    command: Command<T>,
-    send: SendOptions,
-    trace: { sent: boolean },
-    asking: boolean,
-  ): Promise<T> {
-    const pool = this.#link(node).pool;
-    let connection: Connection;
-    if (command.blocking) {
-      connection = await pool.getConnection({ signal: send.signal });
-    } else {
-      connection = pool.sharedConnection();
-    }
-    try {
-      if (asking) {
-        const ask = connection.send(new Command("ASKING"), { signal: send.signal });
-        const reply = connection.send(command, { ...send, trace });
-        await ask.catch(() => {});
-        return await reply;
-      }
-      return await connection.send(command, { ...send, trace });
-    } finally {
-      if (command.blocking) pool.release(connection);
-    }
   }
 }
 

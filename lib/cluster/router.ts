@@ -1,0 +1,333 @@
+/**
+ * Where each command of a `RedisCluster` goes and how it gets there: by its
+ * keys' slot, by its command tips or by `targetNodes`; following `MOVED` and
+ * `ASK`, retrying `CLUSTERDOWN`, `TRYAGAIN` and lost connections under the
+ * client's `Retry` policy, and never re-sending a write whose reply was lost.
+ *
+ * @module
+ */
+
+import { Command } from "../commands/command.ts";
+import { isReadOnly } from "../commands/read_only.ts";
+import type { Connection, SendOptions } from "../connection.ts";
+import {
+  AskError,
+  AuthenticationError,
+  ClusterDownError,
+  ClusterError,
+  ConnectionError,
+  DataError,
+  MaxConnectionsError,
+  MovedError,
+  SlotNotCoveredError,
+  TimeoutError,
+  TryAgainError,
+} from "../errors.ts";
+import type { ConnectionPool } from "../pool.ts";
+import type { RespValue } from "../protocol/types.ts";
+import type { Retry } from "../retry.ts";
+import type { CommandOptions } from "../client.ts";
+import { ClusterNode, type NodeAddress, nodeName } from "./node.ts";
+import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
+import { slotsOf } from "./slots.ts";
+import type { Topology } from "./topology.ts";
+import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
+
+/**
+ * Where a command goes, when not where its keys or tips say: a group of
+ * nodes (`RedisCluster.PRIMARIES`, `REPLICAS`, `ALL_NODES`, `RANDOM`), one
+ * node, or a list of nodes.
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster, type TargetNodes } from "@uniredis/redis";
+ * const everywhere: TargetNodes = RedisCluster.ALL_NODES;
+ * console.log(everywhere); // "all"
+ * ```
+ */
+export type TargetNodes = "primaries" | "replicas" | "all" | "random" | ClusterNode | readonly ClusterNode[];
+
+/**
+ * Per-command settings of `RedisCluster.withOptions` and `RedisCluster.execute`:
+ * those of `Redis` plus `targetNodes`.
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster, type ClusterCommandOptions } from "@uniredis/redis";
+ * const o: ClusterCommandOptions = { targetNodes: RedisCluster.PRIMARIES, timeout: 500 };
+ * console.log(o.targetNodes); // "primaries"
+ * ```
+ */
+export interface ClusterCommandOptions extends CommandOptions {
+  /** The nodes to send to instead of the command's default destination. */
+  targetNodes?: TargetNodes;
+}
+
+/** What the router needs of its client. */
+export interface RouterHost<D extends boolean> {
+  readonly topology: Topology;
+  readonly retry: Retry;
+  readonly maxRedirections: number;
+  /** The pool of one node's connections (opened on first use). */
+  pool(node: NodeAddress): ConnectionPool<D>;
+  /** Resolves once the topology is known (discovering it if needed). */
+  ready(): Promise<void>;
+}
+
+const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
+
+/** Keeps a reply as the server sent it, for merging before the command's own transform. */
+export const rawReply = (reply: RespValue): RespValue => reply;
+
+function randomOf<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)];
+}
+
+/** Routes and sends the commands of one `RedisCluster`. */
+export class ClusterRouter<D extends boolean> {
+  readonly #topology: Topology;
+  readonly #retry: Retry;
+  readonly #maxRedirections: number;
+  readonly #host: RouterHost<D>;
+
+  constructor(host: RouterHost<D>) {
+    this.#host = host;
+    this.#topology = host.topology;
+    this.#retry = host.retry;
+    this.#maxRedirections = host.maxRedirections;
+  }
+
+  #pool(node: NodeAddress): ConnectionPool<D> {
+    return this.#host.pool(node);
+  }
+
+  #ready(): Promise<void> {
+    return this.#host.ready();
+  }
+
+  /** Sends `command` where it belongs (its keys' slot, its tips, or `options.targetNodes`). */
+  async route<T>(command: Command<T>, options: ClusterCommandOptions | undefined): Promise<T> {
+    await this.#ready();
+    const send: SendOptions = { timeout: options?.timeout, signal: options?.signal };
+    const targets = options?.targetNodes;
+    if (targets !== undefined) return this.#sendToTargets(command, this.#resolveTargets(targets), send, true);
+    switch (defaultTarget(command)) {
+      case "keys":
+        return this.#sendByKeys(command, send);
+      case "primaries":
+        return this.#sendToTargets(command, this.#topology.primaries(), send, false);
+      case "all_nodes":
+        return this.#sendToTargets(command, this.#topology.nodes(), send, false);
+      case "slot_owner": {
+        const slot = Number(command.args[2]);
+        if (!Number.isInteger(slot) || slot < 0 || slot > 16383) {
+          throw new DataError(`${command.name}: invalid slot ${String(command.args[2])}`);
+        }
+        return this.#sendToSlot(command, slot, send);
+      }
+      case "connection":
+        return this.#connectionCommand(command);
+      default:
+        return this.#sendToNode(this.defaultNode(), command, send);
+    }
+  }
+
+  /** Handshake state is a connection option of every node connection; only `SELECT 0` is harmless. */
+  #connectionCommand<T>(command: Command<T>): T {
+    if (command.name === "SELECT" && String(command.args[1]) === "0") {
+      return (command.transform ? command.transform("OK") : "OK") as T;
+    }
+    throw new DataError(
+      `${command.name} is not sent to a cluster: set it as a connection option of RedisCluster ` +
+        `(username/password, clientName, protocol; a cluster has only database 0)`,
+    );
+  }
+
+  /** A primary picked at random: where keyless commands without a policy go. */
+  defaultNode(): ClusterNode {
+    const primaries = this.#topology.primaries();
+    if (primaries.length === 0) throw new ClusterError("The cluster has no known primary");
+    return randomOf(primaries);
+  }
+
+  #resolveTargets(targets: TargetNodes): ClusterNode[] {
+    if (typeof targets === "string") {
+      if (!GROUPS.has(targets)) throw new DataError(`Invalid targetNodes: "${targets}"`);
+      if (targets === "primaries") return this.#topology.primaries();
+      if (targets === "replicas") return this.#topology.replicas();
+      if (targets === "all") return this.#topology.nodes();
+      return [randomOf(this.#topology.nodes())];
+    }
+    const list = Array.isArray(targets) ? targets : [targets];
+    if (list.length === 0 || list.some((n) => !(n instanceof ClusterNode))) {
+      throw new DataError("Invalid targetNodes (expected a ClusterNode, an array of them, or a node group)");
+    }
+    return list as ClusterNode[];
+  }
+
+  async #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
+    const slots = slotsOf(command as Command<unknown>);
+    if (slots.length === 1) return this.#sendToSlot(command, slots[0], send);
+    if (!isSplit(command as Command<unknown>)) {
+      throw new DataError(
+        `${command.name}: keys in different slots (${slots.join(", ")}); ` +
+          `a cluster command must keep its keys in one slot (use a hash tag such as {user1})`,
+      );
+    }
+    const parts = splitBySlot(command as Command<unknown>);
+    const replies = await Promise.all(
+      parts.map((part) => this.#sendToSlot(part.command, part.slot, { ...send, transform: rawReply })),
+    );
+    const raw = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
+    return (command.transform ? command.transform(raw) : raw) as T;
+  }
+
+  /** Several nodes: merged under the command's response policy when it has one, else keyed by node name. */
+  async #sendToTargets<T>(
+    command: Command<T>,
+    nodes: readonly ClusterNode[],
+    send: SendOptions,
+    explicit: boolean,
+  ): Promise<T> {
+    if (nodes.length === 0) throw new ClusterError(`${command.name}: no node to send it to`);
+    if (explicit && nodes.length === 1) return this.#sendToNode(nodes[0], command, send);
+    const name = command.name;
+    const policy = responsePolicy(name);
+    const merges = requestPolicy(name) !== undefined && requestPolicy(name) !== "special" &&
+      policy !== "special";
+    if (!merges) {
+      const replies = await Promise.all(nodes.map((node) => this.#sendToNode(node, command, send)));
+      const out: Record<string, unknown> = {};
+      nodes.forEach((node, i) => out[node.name] = replies[i]);
+      return out as T;
+    }
+    const settled = await Promise.allSettled(
+      nodes.map((node) => this.#sendToNode(node, command, { ...send, transform: rawReply })),
+    );
+    const ok = settled.filter((s) => s.status === "fulfilled").map((s) => s.value as RespValue);
+    const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+    if (failed !== undefined && (policy !== "one_succeeded" || ok.length === 0)) throw failed.reason;
+    const raw = mergeReplies(policy, ok);
+    return (command.transform ? command.transform(raw) : raw) as T;
+  }
+
+  /** One node, no redirections (the caller chose it): lost connections retried when safe. */
+  async #sendToNode<T>(node: ClusterNode, command: Command<T>, send: SendOptions): Promise<T> {
+    const readOnly = isReadOnly(command as Command<unknown>);
+    for (let failures = 1;; failures++) {
+      const trace = { sent: false };
+      try {
+        return await this.#sendOnce(node, command, send, trace, false);
+      } catch (error) {
+        if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
+        if (error instanceof ConnectionError) this.#topology.markDown(node.name);
+        await this.#pause(failures, send.signal);
+      }
+    }
+  }
+
+  /** The owner of `slot`, following `MOVED`/`ASK` and retrying what is safe to retry. */
+  async #sendToSlot<T>(command: Command<T>, slot: number, send: SendOptions): Promise<T> {
+    const readOnly = isReadOnly(command as Command<unknown>);
+    let node = await this.owner(slot);
+    let asking = false;
+    let redirections = 0;
+    for (let failures = 1;;) {
+      const trace = { sent: false };
+      try {
+        return await this.#sendOnce(node, command, send, trace, asking);
+      } catch (error) {
+        asking = false;
+        if (error instanceof AskError) {
+          if (++redirections > this.#maxRedirections) {
+            throw new ClusterError(
+              `${command.name}: too many cluster redirections (${this.#maxRedirections}); last: ${error.message}`,
+              { cause: error },
+            );
+          }
+          // An empty host means the node that replied.
+          const address = error.host === "" ? node : this.#topology.remap(error);
+          if (error instanceof MovedError) {
+            node = this.#topology.patchSlot(slot, error.host === "" ? node : error);
+            this.#topology.refresh().catch(() => {});
+          } else {
+            node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
+              new ClusterNode(address.host, address.port);
+            asking = true;
+          }
+          continue;
+        }
+        if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
+        if (error instanceof ConnectionError) this.#topology.markDown(node.name);
+        if (!(error instanceof TryAgainError)) await this.#topology.refresh().catch(() => {});
+        await this.#pause(failures++, send.signal);
+        node = await this.owner(slot);
+      }
+    }
+  }
+
+  /** Whether a failed attempt may run again: never a write that may have been applied (unless `retryWrites`). */
+  #retriable(error: unknown, sent: boolean, readOnly: boolean, failures: number, send: SendOptions): boolean {
+    if (send.signal?.aborted || !this.#retry.allows(failures)) return false;
+    if (error instanceof ClusterDownError || error instanceof TryAgainError) return true;
+    if (!(error instanceof ConnectionError)) return false;
+    if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
+    if (error instanceof TimeoutError && !this.#retry.isSupported(error)) return false;
+    return !sent || readOnly || this.#retry.retryWrites;
+  }
+
+  #pause(failures: number, signal: AbortSignal | undefined): Promise<void> {
+    const ms = this.#retry.backoff.compute(failures);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** The primary serving `slot`, refreshing the map once when the slot is unknown. */
+  async owner(slot: number): Promise<ClusterNode> {
+    let owner = this.#topology.slotOwner(slot);
+    if (owner === undefined) {
+      await this.#topology.refresh();
+      owner = this.#topology.slotOwner(slot);
+    }
+    if (owner === undefined) throw new SlotNotCoveredError(`Slot ${slot} is not covered by the cluster`);
+    return owner;
+  }
+
+  /**
+   * One attempt on one node: the node's shared connection (a borrowed one for
+   * a blocking command); with `asking`, `ASKING` and the command leave in one write.
+   */
+  async #sendOnce<T>(
+    node: NodeAddress,
+    command: Command<T>,
+    send: SendOptions,
+    trace: { sent: boolean },
+    asking: boolean,
+  ): Promise<T> {
+    const pool = this.#pool(node);
+    let connection: Connection;
+    if (command.blocking) {
+      connection = await pool.getConnection({ signal: send.signal });
+    } else {
+      connection = pool.sharedConnection();
+    }
+    try {
+      if (asking) {
+        const ask = connection.send(new Command("ASKING"), { signal: send.signal });
+        const reply = connection.send(command, { ...send, trace });
+        await ask.catch(() => {});
+        return await reply;
+      }
+      return await connection.send(command, { ...send, trace });
+    } finally {
+      if (command.blocking) pool.release(connection);
+    }
+  }
+}
