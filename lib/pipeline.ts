@@ -165,7 +165,9 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     // A cluster pipeline picks the connection itself (the watched slot's owner).
     const own = (this.#client as CommandExecutor & Partial<WatchProvider>).watchKeys;
     if (own !== undefined) {
-      return await own.call(this.#client, keys, { raiseOnError: this.#raiseOnError }) as unknown as WatchedPipeline<D>;
+      return await own.call(this.#client, keys, {
+        raiseOnError: this.#raiseOnError,
+      }) as unknown as WatchedPipeline<D>;
     }
     const pool =
       (this.#client as CommandExecutor & { connectionPool?: ConnectionPool<boolean> }).connectionPool;

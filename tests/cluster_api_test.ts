@@ -227,7 +227,7 @@ test("deadline: timeout bounds the whole command over TRYAGAIN retries (TimeoutE
   assert.deepEqual(await rc.mget([moved, stays]), ["1", "2"]);
 });
 
-test("scan(0) is typed per node; a view on several nodes is typed per node", async () => {
+test("scan(0) is typed per node; onNodes() resolves per node name, typed so, even where withOptions merges", async () => {
   await using rc = seed();
   await rc.set("scan:typed", "1");
   const perNode: Record<string, [string, string[]]> = await rc.scan(0);
@@ -237,10 +237,17 @@ test("scan(0) is typed per node; a view on several nodes is typed per node", asy
     assert.equal(typeof cursor, "string");
     assert.ok(Array.isArray(keys));
   }
-  const infos: Record<string, string> = await rc.withOptions({ targetNodes: RedisCluster.ALL_NODES })
-    .echo("hi");
-  assert.equal(Object.keys(infos).length, 6);
-  assert.deepEqual(new Set(Object.values(infos)), new Set(["hi"]));
+  const echoes: Record<string, string> = await rc.onNodes(RedisCluster.ALL_NODES).echo("hi");
+  assert.equal(Object.keys(echoes).length, 6);
+  assert.deepEqual(new Set(Object.values(echoes)), new Set(["hi"]));
+  // Per node even where withOptions merges (DBSIZE sums) and for one node.
+  const sizes: Record<string, number> = await rc.onNodes(RedisCluster.PRIMARIES).dbsize();
+  assert.equal(Object.keys(sizes).length, 3);
+  const merged: number = await rc.withOptions({ targetNodes: RedisCluster.PRIMARIES }).dbsize();
+  assert.equal(merged, Object.values(sizes).reduce((a, b) => a + b, 0));
+  const one = rc.getPrimaries()[0];
+  assert.deepEqual(Object.keys(await rc.onNodes([one]).ping()), [one.name]);
+  await assert.rejects(rc.onNodes("nowhere" as never).ping(), DataError);
 });
 
 test("pipe.watch() on a cluster pipeline: immediate reads, multi() on the owner, WatchError, cross-slot refused", async () => {

@@ -38,6 +38,8 @@ import type { ReplyTransform } from "../commands/command.ts";
 import { ClusterEvents } from "./events.ts";
 import { withTransform } from "./callbacks.ts";
 import { withDeadline } from "./deadline.ts";
+import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
+import type { TargetNodes } from "./router.ts";
 
 /**
  * Options of `new RedisCluster(options)`: every connection option of
@@ -79,6 +81,10 @@ const COMMAND_OPTION_KEYS = optionKeys<ClusterCommandOptions>({
   timeout: true,
   signal: true,
   targetNodes: true,
+});
+const NODES_OPTION_KEYS = optionKeys<Omit<ClusterCommandOptions, "targetNodes">>({
+  timeout: true,
+  signal: true,
 });
 const TRANSACTION_KEYS = optionKeys<TransactionOptions>({ valueFromCallable: true, watchDelay: true });
 
@@ -307,6 +313,52 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   ): RedisCommands<D> & { sendCommand(...args: RedisArgument[]): Promise<RespValue> } {
     checkOptionKeys("withOptions", options, COMMAND_OPTION_KEYS);
     return new ScopedClusterCommands<D>(this, options);
+  }
+
+  /**
+   * The command methods sent to each of `targetNodes` (a group such as
+   * `RedisCluster.ALL_NODES`, one node or a list), always resolving to one
+   * reply per node name, typed so (`Record<string, T>`): no merging, even for
+   * commands whose tips merge (DBSIZE, KEYS), and even for one node.
+   * `withOptions({ targetNodes })` merges those and is typed as one reply.
+   * `options` add a timeout or an abort signal (per node).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const sizes: Record<string, number> = await rc.onNodes(RedisCluster.PRIMARIES).dbsize();
+   * console.log(sizes); // { "127.0.0.1:7000": 12, ... }
+   * ```
+   */
+  onNodes(
+    targetNodes: TargetNodes,
+    options: Omit<ClusterCommandOptions, "targetNodes"> = {},
+  ): PerNodeCommands<D> {
+    checkOptionKeys("onNodes", options, NODES_OPTION_KEYS);
+    const nodes = async (): Promise<readonly ClusterNode[]> => {
+      await this.initialize();
+      if (typeof targetNodes !== "string") {
+        const list = Array.isArray(targetNodes) ? targetNodes : [targetNodes];
+        if (list.length === 0 || list.some((n) => !(n instanceof ClusterNode))) {
+          throw new DataError(
+            "Invalid targetNodes (expected a ClusterNode, an array of them, or a node group)",
+          );
+        }
+        return list as ClusterNode[];
+      }
+      if (targetNodes === "primaries") return this.getPrimaries();
+      if (targetNodes === "replicas") return this.getReplicas();
+      if (targetNodes === "all") return this.getNodes();
+      if (targetNodes === "random") return [this.getRandomNode()!];
+      throw new DataError(`Invalid targetNodes: "${targetNodes}"`);
+    };
+    const executor = new PerNodeExecutor<D>(
+      nodes,
+      (command, node) => this.execute(command, { ...options, targetNodes: node }),
+      rawCommand,
+    );
+    return executor as unknown as PerNodeCommands<D>;
   }
 
   /**

@@ -97,7 +97,10 @@ export class ClusterBatchRunner implements CommandExecutor {
   }
 
   /** `pipe.watch(...keys)`: WATCH on the keys' slot owner (one slot, else a `ClusterCrossSlotError`, unsent). */
-  watchKeys(keys: readonly RedisKey[], options: { raiseOnError: boolean }): Promise<WatchedPipeline<boolean>> {
+  watchKeys(
+    keys: readonly RedisKey[],
+    options: { raiseOnError: boolean },
+  ): Promise<WatchedPipeline<boolean>> {
     return watchInCluster<boolean>(this.#access, keys, options);
   }
 
