@@ -162,6 +162,13 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
    * connections (`Redis`).
    */
   async watch(...keys: RedisKey[]): Promise<WatchedPipeline<D>> {
+    // A cluster pipeline picks the connection itself (the watched slot's owner).
+    const own = (this.#client as CommandExecutor & Partial<WatchProvider>).watchKeys;
+    if (own !== undefined) {
+      return await own.call(this.#client, keys, {
+        raiseOnError: this.#raiseOnError,
+      }) as unknown as WatchedPipeline<D>;
+    }
     const pool =
       (this.#client as CommandExecutor & { connectionPool?: ConnectionPool<boolean> }).connectionPool;
     if (!pool) throw new RedisError("watch() needs a client with a connection pool (Redis)");
@@ -345,6 +352,11 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     }
     return replies;
   }
+}
+
+/** An executor that opens watched pipelines itself (a cluster pipeline: on the watched slot's owner). */
+export interface WatchProvider {
+  watchKeys(keys: readonly RedisKey[], options: { raiseOnError: boolean }): Promise<WatchedPipeline<boolean>>;
 }
 
 /**

@@ -30,6 +30,16 @@ import type { WatchedPipeline } from "../watch.ts";
 import { clusterScan } from "./scan.ts";
 import { ClusterScript } from "./script.ts";
 import type { ScanOptions } from "../commands/validate.ts";
+import { Lock, type LockClass, type LockOptions } from "../lock.ts";
+import type { Monitor } from "../monitor.ts";
+import type { RedisEventListener } from "../client.ts";
+import type { RedisEventMap } from "../events.ts";
+import type { ReplyTransform } from "../commands/command.ts";
+import { ClusterEvents } from "./events.ts";
+import { withTransform } from "./callbacks.ts";
+import { withDeadline } from "./deadline.ts";
+import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
+import type { TargetNodes } from "./router.ts";
 
 /**
  * Options of `new RedisCluster(options)`: every connection option of
@@ -71,6 +81,10 @@ const COMMAND_OPTION_KEYS = optionKeys<ClusterCommandOptions>({
   timeout: true,
   signal: true,
   targetNodes: true,
+});
+const NODES_OPTION_KEYS = optionKeys<Omit<ClusterCommandOptions, "targetNodes">>({
+  timeout: true,
+  signal: true,
 });
 const TRANSACTION_KEYS = optionKeys<TransactionOptions>({ valueFromCallable: true, watchDelay: true });
 
@@ -119,6 +133,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   #links = new Map<string, NodeLink<D>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  readonly #events = new ClusterEvents();
+  readonly #callbacks = new Map<string, ReplyTransform<unknown>>();
 
   /** Creates a client; nothing is connected until the first command. Throws a `DataError` for invalid options. */
   constructor(options: RedisClusterOptions<D> = {}) {
@@ -258,7 +274,24 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       }
     }
     if (command.localReply) return Promise.resolve(command.localReply.value);
-    return this.#router.route(command, options);
+    if (this.#callbacks.size > 0) {
+      const callback = this.#callbacks.get(command.name);
+      if (callback !== undefined && !command.queued) command = withTransform(command, callback);
+    }
+    const deadline = options?.timeout ?? this.#deadlineOf(command);
+    return withDeadline(
+      deadline,
+      options?.signal,
+      command.name,
+      (signal) => this.#router.route(command, signal === undefined ? options : { ...options, signal }),
+    );
+  }
+
+  /** `socketTimeout` bounds a whole command too (extended, as on `Redis`, by a blocking command's own timeout). */
+  #deadlineOf(command: Command<unknown>): number | undefined {
+    const socketTimeout = this.#settings.socketTimeout;
+    if (!socketTimeout || !command.blocking || command.blockTimeout === undefined) return socketTimeout;
+    return command.blockTimeout === 0 ? undefined : socketTimeout + command.blockTimeout;
   }
 
   /**
@@ -280,6 +313,52 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   ): RedisCommands<D> & { sendCommand(...args: RedisArgument[]): Promise<RespValue> } {
     checkOptionKeys("withOptions", options, COMMAND_OPTION_KEYS);
     return new ScopedClusterCommands<D>(this, options);
+  }
+
+  /**
+   * The command methods sent to each of `targetNodes` (a group such as
+   * `RedisCluster.ALL_NODES`, one node or a list), always resolving to one
+   * reply per node name, typed so (`Record<string, T>`): no merging, even for
+   * commands whose tips merge (DBSIZE, KEYS), and even for one node.
+   * `withOptions({ targetNodes })` merges those and is typed as one reply.
+   * `options` add a timeout or an abort signal (per node).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const sizes: Record<string, number> = await rc.onNodes(RedisCluster.PRIMARIES).dbsize();
+   * console.log(sizes); // { "127.0.0.1:7000": 12, ... }
+   * ```
+   */
+  onNodes(
+    targetNodes: TargetNodes,
+    options: Omit<ClusterCommandOptions, "targetNodes"> = {},
+  ): PerNodeCommands<D> {
+    checkOptionKeys("onNodes", options, NODES_OPTION_KEYS);
+    const nodes = async (): Promise<readonly ClusterNode[]> => {
+      await this.initialize();
+      if (typeof targetNodes !== "string") {
+        const list = Array.isArray(targetNodes) ? targetNodes : [targetNodes];
+        if (list.length === 0 || list.some((n) => !(n instanceof ClusterNode))) {
+          throw new DataError(
+            "Invalid targetNodes (expected a ClusterNode, an array of them, or a node group)",
+          );
+        }
+        return list as ClusterNode[];
+      }
+      if (targetNodes === "primaries") return this.getPrimaries();
+      if (targetNodes === "replicas") return this.getReplicas();
+      if (targetNodes === "all") return this.getNodes();
+      if (targetNodes === "random") return [this.getRandomNode()!];
+      throw new DataError(`Invalid targetNodes: "${targetNodes}"`);
+    };
+    const executor = new PerNodeExecutor<D>(
+      nodes,
+      (command, node) => this.execute(command, { ...options, targetNodes: node }),
+      rawCommand,
+    );
+    return executor as unknown as PerNodeCommands<D>;
   }
 
   /**
@@ -349,7 +428,9 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   /**
    * SCAN on a cluster: a cursor belongs to one node, so as redis-py's
    * cluster `scan`, `scan(0)` asks every primary and resolves to one
-   * `[cursor, keys]` per node name (typed as `Redis.scan`'s reply); go on
+   * `[cursor, keys]` per node name (so typed when the cursor is the literal
+   * `0`, `"0"` or `0n`; through a `RedisCommands` reference or a `string`
+   * cursor variable it is typed as `Redis.scan`'s reply); go on
    * with one node through `withOptions({ targetNodes: node }).scan(cursor)`,
    * or use `scanIter`. A non-zero cursor without a target node is a `DataError`.
    *
@@ -357,7 +438,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * ```ts
    * import { RedisCluster } from "@uniredis/redis";
    * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
-   * const perNode = await rc.scan(0) as unknown as Record<string, [string, string[]]>;
+   * const perNode = await rc.scan(0); // Record<string, [string, string[]]>
    * for (const [name, [cursor]] of Object.entries(perNode)) {
    *   const node = rc.getNode({ name })!;
    *   if (cursor !== "0") await rc.withOptions({ targetNodes: node }).scan(cursor);
@@ -365,9 +446,18 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * ```
    */
   override scan(
+    cursor?: 0 | "0" | 0n,
+    options?: ScanOptions,
+  ): Promise<Record<string, [string, (D extends false ? Uint8Array : string)[]]>>;
+  /** Any other cursor is one node's: through `withOptions({ targetNodes: node })` only (else a `DataError`). */
+  override scan(
+    cursor?: string | number | bigint,
+    options?: ScanOptions,
+  ): Promise<[string, (D extends false ? Uint8Array : string)[]]>;
+  override scan(
     cursor: string | number | bigint = 0,
     options?: ScanOptions,
-  ): Promise<[string, (D extends false ? Uint8Array : string)[]]> {
+  ): Promise<unknown> {
     if (String(cursor) !== "0") {
       return Promise.reject(
         new DataError(
@@ -432,6 +522,130 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         return this.#router.defaultNode();
       },
     }, source);
+  }
+
+  /**
+   * A distributed lock on the key `name`, as `Redis.lock` (redis-py's
+   * `lock`): the lock's scripts run on the owner of `name`'s slot.
+   * Durations in milliseconds; nothing is sent until `acquire()`.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const lock = rc.lock("report", { timeout: 10_000 });
+   * if (await lock.acquire({ blocking: false })) {
+   *   try {
+   *     // ... the work only one process may do
+   *   } finally {
+   *     await lock.release();
+   *   }
+   * }
+   * ```
+   */
+  lock<L extends Lock = Lock>(name: RedisKey, options?: LockOptions & { lockClass?: LockClass<L> }): L {
+    const lockClass = options?.lockClass ?? Lock;
+    if (typeof lockClass !== "function" || (lockClass !== Lock && !(lockClass.prototype instanceof Lock))) {
+      throw new DataError("Invalid option lockClass (expected Lock or a subclass of it)");
+    }
+    return new lockClass(this as RedisCommands<boolean>, name, options) as L;
+  }
+
+  /**
+   * Starts MONITOR on one node (redis-py's `monitor(target_node)`; default:
+   * a primary picked at random) on a connection borrowed from that node's
+   * pool: an async iterable of the commands that node processes. A cluster
+   * has no cluster-wide MONITOR: start one per node to watch several.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * await rc.initialize();
+   * await using monitor = await rc.monitor(rc.getNodeFromKey("user:1"));
+   * for await (const { args } of monitor) console.log(args.join(" "));
+   * ```
+   */
+  async monitor(node?: NodeAddress): Promise<Monitor> {
+    if (node !== undefined && (typeof node?.host !== "string" || !Number.isInteger(node.port))) {
+      throw new DataError("monitor: expected a node ({ host, port }, e.g. a ClusterNode)");
+    }
+    await this.initialize();
+    return await this.nodeClient(node ?? this.#router.defaultNode()).monitor();
+  }
+
+  /**
+   * Replaces the reply transform of a command, as `Redis.setResponseCallback`
+   * (redis-py's `set_response_callback`), on every node: it applies to each
+   * node's reply, to merged replies (DBSIZE's sum, KEYS' concatenation,
+   * split MGET) and to each value of a per-node reply. Pipelines keep the
+   * commands' own transforms.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * rc.setResponseCallback("GET", (reply) => (reply === null ? 0 : Number(reply)));
+   * await rc.set("n", "41");
+   * console.log(await rc.get("n")); // 41 (a number now)
+   * ```
+   */
+  setResponseCallback(name: string, callback: (reply: RespValue) => unknown): void {
+    this.#callbacks.set(name.toUpperCase(), callback);
+  }
+
+  /**
+   * The callback `setResponseCallback` set for the command `name`, if any.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * const rc = new RedisCluster();
+   * rc.setResponseCallback("GET", Number);
+   * console.log(rc.getResponseCallback("get") === Number); // true
+   * ```
+   */
+  getResponseCallback(name: string): ((reply: RespValue) => unknown) | undefined {
+    return this.#callbacks.get(name.toUpperCase());
+  }
+
+  /**
+   * Listens to the client's events, those of `Redis` (see `RedisEventMap`):
+   * `connect`, `ready` and `error` for the connections of every node, each
+   * event's `address` being the node's name (`"host:port"`, as
+   * `ClusterNode.name`), and `end` when the client is closed. Retries are
+   * not announced (`reconnecting` never fires on a cluster client).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * const rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * rc.addEventListener("error", (e) => console.warn(`${e.address}: ${e.error.message}`));
+   * rc.addEventListener("ready", (e) => console.log(`connected to ${e.address}`));
+   * await rc.close();
+   * ```
+   */
+  addEventListener<K extends keyof RedisEventMap>(
+    type: K,
+    listener: RedisEventListener<RedisEventMap[K]> | null,
+    options?: boolean | { once?: boolean; signal?: AbortSignal },
+  ): void {
+    this.#events.listen(type);
+    this.#events.target.addEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** Removes a listener added with `addEventListener`. */
+  removeEventListener<K extends keyof RedisEventMap>(
+    type: K,
+    listener: RedisEventListener<RedisEventMap[K]> | null,
+    options?: boolean | { capture?: boolean },
+  ): void {
+    this.#events.target.removeEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** Dispatches an event to this client's listeners (as `EventTarget.dispatchEvent`). */
+  dispatchEvent(event: Event): boolean {
+    return this.#events.target.dispatchEvent(event);
   }
 
   /**
@@ -649,6 +863,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     const links = [...this.#links.values()];
     this.#links.clear();
     await Promise.all(links.map((link) => link.pool.close()));
+    this.#endEvents(links);
   }
 
   /** Drops every node's connections at once (pending commands reject) and stops the background checks. */
@@ -657,6 +872,12 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     const links = [...this.#links.values()];
     this.#links.clear();
     await Promise.all(links.map((link) => link.pool.disconnect()));
+    this.#endEvents(links);
+  }
+
+  #endEvents(links: readonly NodeLink<D>[]): void {
+    for (const link of links) this.#events.unwatch(link.pool as ConnectionPool<boolean>);
+    this.#events.end();
   }
 
   /** Closes the client (`await using rc = new RedisCluster(...)`). */
@@ -689,6 +910,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     if (link === undefined) {
       link = { pool: new ConnectionPool<D>({ ...this.#settings, host: node.host, port: node.port }) };
       this.#links.set(name, link);
+      this.#events.watch(link.pool as ConnectionPool<boolean>);
     }
     return link;
   }
@@ -697,6 +919,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     const link = this.#links.get(name);
     if (link === undefined) return;
     this.#links.delete(name);
+    this.#events.unwatch(link.pool as ConnectionPool<boolean>);
     link.pool.close().catch(() => {});
   }
 }

@@ -96,6 +96,14 @@ export class ClusterBatchRunner implements CommandExecutor {
     this.#transaction = transaction;
   }
 
+  /** `pipe.watch(...keys)`: WATCH on the keys' slot owner (one slot, else a `ClusterCrossSlotError`, unsent). */
+  watchKeys(
+    keys: readonly RedisKey[],
+    options: { raiseOnError: boolean },
+  ): Promise<WatchedPipeline<boolean>> {
+    return watchInCluster<boolean>(this.#access, keys, options);
+  }
+
   /** Routes one command outside the batch (script loading). */
   execute<T>(command: Command<T>): Promise<T> {
     return this.#access.execute(command);
@@ -207,6 +215,7 @@ export class ClusterBatchRunner implements CommandExecutor {
 export async function watchInCluster<D extends boolean>(
   access: ClusterAccess,
   keys: readonly RedisKey[],
+  options: { raiseOnError?: boolean } = {},
 ): Promise<WatchedPipeline<D>> {
   const slot = batchSlot("WATCH", [keys.map((k) => keySlot(k))]);
   await access.ready();
@@ -214,7 +223,11 @@ export async function watchInCluster<D extends boolean>(
   for (let redirections = 0;; redirections++) {
     const pool = access.pool(node);
     const connection = await pool.getConnection();
-    const watched = new WatchedPipeline<D>(connection, { transaction: true }, () => pool.release(connection));
+    const watched = new WatchedPipeline<D>(
+      connection,
+      { transaction: true, raiseOnError: options.raiseOnError ?? true },
+      () => pool.release(connection),
+    );
     try {
       if (keys.length > 0) await watched.watch(...keys);
       return watched;
