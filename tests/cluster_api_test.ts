@@ -201,24 +201,13 @@ test("deadline: timeout bounds the whole command over TRYAGAIN retries (TimeoutE
   await rc.mset({ [moved]: "1", [stays]: "2" });
   await cluster.migrateSlot(slot, from, to, { finish: false, keys: [moved] });
   try {
-    let started = Date.now();
+    const started = Date.now();
     await assert.rejects(
       rc.withOptions({ timeout: 300 }).mget([moved, stays]),
       (e: Error) => e.name === "TimeoutError",
     );
-    let took = Date.now() - started;
+    const took = Date.now() - started;
     assert.ok(took >= 250 && took < 700, `rejected after ${took} ms`);
-
-    await using bounded = new RedisCluster({
-      startupNodes: [cluster.seeds[0]],
-      topologyRefreshInterval: 0,
-      socketTimeout: 300,
-    });
-    await bounded.initialize();
-    started = Date.now();
-    await assert.rejects(bounded.mget([moved, stays]), (e: Error) => e.name === "TimeoutError");
-    took = Date.now() - started;
-    assert.ok(took >= 250 && took < 700, `socketTimeout: rejected after ${took} ms`);
   } finally {
     await cluster.finishMigration(slot);
     await cluster.migrateSlot(slot, to, from);

@@ -278,20 +278,14 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       const callback = this.#callbacks.get(command.name);
       if (callback !== undefined && !command.queued) command = withTransform(command, callback);
     }
-    const deadline = options?.timeout ?? this.#deadlineOf(command);
+    // The command's `timeout` bounds it whole (redirections, retries, backoff);
+    // `socketTimeout` stays a bound on each attempt's reply, as on `Redis`.
     return withDeadline(
-      deadline,
+      options?.timeout,
       options?.signal,
       command.name,
       (signal) => this.#router.route(command, signal === undefined ? options : { ...options, signal }),
     );
-  }
-
-  /** `socketTimeout` bounds a whole command too (extended, as on `Redis`, by a blocking command's own timeout). */
-  #deadlineOf(command: Command<unknown>): number | undefined {
-    const socketTimeout = this.#settings.socketTimeout;
-    if (!socketTimeout || !command.blocking || command.blockTimeout === undefined) return socketTimeout;
-    return command.blockTimeout === 0 ? undefined : socketTimeout + command.blockTimeout;
   }
 
   /**
@@ -338,20 +332,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     checkOptionKeys("onNodes", options, NODES_OPTION_KEYS);
     const nodes = async (): Promise<readonly ClusterNode[]> => {
       await this.initialize();
-      if (typeof targetNodes !== "string") {
-        const list = Array.isArray(targetNodes) ? targetNodes : [targetNodes];
-        if (list.length === 0 || list.some((n) => !(n instanceof ClusterNode))) {
-          throw new DataError(
-            "Invalid targetNodes (expected a ClusterNode, an array of them, or a node group)",
-          );
-        }
-        return list as ClusterNode[];
-      }
-      if (targetNodes === "primaries") return this.getPrimaries();
-      if (targetNodes === "replicas") return this.getReplicas();
-      if (targetNodes === "all") return this.getNodes();
-      if (targetNodes === "random") return [this.getRandomNode()!];
-      throw new DataError(`Invalid targetNodes: "${targetNodes}"`);
+      return this.#router.resolveTargets(targetNodes);
     };
     const executor = new PerNodeExecutor<D>(
       nodes,

@@ -110,7 +110,7 @@ export class ClusterRouter<D extends boolean> {
     await this.#ready();
     const send: SendOptions = { timeout: options?.timeout, signal: options?.signal };
     const targets = options?.targetNodes;
-    if (targets !== undefined) return this.#sendToTargets(command, this.#resolveTargets(targets), send, true);
+    if (targets !== undefined) return this.#sendToTargets(command, this.resolveTargets(targets), send, true);
     switch (defaultTarget(command)) {
       case "keys":
         return this.#sendByKeys(command, send);
@@ -150,7 +150,8 @@ export class ClusterRouter<D extends boolean> {
     return randomOf(primaries);
   }
 
-  #resolveTargets(targets: TargetNodes): ClusterNode[] {
+  /** The nodes `targets` names now (a `DataError` for anything else). */
+  resolveTargets(targets: TargetNodes): ClusterNode[] {
     if (typeof targets === "string") {
       if (!GROUPS.has(targets)) throw new DataError(`Invalid targetNodes: "${targets}"`);
       if (targets === "primaries") return this.#topology.primaries();
