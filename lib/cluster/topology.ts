@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ConnectionError, DataError, RedisError } from "../errors.ts";
+import { AuthenticationError, ConnectionError, DataError, RedisError } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { type AddressRemap, ClusterNode, type NodeAddress, nodeName, remapAddress } from "./node.ts";
 import {
@@ -68,7 +68,9 @@ async function ask(query: TopologyQuery, node: NodeAddress, command: readonly st
  * `CLUSTER SLOTS` where the server does not know `SHARDS` (Redis < 7), and
  * returns the first map that serves at least one slot. When no node
  * answers, rejects with one `ConnectionError` naming each node and its
- * cause (the causes are kept in `cause`, an `AggregateError`). An empty
+ * cause (the causes are kept in `cause`, an `AggregateError`); an
+ * `AuthenticationError` (a subclass) when a node refused the credentials,
+ * so that retry policies give up at once. An empty
  * node list is a `DataError`.
  *
  * @example
@@ -110,7 +112,11 @@ export async function discover(
       causes.push(error);
     }
   }
-  throw new ConnectionError(
+  // Bad credentials will not get better on retry: say so with the error's own class.
+  const Failure = causes.some((e) => e instanceof AuthenticationError)
+    ? AuthenticationError
+    : ConnectionError;
+  throw new Failure(
     `Redis Cluster cannot be connected: no node gave the slot map (${failures.join("; ")})`,
     { cause: new AggregateError(causes, "cluster discovery failures") },
   );
