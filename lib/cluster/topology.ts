@@ -162,7 +162,11 @@ export interface TopologyOptions extends DiscoverOptions {
    * current map instead of asking again (default 500).
    */
   readonly minRefreshInterval?: number;
-  /** Called with the nodes a refresh removed, so their connections can be closed. */
+  /**
+   * Called with the nodes a refresh removed, and those it asked that the
+   * map does not name (seeds named otherwise, dead seeds), so their
+   * connections can be closed.
+   */
   readonly onNodesLeft?: (nodes: ClusterNode[]) => void;
   /** Clock in milliseconds (default `Date.now`); injectable for tests. */
   readonly now?: () => number;
@@ -459,8 +463,8 @@ export class Topology {
    * Rate-limited: within `minRefreshInterval` of the end of the last
    * refresh it resolves to the current map without asking (until the first
    * success, every call asks). Known nodes are asked first (those marked
-   * down last), then the startup nodes. Nodes that left are handed to
-   * `onNodesLeft`. Rejects as {@link discover} when no node answers.
+   * down last), then the startup nodes. Nodes that left, and nodes asked
+   * that the map does not name, are handed to `onNodesLeft`. Rejects as {@link discover} when no node answers.
    *
    * @example
    * ```ts
@@ -485,9 +489,21 @@ export class Topology {
     const interval = this.#options.minRefreshInterval ?? 500;
     if (this.#ready && this.#now() - this.#lastRefresh < interval) return Promise.resolve(this.map);
     const run = async (): Promise<SlotMap> => {
+      // Nodes asked that the map does not name (a seed given as "localhost", a dead seed) leave too:
+      // the caller opened a connection to ask them.
+      const asked = new Map<string, NodeAddress>();
+      const query: TopologyQuery = (node, command) => {
+        asked.set(nodeName(node.host, node.port), node);
+        return this.#options.query(node, command);
+      };
       try {
-        const map = await discover(this.#candidates(), this.#options.query, this.#options);
+        const map = await discover(this.#candidates(), query, this.#options);
         const left = this.replace(map);
+        for (const [name, node] of asked) {
+          if (!this.#byName.has(name) && !left.some((n) => n.name === name)) {
+            left.push(new ClusterNode(node.host, node.port));
+          }
+        }
         if (left.length > 0) this.#options.onNodesLeft?.(left);
         return this.map;
       } finally {
