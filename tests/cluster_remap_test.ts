@@ -21,7 +21,7 @@ const byMap: AddressRemap = Object.fromEntries(
   cluster.nodes.map((n) => [`127.0.0.2:${n.port}`, { host: "127.0.0.1", port: n.port }]),
 );
 
-function client(addressRemap: AddressRemap | undefined, extra: RedisClusterOptions = {}): RedisCluster {
+function client(addressRemap: AddressRemap | undefined, extra: RedisClusterOptions<true> = {}): RedisCluster {
   return new RedisCluster({
     startupNodes: [cluster.seeds[0]],
     addressRemap,

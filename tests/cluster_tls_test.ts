@@ -13,7 +13,7 @@ import { sleep, waitFor } from "./support/async.ts";
 const cluster = await startCluster({ tls: true, user: "alice", password: "alice-pw" });
 const tls = { ca: cluster.certs!.ca };
 
-function client(extra: RedisClusterOptions = {}): RedisCluster {
+function client(extra: RedisClusterOptions<true> = {}): RedisCluster {
   return new RedisCluster({
     startupNodes: [cluster.seeds[0]],
     tls,
