@@ -8,7 +8,7 @@
 
 import { InvalidResponse, RedisError } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
-import { type AddressRemap, ClusterNode, type NodeAddress, remapAddress } from "./node.ts";
+import { type AddressRemap, ClusterNode, type NodeAddress, nodeName, remapAddress } from "./node.ts";
 import { SLOT_COUNT } from "./slots.ts";
 
 /**
@@ -106,9 +106,9 @@ export function coveredSlots(map: SlotMap): number {
  * shard its slot ranges and nodes (`id`, `endpoint`, `ip`, `hostname`,
  * `port`, `tls-port`, `role`, `health`). A node's address is its `endpoint`
  * (`ip` when the endpoint is `"?"`, a hostname-type endpoint the node lacks;
- * the answering host when it is empty), then `addressRemap`. Replicas whose
- * health is not `online` are left out; such a primary is kept and listed in
- * `down`. A malformed reply is an `InvalidResponse`.
+ * the answering host when it is empty), then `addressRemap`. Failed
+ * replicas are left out; a `loading` replica, or a primary not `online`, is
+ * kept and listed in `down`. A malformed reply is an `InvalidResponse`.
  *
  * @example
  * ```ts
@@ -147,8 +147,11 @@ export function parseClusterShards(reply: RespValue, options: SlotMapOptions): S
       if (role === "master" && (primary === undefined || (primaryDown && health === "online"))) {
         primary = new ClusterNode(address.host, address.port, "primary", id);
         primaryDown = health !== "online";
-      } else if (health === "online") {
+      } else if (health === "online" || (health === "loading" && role !== "master")) {
         replicas.push(new ClusterNode(address.host, address.port, "replica", id));
+        // Redis 7.0 says "loading" for any replica whose offset it last heard was 0, a synced replica of
+        // a fresh cluster included: listed, but not read from until a refresh finds it online.
+        if (health === "loading") builder.down.add(nodeName(address.host, address.port));
       }
     }
     // A shard without a primary (never seen in practice) serves nothing.

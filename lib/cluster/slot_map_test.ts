@@ -115,7 +115,8 @@ function setField(reply: RespValue, port: number, field: string, value: RespValu
   }
 }
 
-test("a loading replica is left out; a failed or loading primary is kept and marked down", () => {
+test("a loading replica and a failed or loading primary are kept and marked down", () => {
+  // Redis 7.0 says "loading" for a synced replica of a fresh cluster (offset 0): it must stay a node.
   const reply = decode(replies.shardsResp3);
   setField(reply, 31704, "health", "loading");
   setField(reply, 31701, "health", "failed");
@@ -123,11 +124,11 @@ test("a loading replica is left out; a failed or loading primary is kept and mar
   const map = parseClusterShards(reply, { from });
   assert.deepEqual(summary(map), {
     shards: [
-      "127.0.0.1:31700 [] 0-5460",
+      "127.0.0.1:31700 [127.0.0.1:31704] 0-5460",
       "127.0.0.1:31701 [127.0.0.1:31705] 5461-10922",
       "127.0.0.1:31702 [127.0.0.1:31703] 10923-16383",
     ],
-    down: ["127.0.0.1:31701", "127.0.0.1:31702"],
+    down: ["127.0.0.1:31701", "127.0.0.1:31702", "127.0.0.1:31704"],
   });
 });
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ConnectionError, DataError, RedisError } from "../errors.ts";
+import { AuthenticationError, ConnectionError, DataError, RedisError } from "../errors.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { type AddressRemap, ClusterNode, type NodeAddress, nodeName, remapAddress } from "./node.ts";
 import {
@@ -68,7 +68,9 @@ async function ask(query: TopologyQuery, node: NodeAddress, command: readonly st
  * `CLUSTER SLOTS` where the server does not know `SHARDS` (Redis < 7), and
  * returns the first map that serves at least one slot. When no node
  * answers, rejects with one `ConnectionError` naming each node and its
- * cause (the causes are kept in `cause`, an `AggregateError`). An empty
+ * cause (the causes are kept in `cause`, an `AggregateError`); an
+ * `AuthenticationError` (a subclass) when a node refused the credentials,
+ * so that retry policies give up at once. An empty
  * node list is a `DataError`.
  *
  * @example
@@ -110,7 +112,11 @@ export async function discover(
       causes.push(error);
     }
   }
-  throw new ConnectionError(
+  // Bad credentials will not get better on retry: say so with the error's own class.
+  const Failure = causes.some((e) => e instanceof AuthenticationError)
+    ? AuthenticationError
+    : ConnectionError;
+  throw new Failure(
     `Redis Cluster cannot be connected: no node gave the slot map (${failures.join("; ")})`,
     { cause: new AggregateError(causes, "cluster discovery failures") },
   );
@@ -156,7 +162,11 @@ export interface TopologyOptions extends DiscoverOptions {
    * current map instead of asking again (default 500).
    */
   readonly minRefreshInterval?: number;
-  /** Called with the nodes a refresh removed, so their connections can be closed. */
+  /**
+   * Called with the nodes a refresh removed, and those it asked that the
+   * map does not name (seeds named otherwise, dead seeds), so their
+   * connections can be closed.
+   */
   readonly onNodesLeft?: (nodes: ClusterNode[]) => void;
   /** Clock in milliseconds (default `Date.now`); injectable for tests. */
   readonly now?: () => number;
@@ -453,8 +463,8 @@ export class Topology {
    * Rate-limited: within `minRefreshInterval` of the end of the last
    * refresh it resolves to the current map without asking (until the first
    * success, every call asks). Known nodes are asked first (those marked
-   * down last), then the startup nodes. Nodes that left are handed to
-   * `onNodesLeft`. Rejects as {@link discover} when no node answers.
+   * down last), then the startup nodes. Nodes that left, and nodes asked
+   * that the map does not name, are handed to `onNodesLeft`. Rejects as {@link discover} when no node answers.
    *
    * @example
    * ```ts
@@ -479,9 +489,21 @@ export class Topology {
     const interval = this.#options.minRefreshInterval ?? 500;
     if (this.#ready && this.#now() - this.#lastRefresh < interval) return Promise.resolve(this.map);
     const run = async (): Promise<SlotMap> => {
+      // Nodes asked that the map does not name (a seed given as "localhost", a dead seed) leave too:
+      // the caller opened a connection to ask them.
+      const asked = new Map<string, NodeAddress>();
+      const query: TopologyQuery = (node, command) => {
+        asked.set(nodeName(node.host, node.port), node);
+        return this.#options.query(node, command);
+      };
       try {
-        const map = await discover(this.#candidates(), this.#options.query, this.#options);
+        const map = await discover(this.#candidates(), query, this.#options);
         const left = this.replace(map);
+        for (const [name, node] of asked) {
+          if (!this.#byName.has(name) && !left.some((n) => n.name === name)) {
+            left.push(new ClusterNode(node.host, node.port));
+          }
+        }
         if (left.length > 0) this.#options.onNodesLeft?.(left);
         return this.map;
       } finally {

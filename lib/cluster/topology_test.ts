@@ -188,16 +188,17 @@ test("refresh: known nodes first (down ones last), seeds last, each once", async
   ]);
 });
 
-test("replace and refresh report the nodes that left", async () => {
+test("replace and refresh report the nodes that left, and asked seeds the map does not name", async () => {
   let reply: RespValue = shards;
   let clock = 0;
   const { t, left } = topology(() => reply, { now: () => clock });
   await t.refresh();
-  assert.deepEqual(left, []);
+  // The dead seed asked first is not in the map: its connection is to be closed too.
+  assert.deepEqual(left, [["127.0.0.1:31790"]]);
   reply = decode(replies.shardsFailedResp3); // replica 31705 failed
   clock += 10_000;
   await t.refresh();
-  assert.deepEqual(left, [["127.0.0.1:31705"]]);
+  assert.deepEqual(left, [["127.0.0.1:31790"], ["127.0.0.1:31705"]]);
   assert.deepEqual(
     t.replace(parseClusterSlots([[0, 16383, ["127.0.0.1", 31700]]], { from: seed(31700) })).map((n) => n.port)
       .sort(),
