@@ -819,7 +819,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       anyPrimary: () => this.#router.defaultNode(),
       pool: (node) => this.#link(node).pool,
       moved: (slot, error, from) => {
-        const node = this.#topology.patchSlot(slot, error.host === "" ? from : error);
+        const node = this.#topology.patchSlot(slot, error.host === "" ? from : error, error.host === "");
         this.#topology.refresh().catch(() => {});
         return node;
       },

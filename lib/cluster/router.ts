@@ -249,7 +249,7 @@ export class ClusterRouter<D extends boolean> {
           // An empty host means the node that replied.
           const address = error.host === "" ? node : this.#topology.remap(error);
           if (error instanceof MovedError) {
-            node = this.#topology.patchSlot(slot, error.host === "" ? node : error);
+            node = this.#topology.patchSlot(slot, error.host === "" ? node : error, error.host === "");
             this.#topology.refresh().catch(() => {});
           } else {
             node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??

@@ -378,7 +378,8 @@ export class Topology {
   /**
    * Records a `MOVED` at once, without a full refresh (redis-py's
    * `_update_moved_slots`): `slot` now belongs to the node at `address`,
-   * given as the server wrote it (`addressRemap` is applied here). A
+   * given as the server wrote it (`addressRemap` is applied here, unless
+   * `remapped`: a `MOVED` with an empty host names the node that replied). A
    * replica of the slot's shard that was promoted takes the shard over,
    * with the old primary as its replica; a known primary takes the slot;
    * an unknown node becomes a new shard. Returns the slot's new owner.
@@ -391,11 +392,11 @@ export class Topology {
    * console.log(t.slotOwner(5)?.name); // "127.0.0.1:7002"
    * ```
    */
-  patchSlot(slot: number, address: NodeAddress): ClusterNode {
+  patchSlot(slot: number, address: NodeAddress, remapped = false): ClusterNode {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.#slots.length) {
       throw new DataError(`Invalid slot ${slot}`);
     }
-    const target = this.remap(address);
+    const target = remapped ? address : this.remap(address);
     const name = nodeName(target.host, target.port);
     const owned = this.#shards.findIndex((s) => s.primary.name === name);
     if (owned >= 0) {

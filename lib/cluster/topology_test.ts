@@ -316,3 +316,14 @@ test("pickNode: replicas the server reports down are never picked; a refresh cle
   await t.refresh();
   assert.equal(t.isDown("127.0.0.1:31704"), false);
 });
+
+test("patchSlot applies addressRemap once: not again to a node already remapped (MOVED with an empty host)", () => {
+  const t = new Topology({
+    startupNodes: [],
+    query: async () => [],
+    addressRemap: ({ host, port }) => ({ host, port: port + 10000 }),
+  });
+  assert.equal(t.patchSlot(7, seed(7001)).name, "127.0.0.1:17001");
+  assert.equal(t.patchSlot(8, seed(17001), true).name, "127.0.0.1:17001");
+  assert.equal(t.slotOwner(8)?.name, "127.0.0.1:17001");
+});
