@@ -369,9 +369,10 @@ export class Topology {
    * Records a `MOVED` at once, without a full refresh (redis-py's
    * `_update_moved_slots`): `slot` now belongs to the node at `address`,
    * given as the server wrote it (`addressRemap` is applied here). A
-   * replica of the slot's shard that was promoted takes the shard over,
-   * with the old primary as its replica; a known primary takes the slot;
-   * an unknown node becomes a new shard. Returns the slot's new owner.
+   * replica of the slot's shard that was promoted takes the whole shard
+   * over (a failover hands over every slot of the primary), with the old
+   * primary as its replica; a known primary takes the slot; an unknown node
+   * becomes a new shard. Returns the slot's new owner.
    *
    * @example
    * ```ts
@@ -403,6 +404,11 @@ export class Topology {
           current.primary.withServerType("replica"),
         ],
       };
+      // In place: every slot of the shard follows at once, so a failover costs one MOVED, not one per slot.
+      this.#shards[this.#slots[slot]] = shard;
+      this.#byName.set(name, shard.primary);
+      for (const replica of shard.replicas) this.#byName.set(replica.name, replica);
+      return shard.primary;
     } else {
       const known = this.#byName.get(name);
       shard = {
