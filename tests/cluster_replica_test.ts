@@ -5,7 +5,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConstantBackoff, DataError, keySlot, RedisCluster, type RedisClusterOptions, Retry } from "../mod.ts";
+import {
+  ConstantBackoff,
+  DataError,
+  keySlot,
+  RedisCluster,
+  type RedisClusterOptions,
+  Retry,
+} from "../mod.ts";
 import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
 import { sleep, waitFor } from "./support/async.ts";
 
@@ -39,7 +46,9 @@ function delta(after: Map<string, number>, before: Map<string, number>, nodes: C
 
 async function movedCount(): Promise<number> {
   let n = 0;
-  for (const node of cluster.nodes.filter((x) => x.running)) n += (await cluster.counters(node)).errors.MOVED ?? 0;
+  for (const node of cluster.nodes.filter((x) => x.running)) {
+    n += (await cluster.counters(node)).errors.MOVED ?? 0;
+  }
   return n;
 }
 
@@ -76,7 +85,9 @@ test("setup: every shard has data on its replica", async () => {
 test("loadBalancingStrategy and readFromReplicas are checked at construction", () => {
   assert.throws(
     () => new RedisCluster({ loadBalancingStrategy: "nearest" as "round_robin" }),
-    (e) => e instanceof DataError && /loadBalancingStrategy/.test(e.message) && /round_robin_replicas/.test(e.message),
+    (e) =>
+      e instanceof DataError && /loadBalancingStrategy/.test(e.message) &&
+      /round_robin_replicas/.test(e.message),
   );
   assert.throws(
     () => new RedisCluster({ readFromReplicas: "yes" as unknown as boolean }),
@@ -219,7 +230,7 @@ test("a killed replica is skipped with no surfaced error, and used again once ba
     // The dead replica's reads fell back on its primary.
     assert.equal(delta(after, before, [shard]), 2 * mine, `round ${round}: GETs on ${shard.name}`);
     await sleep(100);
-    }
+  }
   assert.equal(errors.length, 0, String(errors));
   await cluster.restart(victim);
   // Once the topology shows it up again, the replica serves reads again.

@@ -10,7 +10,11 @@ import { DataError } from "../errors.ts";
 import type { ConnectionClass } from "../pool.ts";
 import type { LoadBalancingStrategy } from "./topology.ts";
 
-const STRATEGIES: readonly LoadBalancingStrategy[] = ["round_robin", "round_robin_replicas", "random_replica"];
+const STRATEGIES: readonly LoadBalancingStrategy[] = [
+  "round_robin",
+  "round_robin_replicas",
+  "random_replica",
+];
 
 /**
  * The strategy of `RedisCluster`'s options, or `undefined` (every command to

@@ -125,7 +125,7 @@ export async function discover(
  *
  * @example
  * ```ts
- * import type { LoadBalancingStrategy } from "./topology.ts";
+ * import type { LoadBalancingStrategy } from "@uniredis/redis";
  * const strategy: LoadBalancingStrategy = "round_robin_replicas";
  * console.log(strategy); // "round_robin_replicas"
  * ```
