@@ -100,6 +100,7 @@ export {
 export * from "./lib/errors.ts";
 export { crc16, keySlot, SLOT_COUNT, slotsOf } from "./lib/cluster/slots.ts";
 export { RedisCluster, type RedisClusterOptions } from "./lib/cluster/client.ts";
+export type { LoadBalancingStrategy } from "./lib/cluster/topology.ts";
 export type { ClusterCommandOptions, TargetNodes } from "./lib/cluster/router.ts";
 export type { PerNodeCommands } from "./lib/cluster/per_node.ts";
 export { type AddressRemap, ClusterNode, type NodeAddress, type ServerType } from "./lib/cluster/node.ts";

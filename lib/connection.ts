@@ -82,6 +82,11 @@ export interface ConnectionOptions {
   healthCheckInterval?: number;
   /** Turn on `CLIENT TRACKING` in the handshake (client-side caching; needs RESP3). */
   tracking?: boolean;
+  /**
+   * Send `READONLY` in the handshake: a cluster replica then serves reads of
+   * its primary's slots instead of answering `MOVED` (harmless on a primary).
+   */
+  readOnly?: boolean;
   /** Receives RESP3 push frames (invalidations, pubsub messages). */
   onPush?: (push: RespValue[]) => void;
   /** Told when the socket opens, the handshake ends, the connection fails, and it closes. */

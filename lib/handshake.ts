@@ -1,6 +1,6 @@
 /**
  * The commands that set a new connection up: HELLO (or AUTH on RESP2),
- * CLIENT SETNAME, CLIENT SETINFO and SELECT, sent in one write.
+ * CLIENT SETNAME, CLIENT SETINFO, SELECT and READONLY, sent in one write.
  *
  * @module
  */
@@ -20,6 +20,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   if (o.libName) setup.push(["CLIENT", "SETINFO", "LIB-NAME", o.libName]);
   if (o.libVersion) setup.push(["CLIENT", "SETINFO", "LIB-VER", o.libVersion]);
   if (o.db) setup.push(["SELECT", o.db]);
+  // Cluster reads from replicas: every new connection, reconnects included, is read-only.
+  if (o.readOnly) setup.push(["READONLY"]);
 
   if ((o.protocol ?? 3) === 3) {
     const hello: RedisArgument[] = ["HELLO", 3];

@@ -20,7 +20,8 @@ import { Redis } from "../client.ts";
 import type { TransactionOptions } from "../client.ts";
 import { type AddressRemap, ClusterNode, type NodeAddress, nodeName } from "./node.ts";
 import { keySlot } from "./slots.ts";
-import { Topology } from "./topology.ts";
+import { type LoadBalancingStrategy, Topology } from "./topology.ts";
+import { loadBalancingOf, readOnlyConnections } from "./replica.ts";
 import { type ClusterCommandOptions, ClusterRouter, rawReply } from "./router.ts";
 
 export type { ClusterCommandOptions, TargetNodes } from "./router.ts";
@@ -68,9 +69,24 @@ export interface RedisClusterOptions<D extends boolean = boolean>
   maxRedirections?: number;
   /** Milliseconds between background topology checks (default 30,000; 0 turns them off). */
   topologyRefreshInterval?: number;
+  /**
+   * Sends read-only commands routed by key to the slot's replicas as well
+   * (see `LoadBalancingStrategy`); writes always go to the primary. Default:
+   * every command to the primary.
+   */
+  loadBalancingStrategy?: LoadBalancingStrategy;
+  /** redis-py's `read_from_replicas`: `true` is `loadBalancingStrategy: "round_robin"`. */
+  readFromReplicas?: boolean;
 }
 
-const CLUSTER_KEYS = ["startupNodes", "addressRemap", "maxRedirections", "topologyRefreshInterval"] as const;
+const CLUSTER_KEYS = [
+  "startupNodes",
+  "addressRemap",
+  "maxRedirections",
+  "topologyRefreshInterval",
+  "loadBalancingStrategy",
+  "readFromReplicas",
+] as const;
 const _everyClusterOptionListed: Exclude<
   keyof RedisClusterOptions,
   keyof RedisOptions | typeof CLUSTER_KEYS[number]
@@ -130,6 +146,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   readonly #maxRedirections: number;
   readonly #refreshInterval: number;
   readonly #router: ClusterRouter<D>;
+  /** Where read-only keyed commands may go; undefined: the primaries only. */
+  readonly #loadBalancing: LoadBalancingStrategy | undefined;
   #links = new Map<string, NodeLink<D>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -142,11 +160,20 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new DataError("RedisCluster: options must be an object");
     }
-    const { startupNodes, addressRemap, maxRedirections, topologyRefreshInterval, ...rest } = options;
+    const {
+      startupNodes,
+      addressRemap,
+      maxRedirections,
+      topologyRefreshInterval,
+      loadBalancingStrategy,
+      readFromReplicas,
+      ...rest
+    } = options;
     for (const key of ["connectionPool", "singleConnectionClient", "path"]) {
       if (key in rest) throw new DataError(`RedisCluster: option ${key} is not supported in a cluster`);
     }
     validateOptions(rest as RedisOptions, "RedisCluster", CLUSTER_KEYS);
+    this.#loadBalancing = loadBalancingOf({ loadBalancingStrategy, readFromReplicas });
     if (rest.db !== undefined && rest.db !== 0) {
       throw new DataError(`Invalid option db: ${rest.db} (a cluster has only database 0)`);
     }
@@ -179,6 +206,10 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     const { host: _host, port: _port, retry: _retry, retryOnError: _e, retryOnTimeout: _t, ...settings } =
       rest;
     this.#settings = settings as RedisOptions<D>;
+    if (this.#loadBalancing !== undefined) {
+      // Every node's connections, so a node keeps serving reads whatever role a failover gives it.
+      this.#settings = { ...this.#settings, connectionClass: readOnlyConnections(settings.connectionClass) };
+    }
     this.retry = retryPolicy(rest) ?? new Retry(new ExponentialBackoff({ base: 50, cap: 500 }), 10);
     this.#maxRedirections = maxRedirections ?? 16;
     this.#refreshInterval = topologyRefreshInterval ?? 30_000;
@@ -198,6 +229,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       topology: this.#topology,
       retry: this.retry,
       maxRedirections: this.#maxRedirections,
+      loadBalancing: this.#loadBalancing,
       pool: (node) => this.#link(node).pool,
       ready: async () => {
         if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
@@ -816,6 +848,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
       },
       slotOwner: (slot) => this.#topology.slotOwner(slot),
+      readNode: (slot) => this.#topology.pickNode(slot, this.#loadBalancing),
+      markDown: (node) => this.#topology.markDown(node.name),
       anyPrimary: () => this.#router.defaultNode(),
       pool: (node) => this.#link(node).pool,
       moved: (slot, error, from) => {

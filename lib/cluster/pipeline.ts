@@ -44,6 +44,10 @@ export interface ClusterAccess {
   ready(): Promise<void>;
   /** The primary serving `slot` in the current map. */
   slotOwner(slot: number): ClusterNode | undefined;
+  /** Where a read-only command on `slot` goes under the client's load-balancing strategy. */
+  readNode(slot: number): ClusterNode | undefined;
+  /** Marks a node down (an unreachable replica), so reads skip it until the topology says it is up. */
+  markDown(node: ClusterNode): void;
   /** A primary for keyless batches. */
   anyPrimary(): ClusterNode;
   /** The node's connection pool. */
@@ -143,10 +147,16 @@ export class ClusterBatchRunner implements CommandExecutor {
     const owner = slots.length === 1 ? access.slotOwner(slots[0]) : undefined;
     // Keyless, split or unmapped commands take the client's ordinary route.
     if (owner === undefined) return access.execute(command);
+    // Reads follow the load-balancing strategy (still one write per node).
+    const node = isReadOnly(command as Command<unknown>) ? access.readNode(slots[0]) ?? owner : owner;
     const trace = { sent: false };
-    return access.pool(owner).sharedConnection().send(command, { trace }).catch((error) => {
-      if (error instanceof MovedError) access.moved(slots[0], error, owner);
-      if (!this.#resendable(command as Command<unknown>, error, trace.sent)) throw error;
+    return access.pool(node).sharedConnection().send(command, { trace }).catch((error) => {
+      if (error instanceof MovedError) access.moved(slots[0], error, node);
+      // An unreachable replica: the read is re-sent through the ordinary route, which skips it.
+      const replicaDown = node.name !== owner.name && error instanceof ConnectionError &&
+        !(error instanceof AuthenticationError) && !(error instanceof TimeoutError && trace.sent);
+      if (replicaDown) access.markDown(node);
+      else if (!this.#resendable(command as Command<unknown>, error, trace.sent)) throw error;
       if (error instanceof ConnectionError) access.refresh();
       // Alone, through the ordinary route: it follows further redirections and retries with backoff.
       const again = resends.chain.then(() => access.execute(command));

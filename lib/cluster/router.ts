@@ -30,7 +30,7 @@ import type { CommandOptions } from "../client.ts";
 import { ClusterNode, type NodeAddress, nodeName } from "./node.ts";
 import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
 import { slotsOf } from "./slots.ts";
-import type { Topology } from "./topology.ts";
+import type { LoadBalancingStrategy, Topology } from "./topology.ts";
 import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
 
 /**
@@ -68,6 +68,8 @@ export interface RouterHost<D extends boolean> {
   readonly topology: Topology;
   readonly retry: Retry;
   readonly maxRedirections: number;
+  /** Where read-only keyed commands may go (replicas); undefined: the primary only. */
+  readonly loadBalancing?: LoadBalancingStrategy;
   /** The pool of one node's connections (opened on first use). */
   pool(node: NodeAddress): ConnectionPool<D>;
   /** Resolves once the topology is known (discovering it if needed). */
@@ -168,7 +170,7 @@ export class ClusterRouter<D extends boolean> {
 
   async #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
     const slots = slotsOf(command as Command<unknown>);
-    if (slots.length === 1) return this.#sendToSlot(command, slots[0], send);
+    if (slots.length === 1) return this.#sendToSlot(command, slots[0], send, true);
     if (!isSplit(command as Command<unknown>)) {
       throw new DataError(
         `${command.name}: keys in different slots (${slots.join(", ")}); ` +
@@ -177,7 +179,7 @@ export class ClusterRouter<D extends boolean> {
     }
     const parts = splitBySlot(command as Command<unknown>);
     const replies = await Promise.all(
-      parts.map((part) => this.#sendToSlot(part.command, part.slot, { ...send, transform: rawReply })),
+      parts.map((part) => this.#sendToSlot(part.command, part.slot, { ...send, transform: rawReply }, true)),
     );
     const raw = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
     return (command.transform ? command.transform(raw) : raw) as T;
@@ -227,10 +229,17 @@ export class ClusterRouter<D extends boolean> {
     }
   }
 
-  /** The owner of `slot`, following `MOVED`/`ASK` and retrying what is safe to retry. */
-  async #sendToSlot<T>(command: Command<T>, slot: number, send: SendOptions): Promise<T> {
+  /**
+   * The owner of `slot`, following `MOVED`/`ASK` and retrying what is safe to
+   * retry. With `balance` (routed by key), a read-only command goes where the
+   * load-balancing strategy says; an unreachable replica is skipped at once.
+   */
+  async #sendToSlot<T>(command: Command<T>, slot: number, send: SendOptions, balance = false): Promise<T> {
     const readOnly = isReadOnly(command as Command<unknown>);
-    let node = await this.owner(slot);
+    // Replica reads: cleared by a redirection, after which the command follows the primaries (no MOVED loop).
+    let balanced = balance && readOnly && this.#host.loadBalancing !== undefined;
+    const skipped = new Set<string>();
+    let node = balanced ? await this.#readNode(slot) : await this.owner(slot);
     let asking = false;
     let redirections = 0;
     for (let failures = 1;;) {
@@ -240,6 +249,7 @@ export class ClusterRouter<D extends boolean> {
       } catch (error) {
         asking = false;
         if (error instanceof AskError) {
+          balanced = false;
           if (++redirections > this.#maxRedirections) {
             throw new ClusterError(
               `${command.name}: too many cluster redirections (${this.#maxRedirections}); last: ${error.message}`,
@@ -258,13 +268,36 @@ export class ClusterRouter<D extends boolean> {
           }
           continue;
         }
+        if (balanced && this.#skipReplica(error, trace.sent, node, slot, send)) {
+          skipped.add(node.name);
+          this.#topology.markDown(node.name);
+          node = await this.#readNode(slot);
+          if (skipped.has(node.name)) node = await this.owner(slot);
+          continue;
+        }
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
         if (!(error instanceof TryAgainError)) await this.#topology.refresh().catch(() => {});
         await this.#pause(failures++, send.signal);
-        node = await this.owner(slot);
+        node = balanced ? await this.#readNode(slot) : await this.owner(slot);
       }
     }
+  }
+
+  /**
+   * A replica (not the slot's primary) that could not be reached for a read:
+   * skipped at once, without a backoff or a retry spent. A reply timeout
+   * after sending is not a reachability problem and keeps the usual rules.
+   */
+  #skipReplica(error: unknown, sent: boolean, node: ClusterNode, slot: number, send: SendOptions): boolean {
+    if (send.signal?.aborted || !(error instanceof ConnectionError)) return false;
+    if (error instanceof AuthenticationError || (error instanceof TimeoutError && sent)) return false;
+    return node.name !== this.#topology.slotOwner(slot)?.name;
+  }
+
+  /** The node the strategy picks for a read of `slot` (its primary when the slot's shard is unknown). */
+  async #readNode(slot: number): Promise<ClusterNode> {
+    return this.#topology.pickNode(slot, this.#host.loadBalancing) ?? await this.owner(slot);
   }
 
   /** Whether a failed attempt may run again: never a write that may have been applied (unless `retryWrites`). */

@@ -131,7 +131,7 @@ export async function discover(
  *
  * @example
  * ```ts
- * import type { LoadBalancingStrategy } from "./topology.ts";
+ * import type { LoadBalancingStrategy } from "@uniredis/redis";
  * const strategy: LoadBalancingStrategy = "round_robin_replicas";
  * console.log(strategy); // "round_robin_replicas"
  * ```
@@ -380,9 +380,10 @@ export class Topology {
    * `_update_moved_slots`): `slot` now belongs to the node at `address`,
    * given as the server wrote it (`addressRemap` is applied here, unless
    * `remapped`: a `MOVED` with an empty host names the node that replied). A
-   * replica of the slot's shard that was promoted takes the shard over,
-   * with the old primary as its replica; a known primary takes the slot;
-   * an unknown node becomes a new shard. Returns the slot's new owner.
+   * replica of the slot's shard that was promoted takes the whole shard
+   * over (a failover hands over every slot of the primary), with the old
+   * primary as its replica; a known primary takes the slot; an unknown node
+   * becomes a new shard. Returns the slot's new owner.
    *
    * @example
    * ```ts
@@ -414,6 +415,11 @@ export class Topology {
           current.primary.withServerType("replica"),
         ],
       };
+      // In place: every slot of the shard follows at once, so a failover costs one MOVED, not one per slot.
+      this.#shards[this.#slots[slot]] = shard;
+      this.#byName.set(name, shard.primary);
+      for (const replica of shard.replicas) this.#byName.set(replica.name, replica);
+      return shard.primary;
     } else {
       const known = this.#byName.get(name);
       shard = {

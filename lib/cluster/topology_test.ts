@@ -231,10 +231,12 @@ test("patchSlot after a failover: the promoted replica leads, the old primary be
   assert.equal(t.slotOwner(5461)?.name, "127.0.0.1:31705");
   assert.deepEqual(t.replicasOf(5461).map((n) => `${n.name} ${n.serverType}`), ["127.0.0.1:31701 replica"]);
   assert.equal(t.nodeByName("127.0.0.1:31705")?.serverType, "primary");
-  assert.equal(t.slotOwner(5462)?.name, "127.0.0.1:31701"); // other slots wait for their MOVED or a refresh
-  // The next slot redirected to the same node joins the same shard.
-  t.patchSlot(5462, seed(31705));
-  assert.equal(t.map.slots[5461], t.map.slots[5462]);
+  // A failover hands over every slot of the shard: they all follow at once.
+  assert.equal(t.slotOwner(5462)?.name, "127.0.0.1:31705");
+  assert.equal(t.slotOwner(10922)?.name, "127.0.0.1:31705");
+  assert.equal(t.slotOwner(5460)?.name, "127.0.0.1:31700");
+  assert.equal(t.nodeByName("127.0.0.1:31701")?.serverType, "replica");
+  assert.equal(t.patchSlot(5462, seed(31705)), owner);
 });
 
 test("patchSlot: an unknown node becomes a new shard; addressRemap applies to the address", () => {
