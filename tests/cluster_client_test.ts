@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ClusterNode, DataError, keySlot, RedisCluster } from "../mod.ts";
+import { ClusterNode, DataError, keySlot, NoBackoff, RedisCluster, Retry, TryAgainError } from "../mod.ts";
 import { type ClusterNodeInfo, freePort, startCluster } from "./harness/mod.ts";
 import { sleep } from "./support/async.ts";
 
@@ -151,6 +151,30 @@ test("TRYAGAIN during a half-finished migration is retried until the migration f
   assert.deepEqual(await pending, ["1", "2"]);
   assert.ok(await errors(from, "TRYAGAIN") > tryAgain, "the source answered TRYAGAIN at least once");
   await cluster.migrateSlot(slot, to, from);
+});
+
+test("retry: a Retry with 0 retries turns the cluster's retries off (TRYAGAIN rejects after one attempt)", async () => {
+  await using rc = new RedisCluster({
+    startupNodes: [cluster.seeds[0]],
+    topologyRefreshInterval: 0,
+    retry: new Retry(new NoBackoff(), 0),
+  });
+  assert.equal(rc.retry.retries, 0);
+  const from = cluster.primaries[1];
+  const to = cluster.primaries[2];
+  const slot = from.slots[0][0] + 9;
+  const moved = keyInSlot(slot, ":a");
+  const stays = keyInSlot(slot, ":b");
+  await rc.mset({ [moved]: "1", [stays]: "2" });
+  await cluster.migrateSlot(slot, from, to, { finish: false, keys: [moved] });
+  try {
+    const tryAgain = await errors(from, "TRYAGAIN");
+    await assert.rejects(rc.mget([moved, stays]), TryAgainError);
+    assert.equal(await errors(from, "TRYAGAIN"), tryAgain + 1, "one attempt, not retried");
+  } finally {
+    await cluster.finishMigration(slot);
+    await cluster.migrateSlot(slot, to, from);
+  }
 });
 
 test("a write whose reply is lost (socketTimeout on a sleeping node) rejects and is not re-sent", async () => {

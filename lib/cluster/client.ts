@@ -210,7 +210,10 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       // Every node's connections, so a node keeps serving reads whatever role a failover gives it.
       this.#settings = { ...this.#settings, connectionClass: readOnlyConnections(settings.connectionClass) };
     }
-    this.retry = retryPolicy(rest) ?? new Retry(new ExponentialBackoff({ base: 50, cap: 500 }), 10);
+    // The default rides out a failover; a `retry` given (even with 0 retries) is the user's choice.
+    this.retry = rest.retry === undefined
+      ? retryPolicy({ ...rest, retry: new Retry(new ExponentialBackoff({ base: 50, cap: 500 }), 10) })!
+      : retryPolicy(rest) ?? rest.retry.copy();
     this.#maxRedirections = maxRedirections ?? 16;
     this.#refreshInterval = topologyRefreshInterval ?? 30_000;
     this.#topology = new Topology({
