@@ -79,6 +79,17 @@ const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
 /** Keeps a reply as the server sent it, for merging before the command's own transform. */
 export const rawReply = (reply: RespValue): RespValue => reply;
 
+/**
+ * A sent command that got no reply within its timeout (the connection then
+ * closes, failing the commands behind it with the timeout as cause). It is
+ * not re-sent, read or write: the node is hung, a second try would wait as
+ * long again on it, and the timeout is the caller's bound for the command.
+ */
+function isHungNode(error: unknown): boolean {
+  return error instanceof TimeoutError ||
+    (error instanceof ConnectionError && error.cause instanceof TimeoutError);
+}
+
 function randomOf<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)];
 }
@@ -219,6 +230,7 @@ export class ClusterRouter<D extends boolean> {
       try {
         return await this.#sendOnce(node, command, send, trace, false);
       } catch (error) {
+        this.#noteTimeout(error, trace.sent, node);
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
         await this.#pause(failures, send.signal);
@@ -257,6 +269,7 @@ export class ClusterRouter<D extends boolean> {
           }
           continue;
         }
+        this.#noteTimeout(error, trace.sent, node);
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
         if (!(error instanceof TryAgainError)) await this.#topology.refresh().catch(() => {});
@@ -273,7 +286,19 @@ export class ClusterRouter<D extends boolean> {
     if (!(error instanceof ConnectionError)) return false;
     if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
     if (error instanceof TimeoutError && !this.#retry.isSupported(error)) return false;
+    if (sent && isHungNode(error)) return false;
     return !sent || readOnly || this.#retry.retryWrites;
+  }
+
+  /**
+   * A node that let a sent command time out is hung: later commands should
+   * not queue behind it, so it is marked down and the map refreshed in the
+   * background (its replica takes over once the cluster fails it).
+   */
+  #noteTimeout(error: unknown, sent: boolean, node: ClusterNode): void {
+    if (!sent || !isHungNode(error)) return;
+    this.#topology.markDown(node.name);
+    this.#topology.refresh().catch(() => {});
   }
 
   #pause(failures: number, signal: AbortSignal | undefined): Promise<void> {
