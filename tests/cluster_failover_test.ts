@@ -179,7 +179,6 @@ test("SIGKILL of a primary under load: every command settles, the shard serves w
   const lagBytes = offset(primaryInfo, "master_repl_offset") - offset(replicaInfo, "slave_repl_offset");
   const killed = Date.now();
   await cluster.kill(victim);
-  const dead = Date.now();
   try {
     const promoted = await promotedAt(replica);
     await cluster.waitForPromotion(victim);
@@ -207,13 +206,14 @@ test("SIGKILL of a primary under load: every command settles, the shard serves w
       assert.ok(o.command !== "GET", `a read is re-sent, not surfaced: ${describeOp(o)}`);
       assert.ok(o.error instanceof ConnectionError, describeOp(o));
       assert.ok(slots.has(o.slot), `only the victim's shard: ${describeOp(o)}`);
-      assert.ok(o.start <= dead, `only commands sent before the kill: ${describeOp(o)}`);
+      // Written before the client saw the connection go (ECONNRESET just after the kill counts too).
+      assert.ok(o.start >= killed - 1000 && o.start < promoted, `only during the outage: ${describeOp(o)}`);
     }
     assert.ok(result.errors.length <= 4, `${result.errors.length} errors`);
     assert.deepEqual(result.wrongReads, []);
-    // Replication is asynchronous: an INCR acknowledged but not yet sent to the replica dies with the
-    // primary. On loopback the stream reaches the replica's socket before the client's reply leaves (Redis
-    // writes replicas first in the same event-loop turn), so none is lost here; `lost` would show it.
+    // Replication is asynchronous: an INCR acknowledged but not yet streamed to the replica dies with the
+    // primary, and `lost` would name it. On loopback the replica keeps up (its lag, sampled just before the
+    // kill, is reported): no acknowledged INCR has been lost in any run here, so the assertion stays strict.
     const { lost, twice, unknown } = await incrAccounting(result);
     figure("SIGKILL of a primary", { ...figures, unknownIncrs: unknown, lostAcked: lost.length });
     assert.deepEqual(twice, [], "no INCR applied twice");
