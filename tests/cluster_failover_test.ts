@@ -310,7 +310,12 @@ test("a hung primary (DEBUG SLEEP 8, socketTimeout 1000): TimeoutError within 1.
   const others = spreadSlots(10).filter((s) => !slots.has(s));
   const write = keyInSlot([...slots][7], ":w");
   const read = keyInSlot([...slots][9], ":r");
-  await rc.set(read, "r");
+  // Replication is asynchronous: the probed value must have reached the replica before the primary hangs.
+  const [, replicated] = await cluster.calls(victim, [["SET", read, "r"], ["WAIT", "1", "2000"]]);
+  assert.equal(replicated, 1, `the replica acknowledged the probed value (WAIT: ${replicated})`);
+  // The client is connected to the node when it hangs (a fresh connection would time out in its handshake,
+  // before the command is sent: that command is then safely retried until the promotion).
+  assert.equal(await rc.get(read), "r");
   await cluster.resetCounters();
   const load = startLoad(rc, others, 2);
   const sleeping = cluster.debugSleep(victim, 8);
