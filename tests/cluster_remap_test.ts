@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type AddressRemap, keySlot, RedisCluster, type RedisClusterOptions } from "../mod.ts";
 import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
-import { describeErrors, startLoad } from "./support/cluster_load.ts";
+import { describeOp, keyInSlot, startLoad } from "./support/cluster_load.ts";
 import { waitFor } from "./support/async.ts";
 
 // One cluster for the whole file; the last test stops it.
@@ -28,14 +28,6 @@ function client(addressRemap: AddressRemap | undefined, extra: RedisClusterOptio
     topologyRefreshInterval: 0,
     ...extra,
   });
-}
-
-/** A key hashing to `slot`: `{tag}suffix` with a tag found by search. */
-function keyInSlot(slot: number, suffix = ""): string {
-  for (let i = 0;; i++) {
-    const tag = `t${i}`;
-    if (keySlot(tag) === slot) return `{${tag}}${suffix}`;
-  }
 }
 
 function owns(node: ClusterNodeInfo, slot: number): boolean {
@@ -142,15 +134,17 @@ test("addressRemap: a manual failover under load surfaces no error", async () =>
   await using rc = client(byMap);
   const primary = cluster.primaries[1];
   const replica = cluster.replicasOf(primary)[0];
-  const shardKey = keyInSlot(primary.slots[0][0], ":f");
-  const keys = [...Array.from({ length: 30 }, (_, i) => `failover:${i}`), shardKey];
-  const load = startLoad(rc, keys);
-  await waitFor(() => load.rounds > 50);
+  const shardSlot = primary.slots[0][0];
+  const shardKey = keyInSlot(shardSlot, ":f");
+  const slots = [...Array.from({ length: 30 }, (_, i) => Math.floor((i * 16384) / 30) + 7), shardSlot];
+  const load = startLoad(rc, slots);
+  await waitFor(() => load.ops.length > 150);
   await cluster.failover(replica);
-  const rounds = load.rounds;
-  await waitFor(() => load.rounds > rounds + 50);
+  const ops = load.ops.length;
+  await waitFor(() => load.ops.length > ops + 150);
   const result = await load.stop();
-  assert.equal(result.errors.length, 0, describeErrors(result.errors));
+  assert.equal(result.errors.length, 0, result.errors.map(describeOp).join("\n"));
+  assert.deepEqual(result.wrongReads, []);
   assert.equal(rc.getNodeFromKey(shardKey)?.name, replica.name, "the promoted replica, by its remapped name");
 });
 

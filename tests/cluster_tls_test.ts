@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AuthenticationError, keySlot, RedisCluster, type RedisClusterOptions } from "../mod.ts";
 import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
-import { describeErrors, startLoad } from "./support/cluster_load.ts";
+import { describeOp, keyInSlot, type LoadResult, startLoad } from "./support/cluster_load.ts";
 import { sleep, waitFor } from "./support/async.ts";
 
 // One cluster for the whole file; the last test stops it.
@@ -24,14 +24,6 @@ function client(extra: RedisClusterOptions<true> = {}): RedisCluster {
   });
 }
 
-/** A key hashing to `slot`: `{tag}suffix` with a tag found by search. */
-function keyInSlot(slot: number, suffix = ""): string {
-  for (let i = 0;; i++) {
-    const tag = `t${i}`;
-    if (keySlot(tag) === slot) return `{${tag}}${suffix}`;
-  }
-}
-
 function owns(node: ClusterNodeInfo, slot: number): boolean {
   return node.slots.some(([a, b]) => slot >= a && slot <= b);
 }
@@ -44,19 +36,24 @@ async function flushAll(): Promise<void> {
   for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
 }
 
-/** The value of each key, read on its owner by the harness. */
-async function finalValues(keys: readonly string[]): Promise<Map<string, number>> {
+/** Each counter the load touched, read on its owner by the harness. */
+async function finalValues(result: LoadResult): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const key of keys) {
+  for (const key of new Set([...result.acked.keys(), ...result.unknown.keys()])) {
     const owner = await cluster.ownerOf(keySlot(key));
     out.set(key, Number(await cluster.call(owner, "GET", key) ?? 0));
   }
   return out;
 }
 
-/** Keys spread over every shard, and `extra` more. */
-function spreadKeys(prefix: string, extra: string[] = []): string[] {
-  return [...Array.from({ length: 30 }, (_, i) => `${prefix}:${i}`), ...extra];
+/** 30 slots spread over every shard, and `extra` more. */
+function spreadSlots(extra: number[] = []): number[] {
+  return [...Array.from({ length: 30 }, (_, i) => Math.floor((i * 16384) / 30) + 7), ...extra];
+}
+
+/** The load's surfaced errors, one per line, for assertion messages. */
+function describe(result: LoadResult): string {
+  return result.errors.map(describeOp).join("\n");
 }
 
 test("TLS + ACL: 1,000 SETs from one seed land on their owners, no MOVED after warm-up", async () => {
@@ -112,17 +109,17 @@ test("TLS: a 100-slot reshard under load surfaces no error and loses no acknowle
   const from = cluster.primaries[0];
   const to = cluster.primaries[1];
   const first = from.slots[0][0];
-  const moving = Array.from({ length: 10 }, (_, i) => keyInSlot(first + i * 10, ":r"));
-  const keys = spreadKeys("reshard", moving);
-  const load = startLoad(rc, keys);
-  await waitFor(() => load.rounds > 50);
+  const moving = Array.from({ length: 10 }, (_, i) => first + i * 10);
+  const load = startLoad(rc, spreadSlots(moving));
+  await waitFor(() => load.ops.length > 150);
   const moved = await cluster.reshard(100, from, to);
   await sleep(200);
   const result = await load.stop();
   assert.equal(moved.length, 100);
-  assert.equal(result.errors.length, 0, describeErrors(result.errors));
-  assert.deepEqual(await finalValues(keys), new Map(keys.map((k) => [k, result.acked.get(k) ?? 0])));
-  for (const key of moving) assert.equal(rc.getNodeFromKey(key)?.port, to.port);
+  assert.equal(result.errors.length, 0, describe(result));
+  assert.deepEqual(result.wrongReads, []);
+  assert.deepEqual(await finalValues(result), result.acked);
+  for (const slot of moving) assert.equal(rc.getNodeFromKey(keyInSlot(slot))?.port, to.port);
 });
 
 test("TLS: a manual failover under load surfaces no error", async () => {
@@ -130,16 +127,21 @@ test("TLS: a manual failover under load surfaces no error", async () => {
   await using rc = client();
   const primary = cluster.primaries[2];
   const replica = cluster.replicasOf(primary)[0];
-  const keys = spreadKeys("failover", [keyInSlot(primary.slots[0][0], ":f")]);
-  const load = startLoad(rc, keys);
-  await waitFor(() => load.rounds > 50);
+  const shardSlot = primary.slots[0][0];
+  const load = startLoad(rc, spreadSlots([shardSlot]));
+  await waitFor(() => load.ops.length > 150);
   await cluster.failover(replica);
-  const rounds = load.rounds;
-  await waitFor(() => load.rounds > rounds + 50);
+  const ops = load.ops.length;
+  await waitFor(() => load.ops.length > ops + 150);
   const result = await load.stop();
-  assert.equal(result.errors.length, 0, describeErrors(result.errors));
-  assert.deepEqual(await finalValues(keys), new Map(keys.map((k) => [k, result.acked.get(k) ?? 0])));
-  assert.equal(rc.getNodeFromKey(keys.at(-1)!)?.port, replica.port, "the promoted replica owns the shard");
+  assert.equal(result.errors.length, 0, describe(result));
+  assert.deepEqual(result.wrongReads, []);
+  assert.deepEqual(await finalValues(result), result.acked);
+  assert.equal(
+    rc.getNodeFromKey(keyInSlot(shardSlot))?.port,
+    replica.port,
+    "the promoted replica owns the shard",
+  );
 });
 
 test("a wrong password is one AuthenticationError, quickly, and not retried", async () => {
@@ -161,29 +163,29 @@ test("TLS: SIGKILL of a primary under load: every promise settles, no acknowledg
   await flushAll();
   await using rc = client();
   const victim = cluster.primaries[1];
-  const victimKey = keyInSlot(victim.slots[0][0], ":k");
-  const keys = spreadKeys("kill", [victimKey]);
-  const load = startLoad(rc, keys);
-  await waitFor(() => load.rounds > 50);
+  const victimSlot = victim.slots[0][0];
+  const victimKey = keyInSlot(victimSlot, ":k");
+  const load = startLoad(rc, spreadSlots([victimSlot]));
+  await waitFor(() => load.ops.length > 150);
   await cluster.kill(victim);
   const promoted = await cluster.waitForPromotion(victim);
   const promotedAt = Date.now();
   // The shard serves again soon after the promotion.
   assert.ok(await waitFor(async () => (await rc.get(victimKey).catch(() => "down")) !== "down", 2000));
   console.log(`TLS kill: shard served ${Date.now() - promotedAt} ms after the promotion`);
-  const rounds = load.rounds;
-  await waitFor(() => load.rounds > rounds + 50);
+  const ops = load.ops.length;
+  await waitFor(() => load.ops.length > ops + 150);
   const result = await load.stop();
   // Only writes whose reply was lost with the node may surface, as connection errors.
-  for (const e of result.errors) {
-    assert.ok(e instanceof Error && e.name === "ConnectionError", describeErrors([e]));
+  for (const op of result.errors) {
+    const e = op.error;
+    assert.ok(op.command !== "GET" && e instanceof Error && e.name === "ConnectionError", describeOp(op));
   }
-  const final = await finalValues(keys);
-  for (const key of keys) {
+  const final = await finalValues(result);
+  for (const [key, value] of final) {
     const acked = result.acked.get(key) ?? 0;
-    const value = final.get(key)!;
     assert.ok(
-      value >= acked && value <= acked + (result.failed.get(key) ?? 0),
+      value >= acked && value <= acked + (result.unknown.get(key) ?? 0),
       `${key}: ${value} applied, ${acked} acknowledged`,
     );
   }

@@ -146,6 +146,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   readonly #maxRedirections: number;
   readonly #refreshInterval: number;
   readonly #router: ClusterRouter<D>;
+  readonly #retrySentTimeouts: boolean;
   /** Where read-only keyed commands may go; undefined: the primaries only. */
   readonly #loadBalancing: LoadBalancingStrategy | undefined;
   #links = new Map<string, NodeLink<D>>();
@@ -214,6 +215,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     this.retry = rest.retry === undefined
       ? retryPolicy({ ...rest, retry: new Retry(new ExponentialBackoff({ base: 50, cap: 500 }), 10) })!
       : retryPolicy(rest) ?? rest.retry.copy();
+    this.#retrySentTimeouts = rest.retryOnTimeout === true;
     this.#maxRedirections = maxRedirections ?? 16;
     this.#refreshInterval = topologyRefreshInterval ?? 30_000;
     this.#topology = new Topology({
@@ -231,6 +233,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     this.#router = new ClusterRouter<D>({
       topology: this.#topology,
       retry: this.retry,
+      retrySentTimeouts: this.#retrySentTimeouts,
       maxRedirections: this.#maxRedirections,
       loadBalancing: this.#loadBalancing,
       pool: (node) => this.#link(node).pool,
@@ -868,6 +871,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       refresh: () => this.#topology.refresh().then(() => {}, () => {}),
       execute: (command) => this.execute(command),
       retry: this.retry,
+      retrySentTimeouts: this.#retrySentTimeouts,
       maxRedirections: this.#maxRedirections,
     };
   }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { mayRunAgain } from "./router.ts";
 import { Command, type CommandExecutor, type RedisKey } from "../commands/command.ts";
 import { isReadOnly } from "../commands/read_only.ts";
 import type { Connection } from "../connection.ts";
@@ -17,7 +18,6 @@ import {
   ClusterDownError,
   ConnectionError,
   DataError,
-  MaxConnectionsError,
   MovedError,
   TimeoutError,
   TryAgainError,
@@ -62,6 +62,8 @@ export interface ClusterAccess {
   execute<T>(command: Command<T>): Promise<T>;
   /** The cluster's retry policy. */
   readonly retry: Retry;
+  /** Whether a sent command that timed out may run again (`retryOnTimeout`). */
+  readonly retrySentTimeouts: boolean;
   /** Most redirections followed for one batch. */
   readonly maxRedirections: number;
 }
@@ -170,12 +172,9 @@ export class ClusterBatchRunner implements CommandExecutor {
     if (error instanceof AskError || error instanceof ClusterDownError || error instanceof TryAgainError) {
       return true;
     }
-    if (!(error instanceof ConnectionError)) return false;
-    if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
-    const retry = this.#access.retry;
-    if (!retry.allows(1)) return false;
-    if (error instanceof TimeoutError && !retry.isSupported(error)) return false;
-    return !sent || isReadOnly(command) || retry.retryWrites;
+    const access = this.#access;
+    return access.retry.allows(1) &&
+      mayRunAgain(error, sent, isReadOnly(command), access.retry, access.retrySentTimeouts);
   }
 
   /**

@@ -72,6 +72,8 @@ export interface RouterHost<D extends boolean> {
   readonly loadBalancing?: LoadBalancingStrategy;
   /** The pool of one node's connections (opened on first use). */
   pool(node: NodeAddress): ConnectionPool<D>;
+  /** Whether a sent command that timed out may run again (the `retryOnTimeout` option). */
+  readonly retrySentTimeouts: boolean;
   /** Resolves once the topology is known (discovering it if needed). */
   ready(): Promise<void>;
 }
@@ -80,6 +82,40 @@ const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
 
 /** Keeps a reply as the server sent it, for merging before the command's own transform. */
 export const rawReply = (reply: RespValue): RespValue => reply;
+
+/**
+ * A sent command that got no reply within its timeout (the connection then
+ * closes, failing the commands behind it with the timeout as cause). It is
+ * not re-sent, read or write: the node is hung, a second try would wait as
+ * long again on it, and the timeout is the caller's bound for the command.
+ */
+function isHungNode(error: unknown): boolean {
+  return error instanceof TimeoutError ||
+    (error instanceof ConnectionError && error.cause instanceof TimeoutError);
+}
+
+/**
+ * Whether a cluster command that failed may run again: `CLUSTERDOWN` and
+ * `TRYAGAIN` (nothing ran), lost connections the policy supports when the
+ * command was not sent, is a read, or the policy says `retryWrites`. A sent
+ * command whose node stopped answering (a timeout) runs again only with
+ * `retrySentTimeouts` (the `retryOnTimeout` option): re-sending would queue
+ * it behind the hung node.
+ */
+export function mayRunAgain(
+  error: unknown,
+  sent: boolean,
+  readOnly: boolean,
+  retry: Retry,
+  retrySentTimeouts: boolean,
+): boolean {
+  if (error instanceof ClusterDownError || error instanceof TryAgainError) return true;
+  if (!(error instanceof ConnectionError)) return false;
+  if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
+  if (error instanceof TimeoutError && !retry.isSupported(error)) return false;
+  if (sent && isHungNode(error) && !retrySentTimeouts) return false;
+  return !sent || readOnly || retry.retryWrites;
+}
 
 function randomOf<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)];
@@ -222,6 +258,7 @@ export class ClusterRouter<D extends boolean> {
       try {
         return await this.#sendOnce(node, command, send, trace, false);
       } catch (error) {
+        this.#noteTimeout(error, trace.sent, node);
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
         await this.#pause(failures, send.signal);
@@ -275,6 +312,7 @@ export class ClusterRouter<D extends boolean> {
           if (skipped.has(node.name)) node = await this.owner(slot);
           continue;
         }
+        this.#noteTimeout(error, trace.sent, node);
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
         if (!(error instanceof TryAgainError)) await this.#topology.refresh().catch(() => {});
@@ -300,14 +338,21 @@ export class ClusterRouter<D extends boolean> {
     return this.#topology.pickNode(slot, this.#host.loadBalancing) ?? await this.owner(slot);
   }
 
-  /** Whether a failed attempt may run again: never a write that may have been applied (unless `retryWrites`). */
+  /** Whether a failed attempt may run again (see `mayRunAgain`), within the policy's attempts. */
   #retriable(error: unknown, sent: boolean, readOnly: boolean, failures: number, send: SendOptions): boolean {
     if (send.signal?.aborted || !this.#retry.allows(failures)) return false;
-    if (error instanceof ClusterDownError || error instanceof TryAgainError) return true;
-    if (!(error instanceof ConnectionError)) return false;
-    if (error instanceof AuthenticationError || error instanceof MaxConnectionsError) return false;
-    if (error instanceof TimeoutError && !this.#retry.isSupported(error)) return false;
-    return !sent || readOnly || this.#retry.retryWrites;
+    return mayRunAgain(error, sent, readOnly, this.#retry, this.#host.retrySentTimeouts);
+  }
+
+  /**
+   * A node that let a sent command time out is hung: later commands should
+   * not queue behind it, so it is marked down and the map refreshed in the
+   * background (its replica takes over once the cluster fails it).
+   */
+  #noteTimeout(error: unknown, sent: boolean, node: ClusterNode): void {
+    if (!sent || !isHungNode(error)) return;
+    this.#topology.markDown(node.name);
+    this.#topology.refresh().catch(() => {});
   }
 
   #pause(failures: number, signal: AbortSignal | undefined): Promise<void> {

@@ -322,7 +322,7 @@ test("pickNode: replicas the server reports down are never picked; a refresh cle
 test("patchSlot applies addressRemap once: not again to a node already remapped (MOVED with an empty host)", () => {
   const t = new Topology({
     startupNodes: [],
-    query: async () => [],
+    query: () => Promise.resolve([]),
     addressRemap: ({ host, port }) => ({ host, port: port + 10000 }),
   });
   assert.equal(t.patchSlot(7, seed(7001)).name, "127.0.0.1:17001");
