@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import {
   ClusterCrossSlotError,
   DataError,
-  keySlot,
   RedisCluster,
   RedisConnectionEvent,
   RedisErrorEvent,
@@ -15,25 +14,15 @@ import {
 } from "../mod.ts";
 import { type ClusterNodeInfo, freePort, startCluster } from "./harness/mod.ts";
 import { sleep } from "./support/async.ts";
+import { keyInSlot, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster();
-
-/** A key hashing to `slot`: `{tag}suffix` with a tag found by search. */
-function keyInSlot(slot: number, suffix = ""): string {
-  for (let i = 0;; i++) {
-    const tag = `t${i}`;
-    if (keySlot(tag) === slot) return `{${tag}}${suffix}`;
-  }
-}
+const { calls } = probes(cluster);
 
 /** A key owned by `node` (its first slot plus `offset`). */
 function keyOn(node: ClusterNodeInfo, offset: number, suffix = ""): string {
   return keyInSlot(node.slots[0][0] + offset, suffix);
-}
-
-async function calls(node: ClusterNodeInfo, command: string): Promise<number> {
-  return (await cluster.counters(node)).commands[command]?.calls ?? 0;
 }
 
 function seed(): RedisCluster {

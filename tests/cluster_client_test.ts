@@ -5,35 +5,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ClusterNode, DataError, keySlot, NoBackoff, RedisCluster, Retry, TryAgainError } from "../mod.ts";
-import { type ClusterNodeInfo, freePort, startCluster } from "./harness/mod.ts";
+import { freePort, startCluster } from "./harness/mod.ts";
 import { sleep } from "./support/async.ts";
+import { keyInSlot, owns, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster();
-
-/** A key hashing to `slot`: `{tag}suffix` with a tag found by search. */
-function keyInSlot(slot: number, suffix = ""): string {
-  for (let i = 0;; i++) {
-    const tag = `t${i}`;
-    if (keySlot(tag) === slot) return `{${tag}}${suffix}`;
-  }
-}
-
-function owns(node: ClusterNodeInfo, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
-
-async function calls(node: ClusterNodeInfo, command: string): Promise<number> {
-  return (await cluster.counters(node)).commands[command]?.calls ?? 0;
-}
-
-async function errors(node: ClusterNodeInfo, prefix: string): Promise<number> {
-  return (await cluster.counters(node)).errors[prefix] ?? 0;
-}
-
-async function flushAll(): Promise<void> {
-  for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
-}
+const { calls, errors, flushAll } = probes(cluster);
 
 function seed(): RedisCluster {
   return new RedisCluster({ startupNodes: [cluster.seeds[0]], topologyRefreshInterval: 0 });

@@ -10,16 +10,17 @@ import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
 import {
   describeOp,
   firstSuccess,
-  keyInSlot,
   type LoadResult,
   longestOp,
   opsPerSecond,
   startLoad,
 } from "./support/cluster_load.ts";
 import { sleep } from "./support/async.ts";
+import { keyInSlot, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster({ nodeTimeoutMs: 1000 });
+const { flushAll } = probes(cluster);
 
 /** Prints a measured figure (the README quotes them). */
 function figure(name: string, value: unknown): void {
@@ -92,10 +93,6 @@ async function incrAccounting(
     if (final > acked + maybe) twice.push(`${key}: final ${final} > acked ${acked} + unknown ${maybe}`);
   }
   return { lost, twice, unknown };
-}
-
-async function flushAll(): Promise<void> {
-  for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
 }
 
 test("a reshard of 100 slots under load: no surfaced error, a handful of full refreshes", async () => {

@@ -5,26 +5,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ClusterCrossSlotError, DataError, keySlot, RedisCluster, ResponseError } from "../mod.ts";
-import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
+import { startCluster } from "./harness/mod.ts";
+import { keyInSlot, owns, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster();
-
-/** A key hashing to `slot`: `{tag}suffix` with a tag found by search. */
-function keyInSlot(slot: number, suffix = ""): string {
-  for (let i = 0;; i++) {
-    const tag = `t${i}`;
-    if (keySlot(tag) === slot) return `{${tag}}${suffix}`;
-  }
-}
-
-function owns(node: ClusterNodeInfo, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
-
-async function calls(node: ClusterNodeInfo, command: string): Promise<number> {
-  return (await cluster.counters(node)).commands[command]?.calls ?? 0;
-}
+const { calls } = probes(cluster);
 
 function seed(): RedisCluster {
   return new RedisCluster({ startupNodes: [cluster.seeds[0]], topologyRefreshInterval: 0 });

@@ -6,12 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type AddressRemap, keySlot, RedisCluster, type RedisClusterOptions } from "../mod.ts";
-import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
-import { describeOp, keyInSlot, startLoad } from "./support/cluster_load.ts";
+import { startCluster } from "./harness/mod.ts";
+import { describeOp, startLoad } from "./support/cluster_load.ts";
 import { waitFor } from "./support/async.ts";
+import { keyInSlot, owns, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster({ announceHostname: "127.0.0.2" });
+const { calls, errors, flushAll } = probes(cluster);
 
 const byFunction: AddressRemap = ({ host, port }) => ({
   host: host === "127.0.0.2" ? "127.0.0.1" : host,
@@ -28,22 +30,6 @@ function client(addressRemap: AddressRemap | undefined, extra: RedisClusterOptio
     topologyRefreshInterval: 0,
     ...extra,
   });
-}
-
-function owns(node: ClusterNodeInfo, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
-
-async function calls(node: ClusterNodeInfo, command: string): Promise<number> {
-  return (await cluster.counters(node)).commands[command]?.calls ?? 0;
-}
-
-async function errors(node: ClusterNodeInfo, prefix: string): Promise<number> {
-  return (await cluster.counters(node)).errors[prefix] ?? 0;
-}
-
-async function flushAll(): Promise<void> {
-  for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
 }
 
 test("without addressRemap: a ConnectionError naming the announced address, in bounded time, nothing written", async () => {

@@ -15,16 +15,13 @@ import {
 } from "../mod.ts";
 import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
 import { sleep, waitFor } from "./support/async.ts";
+import { owns } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster();
 
 /** Keys spread over every shard. */
 const KEYS = Array.from({ length: 300 }, (_, i) => `rr:${i}`);
-
-function owns(node: ClusterNodeInfo, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
 
 function client(options: RedisClusterOptions<true> = {}): RedisCluster {
   return new RedisCluster({ startupNodes: [cluster.seeds[0]], topologyRefreshInterval: 0, ...options });

@@ -5,16 +5,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError, keySlot, RedisCluster } from "../mod.ts";
 import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
+import { owns, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster();
+const { calls, flushAll } = probes(cluster);
 
 function client(): RedisCluster {
   return new RedisCluster({ startupNodes: cluster.seeds, topologyRefreshInterval: 0 });
-}
-
-async function flushAll(): Promise<void> {
-  for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
 }
 
 /** Writes `count` string keys `prefix:i` with parallel SETs, in batches. */
@@ -28,10 +26,6 @@ async function fill(rc: RedisCluster, prefix: string, count: number): Promise<st
 
 function missing(expected: string[], seen: Set<string>): string[] {
   return expected.filter((k) => !seen.has(k));
-}
-
-async function calls(node: ClusterNodeInfo, command: string): Promise<number> {
-  return (await cluster.counters(node)).commands[command]?.calls ?? 0;
 }
 
 test("scanIter yields every one of 20,000 keys, from every primary", async () => {
@@ -103,10 +97,6 @@ test("hscanIter, sscanIter and zscanIter go to the key's owner", async () => {
   for await (const _ of rc.zscanIter("zs")) n++;
   assert.equal(n, 100);
 });
-
-function owns(node: ClusterNodeInfo, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
 
 /** Writes 20,000 keys, waits until the replicas have them, then scans; `fault` runs (awaited, the scan
  * suspended) once 2,000 keys of the last-walked primary (the owner of slot 16383) have been yielded. */

@@ -5,12 +5,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AuthenticationError, keySlot, RedisCluster, type RedisClusterOptions } from "../mod.ts";
-import { type ClusterNodeInfo, startCluster } from "./harness/mod.ts";
-import { describeOp, keyInSlot, type LoadResult, startLoad } from "./support/cluster_load.ts";
+import { startCluster } from "./harness/mod.ts";
+import { describeOp, type LoadResult, startLoad } from "./support/cluster_load.ts";
 import { sleep, waitFor } from "./support/async.ts";
+import { keyInSlot, owns, probes } from "./support/cluster.ts";
 
 // One cluster for the whole file; the last test stops it.
 const cluster = await startCluster({ tls: true, user: "alice", password: "alice-pw" });
+const { errors, flushAll } = probes(cluster);
 const tls = { ca: cluster.certs!.ca };
 
 function client(extra: RedisClusterOptions<true> = {}): RedisCluster {
@@ -22,18 +24,6 @@ function client(extra: RedisClusterOptions<true> = {}): RedisCluster {
     topologyRefreshInterval: 0,
     ...extra,
   });
-}
-
-function owns(node: ClusterNodeInfo, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
-
-async function errors(node: ClusterNodeInfo, prefix: string): Promise<number> {
-  return (await cluster.counters(node)).errors[prefix] ?? 0;
-}
-
-async function flushAll(): Promise<void> {
-  for (const node of cluster.primaries) await cluster.call(node, "FLUSHALL");
 }
 
 /** Each counter the load touched, read on its owner by the harness. */

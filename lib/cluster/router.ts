@@ -26,6 +26,7 @@ import {
 import type { ConnectionPool } from "../pool.ts";
 import type { RespValue } from "../protocol/types.ts";
 import type { Retry } from "../retry.ts";
+import { sleep } from "../recovery.ts";
 import type { CommandOptions } from "../client.ts";
 import { ClusterNode, type NodeAddress, nodeName } from "./node.ts";
 import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
@@ -356,16 +357,7 @@ export class ClusterRouter<D extends boolean> {
   }
 
   #pause(failures: number, signal: AbortSignal | undefined): Promise<void> {
-    const ms = this.#retry.backoff.compute(failures);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-    });
+    return sleep(this.#retry.backoff.compute(failures), signal);
   }
 
   /** The primary serving `slot`, refreshing the map once when the slot is unknown. */

@@ -3,7 +3,8 @@
 // every operation (slot, start, end, outcome) so the tests can count surfaced errors, acknowledged and
 // unknown INCRs per counter, client-side stalls, and when a shard served again after a fault.
 
-import { keySlot, type RedisCluster } from "../../mod.ts";
+import type { RedisCluster } from "../../mod.ts";
+import { keyInSlot } from "./cluster.ts";
 
 /** One finished operation of the load. */
 export interface LoadOp {
@@ -36,14 +37,6 @@ export interface Load {
   readonly ops: readonly LoadOp[];
   /** Stops the loops; rejects if one is still waiting on a command after `boundMs`. */
   stop(boundMs?: number): Promise<LoadResult>;
-}
-
-/** A key hashing to `slot`: `{tag}suffix` with a tag found by search. */
-export function keyInSlot(slot: number, suffix = ""): string {
-  for (let i = 0;; i++) {
-    const tag = `t${i}`;
-    if (keySlot(tag) === slot) return `{${tag}}${suffix}`;
-  }
 }
 
 /** Starts `loops` loops over one hash tag per slot of `slots` (spread round-robin over the loops). */
