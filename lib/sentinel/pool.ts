@@ -146,10 +146,9 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
     const out: SentinelAddress[] = [];
     if (replicas.length > 0) {
       if (this.#replicaTurn < 0) this.#replicaTurn = Math.floor(Math.random() * replicas.length);
-      for (let i = 0; i < replicas.length; i++) {
-        this.#replicaTurn = (this.#replicaTurn + 1) % replicas.length;
-        out.push(replicas[this.#replicaTurn]);
-      }
+      // One step per call: each new connection starts at the next replica.
+      const start = this.#replicaTurn = (this.#replicaTurn + 1) % replicas.length;
+      for (let i = 0; i < replicas.length; i++) out.push(replicas[(start + i) % replicas.length]);
     }
     try {
       out.push(await this.getMasterAddress());
