@@ -53,8 +53,8 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
   readonly serviceName: string;
   /** Master pool (`true`) or replica pool. */
   readonly isMaster: boolean;
-  /** The sentinels the addresses come from. */
-  readonly sentinelManager: Sentinel<boolean>;
+  /** The sentinels the addresses come from (a `Sentinel`). */
+  readonly sentinelManager: Pick<Sentinel<boolean>, "discoverMaster" | "discoverSlaves">;
   /** The master address last discovered. */
   #masterAddress: SentinelAddress | undefined;
   /** Round-robin position over the replicas (random start, as redis-py). */
@@ -68,7 +68,7 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
   /** Creates the pool; nothing connects until used. Throws a `DataError` for bad options. */
   constructor(
     serviceName: string,
-    sentinelManager: Sentinel<boolean>,
+    sentinelManager: Pick<Sentinel<boolean>, "discoverMaster" | "discoverSlaves">,
     options: SentinelConnectionPoolOptions<D> = {},
   ) {
     if (typeof serviceName !== "string" || serviceName === "") {

@@ -213,7 +213,7 @@ export class Sentinel<D extends boolean = true> extends RedisCommands<true> impl
       singleConnectionClient: _single,
       ...poolOptions
     } = merged;
-    const pool = new SentinelConnectionPool<D>(serviceName, this as unknown as Sentinel<boolean>, {
+    const pool = new SentinelConnectionPool<D>(serviceName, this, {
       ...poolOptions,
       isMaster,
     });
