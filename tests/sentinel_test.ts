@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {
   AuthenticationError,
   ConnectionError,
+  ConstantBackoff,
   MasterNotFoundError,
   NoBackoff,
   ReadOnlyError,
@@ -193,6 +194,23 @@ test("a READONLY reply from the master makes the next command rediscover it", as
     await fake.server.close();
     await demoted.close();
   }
+});
+
+test("a restarted old master, still a writable master, is never written to by a fresh masterFor client", async () => {
+  const old = topo.master;
+  await topo.kill(old);
+  const { to } = await topo.waitForSwitch(old);
+  await topo.restart(old); // it comes back as a master, until the sentinels convert it (~10 s)
+  await using sentinel = sentinelFor();
+  // Until every sentinel has switched, they report the master down (MasterNotFoundError): retried.
+  const master = sentinel.masterFor(NAME, { retry: new Retry(new ConstantBackoff(100), 50) });
+  for (let i = 0; i < 20; i++) await master.incr("sentinel:after-restart");
+  const [role] = await topo.call(old, "ROLE") as string[];
+  // Checked while it is still a master, so any INCR it ran came from a client, not from replication.
+  assert.equal(role, "master");
+  assert.equal(await calls(old, "incr"), 0);
+  assert.ok(await calls(to, "incr") >= 20);
+  assert.equal(master.connectionPool.currentSharedConnection?.address, to.name);
 });
 
 test("stop the topology", async () => {
