@@ -87,6 +87,22 @@ export interface ConnectionOptions {
    * its primary's slots instead of answering `MOVED` (harmless on a primary).
    */
   readOnly?: boolean;
+  /**
+   * Asked for the server's address at each connect, before the socket opens
+   * (instead of `host` and `port`): a pool whose address comes from elsewhere
+   * (the sentinels) plugs in here. `attempt` counts from 1; it grows when
+   * the previous server was unreachable or refused by `verify` (3 attempts
+   * in all). A rejection fails the connect.
+   */
+  resolveAddress?: (attempt: number) => Promise<{ host: string; port: number }>;
+  /**
+   * Checks the server after the handshake, before any command goes out (it
+   * may talk to it with `connection.sendRaw`). Resolving to a reason refuses
+   * the server: that socket is closed and, with `resolveAddress`, another
+   * address is asked for (3 attempts in all, unreachable servers counted), else the connect fails with a
+   * `ConnectionError` giving the reason. A rejection fails the connect.
+   */
+  verify?: (connection: Connection) => Promise<string | undefined>;
   /** Receives RESP3 push frames (invalidations, pubsub messages). */
   onPush?: (push: RespValue[]) => void;
   /** Told when the socket opens, the handshake ends, the connection fails, and it closes. */
@@ -181,6 +197,8 @@ type State = "idle" | "connecting" | "ready" | "checking" | "closed";
 const DEFAULT_KEEPALIVE = 30_000;
 /** How long `close()` waits for replies in flight by default. */
 const DEFAULT_CLOSE_TIMEOUT = 2_000;
+/** Servers a connection tries when `verify` refuses them, with `resolveAddress`. */
+const VERIFY_ATTEMPTS = 3;
 /** How long a health check PING may take when no socket timeout is set. */
 const DEFAULT_HEALTH_CHECK_TIMEOUT = 10_000;
 
@@ -206,8 +224,9 @@ export class Connection {
   readonly options: Readonly<ConnectionOptions>;
   /** The options as given, secrets included: never exposed. */
   readonly #options: Readonly<ConnectionOptions>;
-  /** `host:port` or the socket path, for messages. */
-  readonly address: string;
+  #address: string;
+  #host: string | undefined;
+  #port: number | undefined;
   /** What the server said in the handshake (set once ready). */
   hello: ServerHello | undefined = undefined;
 
@@ -242,7 +261,9 @@ export class Connection {
   constructor(options: ConnectionOptions) {
     this.#options = options;
     this.options = redactOptions(options);
-    this.address = options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
+    this.#host = options.host;
+    this.#port = options.port;
+    this.#address = options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
     const decodeResponses = options.decodeResponses ?? true;
     const queue = this.#inFlight;
     this.#decoder = new Decoder({
@@ -256,6 +277,11 @@ export class Connection {
       replaceInvalidText: () => queue.length === 0 && this.#streamHandler !== undefined,
       maxBulkLength: options.maxBulkLength,
     });
+  }
+
+  /** `host:port` or the socket path, for messages (with `resolveAddress`: the last address resolved). */
+  get address(): string {
+    return this.#address;
   }
 
   /** True once the handshake is done and until the connection closes. */
@@ -361,31 +387,67 @@ export class Connection {
         }, limit);
       })
       : undefined;
+    const race = <T>(step: Promise<T>): Promise<T> => timeout ? Promise.race([step, timeout]) : step;
     try {
       // On unless turned off: a peer gone without a word is then noticed even with no socketTimeout.
       const keepAlive = o.socketKeepalive === undefined || o.socketKeepalive === true
         ? DEFAULT_KEEPALIVE
         : o.socketKeepalive || undefined;
-      const opening = o.connector({
-        host: o.host ?? "localhost",
-        port: o.port ?? 6379,
-        path: o.path,
-        tls: o.tls,
-        noDelay: true,
-        keepAlive,
-        signal: abort.signal,
-      });
-      const transport = await (timeout ? Promise.race([opening, timeout]) : opening);
-      if (this.#state !== "connecting") {
-        await transport.close();
-        throw new ConnectionError(`Connection to ${this.address} was closed while connecting`);
+      for (let attempt = 1;; attempt++) {
+        if (o.resolveAddress) {
+          const at = await race(o.resolveAddress(attempt));
+          if (this.#state !== "connecting") {
+            throw new ConnectionError(`Connection to ${this.address} was closed while connecting`);
+          }
+          this.#host = at.host;
+          this.#port = at.port;
+          this.#address = `${at.host}:${at.port}`;
+        }
+        const opening = o.connector({
+          host: this.#host ?? "localhost",
+          port: this.#port ?? 6379,
+          path: o.path,
+          tls: o.tls,
+          noDelay: true,
+          keepAlive,
+          signal: abort.signal,
+        });
+        let transport: Transport;
+        try {
+          transport = await race(opening);
+        } catch (error) {
+          // Unreachable: a resolved address may have another server to offer.
+          if (!o.resolveAddress || attempt >= VERIFY_ATTEMPTS || timedOut || this.#state !== "connecting") {
+            throw error;
+          }
+          continue;
+        }
+        if (this.#state !== "connecting") {
+          await transport.close();
+          throw new ConnectionError(`Connection to ${this.address} was closed while connecting`);
+        }
+        this.#transport = transport;
+        // A socket refused by `verify` is dropped quietly: only the current one speaks.
+        transport.onData((chunk) => {
+          if (this.#transport === transport) this.#onData(chunk);
+        });
+        transport.onClose((error) => {
+          if (this.#transport === transport) this.#onTransportClose(error);
+        });
+        o.onEvent?.("connect", this);
+        this.hello = await race(handshake(this, o));
+        const refused = o.verify ? await race(o.verify(this)) : undefined;
+        if (refused === undefined) break;
+        if (!o.resolveAddress || attempt >= VERIFY_ATTEMPTS) {
+          throw new ConnectionError(`Connection to ${this.address} refused: ${refused}`);
+        }
+        // Everything sent so far was the handshake and the check, all answered.
+        this.#transport = undefined;
+        this.#inFlight.clear();
+        this.#decoder.reset();
+        this.hello = undefined;
+        await transport.close().catch(() => {});
       }
-      this.#transport = transport;
-      transport.onData((chunk) => this.#onData(chunk));
-      transport.onClose((error) => this.#onTransportClose(error));
-      o.onEvent?.("connect", this);
-      const shaking = handshake(this, o);
-      this.hello = await (timeout ? Promise.race([shaking, timeout]) : shaking);
     } catch (error) {
       // Dropped meanwhile (disconnect, close): the reason it was dropped.
       const dropped = (this.#state as State) === "closed" ? this.#error : undefined;

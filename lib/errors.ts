@@ -8,7 +8,8 @@
  * │   ├── TimeoutError
  * │   ├── AuthenticationError
  * │   │   └── AuthenticationWrongNumberOfArgsError
- * │   └── BusyLoadingError
+ * │   ├── BusyLoadingError
+ * │   └── MasterNotFoundError, SlaveNotFoundError  (Sentinel)
  * ├── DataError            bad argument, thrown before any byte is sent
  * ├── InvalidResponse
  * │   └── ProtocolError    malformed bytes from the server
@@ -135,6 +136,31 @@ export class AuthenticationWrongNumberOfArgsError extends AuthenticationError {}
  * ```
  */
 export class BusyLoadingError extends ConnectionError {}
+
+/**
+ * No sentinel could name a healthy master for the service (redis-py's
+ * `MasterNotFoundError`): every sentinel was unreachable, did not know the
+ * name, or reported the master down. The message names each sentinel and why.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, MasterNotFoundError } from "@uniredis/redis";
+ * console.log(new MasterNotFoundError("x") instanceof ConnectionError); // true
+ * ```
+ */
+export class MasterNotFoundError extends ConnectionError {}
+
+/**
+ * No replica (nor the master, the fallback) of a sentinel-managed service
+ * could be connected (redis-py's `SlaveNotFoundError`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, SlaveNotFoundError } from "@uniredis/redis";
+ * console.log(new SlaveNotFoundError("x") instanceof ConnectionError); // true
+ * ```
+ */
+export class SlaveNotFoundError extends ConnectionError {}
 
 /**
  * An argument was of the wrong type or a combination of options is invalid.

@@ -9,7 +9,14 @@ import type { Connection } from "./connection.ts";
 import type { RedisOptions } from "./options.ts";
 import { Retry } from "./retry.ts";
 import { NoBackoff } from "./backoff.ts";
-import { BusyLoadingError, DataError, MaxConnectionsError, ReadOnlyError, TimeoutError } from "./errors.ts";
+import {
+  BusyLoadingError,
+  ConnectionError,
+  DataError,
+  MaxConnectionsError,
+  ReadOnlyError,
+  TimeoutError,
+} from "./errors.ts";
 import { RedisReconnectingEvent } from "./events.ts";
 
 /** What is known about one attempt: whether any byte of it was sent, and on which connection. */
@@ -109,9 +116,14 @@ export function retryPolicy(o: RedisOptions): Retry | undefined {
   return extra.length > 0 ? new Retry(new NoBackoff(), 1, { supportedErrors: extra }) : undefined;
 }
 
-/** Error replies that mean the server did not run the command (still loading; a replica refusing a write). */
+/**
+ * Error replies that mean the server did not run the command (still loading;
+ * a replica refusing a write, also when a sentinel-managed connection turned
+ * it into a `ConnectionError`).
+ */
 function refusedUnrun(error: unknown): boolean {
-  return error instanceof BusyLoadingError || error instanceof ReadOnlyError;
+  return error instanceof BusyLoadingError || error instanceof ReadOnlyError ||
+    (error instanceof ConnectionError && error.cause instanceof ReadOnlyError);
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

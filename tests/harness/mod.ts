@@ -1,5 +1,5 @@
 /**
- * Test harness: real `redis-server` processes and clusters, TLS material, free ports, a
+ * Test harness: real `redis-server` processes, clusters and sentinel topologies, TLS material, free ports, a
  * fault-injecting TCP proxy and a raw RESP helper. Uses only `node:` APIs, so
  * it runs unchanged on Deno, Bun and Node.
  *
@@ -39,6 +39,13 @@ export {
   startCluster,
   type TestCluster,
 } from "./cluster.ts";
+export {
+  type MasterSwitch,
+  type SentinelNodeInfo,
+  type SentinelOptions,
+  startSentinel,
+  type TestSentinel,
+} from "./sentinel.ts";
 export { type ProxyTarget, startProxy, TcpProxy } from "./proxy.ts";
 export {
   concat,
