@@ -149,6 +149,7 @@ test("failover(): every sentinel reports the new master; the old one stays a wri
     if (reply[0] === "slave") demoted = Date.now();
     else if (written === acknowledged + 1) acknowledged++;
     if (Date.now() - started > 40_000) assert.fail(`${before.name} still a master after 40 s`);
+    await new Promise((r) => setTimeout(r, 5));
   }
   console.log(
     `SENTINEL FAILOVER: +switch-master after ${at - started} ms, every sentinel after ${
