@@ -204,7 +204,17 @@ test("restart(old master): it answers ROLE master for a while, then the sentinel
   console.log(`restarted old master answered ROLE master for ${demoted - restarted} ms`);
   const reply = await topology.call(old, "ROLE");
   assert.ok(Array.isArray(reply));
-  assert.equal(`${reply[1]}:${reply[2]}`, master.name);
+  // It follows the master the sentinels report now. Seen on Node 24 (2 runs in 5): the sentinels switched
+  // once more after agreeing on the kill's promotion, and the restarted node was demoted after about 2 s.
+  const now = await topology.currentMaster();
+  if (now !== master) {
+    console.log(
+      `note: master moved again after the kill (${master.name} → ${now.name}), demoted in ${
+        demoted - restarted
+      } ms`,
+    );
+  }
+  assert.equal(`${reply[1]}:${reply[2]}`, now.name);
   await topology.waitReady();
   await assertRoles();
   // The write it took as a master is gone: it resynchronized from the new master.

@@ -148,8 +148,9 @@ export interface TestSentinel {
    */
   waitForSwitch(from?: SentinelNodeInfo, timeoutMs?: number): Promise<MasterSwitch>;
   /**
-   * Waits until every running sentinel reports `master` with every other running data node as a healthy
-   * replica and knows every other running sentinel, and the replicas' links are up.
+   * Waits until every running sentinel reports the same master (which `master` then follows) with every
+   * other running data node as a healthy replica and knows every other running sentinel, and the replicas'
+   * links are up.
    */
   waitReady(timeoutMs?: number): Promise<void>;
   /**
@@ -314,6 +315,14 @@ class Topology implements TestSentinel {
     return this.node(name);
   }
 
+  /** Follows the sentinels when they all agree on a master the handles do not know yet. */
+  async #follow(): Promise<void> {
+    const reports = await this.#reports();
+    if (reports.length > 0 && reports.every((r) => r !== undefined && r === reports[0])) {
+      this.#promote(this.node(reports[0]!));
+    }
+  }
+
   /** Makes `master` the master in the handles. */
   #promote(master: Node): void {
     for (const node of this.dataNodes) node.role = node === master ? "master" : "replica";
@@ -413,6 +422,7 @@ class Topology implements TestSentinel {
   async waitReady(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      await this.#follow();
       const why = await this.#unready();
       if (why === undefined) return;
       if (Date.now() > deadline) {
