@@ -103,6 +103,7 @@ export { SentinelConnectionPool, type SentinelConnectionPoolOptions } from "./li
 export { SentinelManagedConnection, type SentinelTarget } from "./lib/sentinel/connection.ts";
 export type { SentinelConnectionOptions, SentinelOptions } from "./lib/sentinel/options.ts";
 export type { SentinelAddress } from "./lib/sentinel/state.ts";
+export { RedisFailoverEvent } from "./lib/sentinel/failover_event.ts";
 export { crc16, keySlot, SLOT_COUNT, slotsOf } from "./lib/cluster/slots.ts";
 export { RedisCluster, type RedisClusterOptions } from "./lib/cluster/client.ts";
 export type { LoadBalancingStrategy } from "./lib/cluster/topology.ts";

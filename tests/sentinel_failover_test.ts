@@ -68,7 +68,10 @@ test("SIGKILL of the master under INCR load: every INCR settles, writes resume o
   await using sentinel = sentinelFor();
   const master = sentinel.masterFor(NAME, { socketTimeout: 2_000 });
   const events: { at: number; to: string }[] = [];
-  master.addEventListener("failover", (e) => events.push({ at: Date.now(), to: `${e.to.host}:${e.to.port}` }));
+  master.addEventListener(
+    "failover",
+    (e) => events.push({ at: Date.now(), to: `${e.to.host}:${e.to.port}` }),
+  );
   const key = "failover:kill";
   await master.set(key, 0);
   const load = writeLoad(master, key);
@@ -87,7 +90,9 @@ test("SIGKILL of the master under INCR load: every INCR settles, writes resume o
   console.log(
     `[${label}] kill: +switch-master ${at - killedAt} ms after the kill; first INCR on the new master ${
       resumed.at - at
-    } ms after it; failover event ${events.length ? events[0].at - at : "none"} ms; acked ${acked}, failed ${unknown}, final ${final}; longest INCR ${load.longest} ms`,
+    } ms after it; failover event ${
+      events.length ? events[0].at - at : "none"
+    } ms; acked ${acked}, failed ${unknown}, final ${final}; longest INCR ${load.longest} ms`,
   );
   assert.ok(resumed.at - at < 1_000, `resumed ${resumed.at - at} ms after +switch-master`);
   assert.ok(load.longest < 5_000, `an INCR took ${load.longest} ms to settle`);
@@ -127,9 +132,9 @@ test("SENTINEL FAILOVER under write load: writes move within 1 s of +switch-mast
       agreedAt - at
     } ms); first INCR on the new master ${moved.at - at} ms after it; failover event ${
       events.length ? events[0].at - at : "none"
-    } ms; old master INCR calls after the switch ${oldAtEnd - oldAtSwitch}; acked ${acked}, failed ${load.failures.length}, final ${final} (lost ${
-      Math.max(0, acked - final)
-    })`,
+    } ms; old master INCR calls after the switch ${
+      oldAtEnd - oldAtSwitch
+    }; acked ${acked}, failed ${load.failures.length}, final ${final} (lost ${Math.max(0, acked - final)})`,
   );
   assert.ok(moved.at - at < 1_000, `writes moved ${moved.at - at} ms after +switch-master`);
   assert.equal(lateOnOld, 0);
@@ -175,9 +180,14 @@ test("a hung master: pending commands reject with TimeoutError within 1.5 s and 
   assert.ok(reached !== undefined, "no command reached the new master");
   console.log(
     `[${label}] hung master: pending commands settled in ${Math.max(...pending.map((p) => p.took))} ms; ` +
-      `+switch-master ${at - sentAt} ms after the hang; new commands on the new master ${reached - at} ms after it`,
+      `+switch-master ${at - sentAt} ms after the hang; new commands on the new master ${
+        reached - at
+      } ms after it`,
   );
-  assert.ok(reached - at < 1_000, `new commands reached the new master ${reached - at} ms after +switch-master`);
+  assert.ok(
+    reached - at < 1_000,
+    `new commands reached the new master ${reached - at} ms after +switch-master`,
+  );
   assert.equal(await topo.call(to, "GET", "failover:hung:after"), "1");
   // Once the old master wakes up it has run each timed-out INCR at most once (read before its socket closed).
   assert.ok(await waitFor(async () => (await topo.call(old, "PING").catch(() => "")) === "PONG", 20_000));
