@@ -5,12 +5,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, type Redis, Sentinel, TimeoutError } from "../mod.ts";
+import { ConnectionError, Redis, Sentinel, SentinelConnectionPool, TimeoutError } from "../mod.ts";
 import { type SentinelNodeInfo, startSentinel } from "./harness/mod.ts";
 import { sleep, waitFor } from "./support/async.ts";
 
 const topo = await startSentinel();
 const NAME = topo.masterName;
+const CHECK_INTERVAL = 500;
 const label = `${topo.flavour} ${topo.flavourVersion.join(".")}`;
 
 /** Client calls of `command` on a node (lower case). */
@@ -193,6 +194,37 @@ test("a hung master: pending commands reject with TimeoutError within 1.5 s and 
   assert.ok(await waitFor(async () => (await topo.call(old, "PING").catch(() => "")) === "PONG", 20_000));
   const after = await calls(old, "incr");
   assert.ok(after - before <= 5, `the old master ran ${after - before} INCRs for 5 sent`);
+});
+
+test("without the +switch-master subscription, the periodic check moves the writes (masterCheckInterval)", async () => {
+  await using sentinel = sentinelFor();
+  // A discovery source without followSwitches: only the periodic check can notice the switch.
+  const source = {
+    discoverMaster: (name: string) => sentinel.discoverMaster(name),
+    discoverSlaves: (name: string) => sentinel.discoverSlaves(name),
+  };
+  const pool = new SentinelConnectionPool(NAME, source, { masterCheckInterval: CHECK_INTERVAL });
+  const master = new Redis({ connectionPool: pool });
+  try {
+    await master.set("failover:check", "0");
+    const { to, at } = await topo.failover();
+    let moved: number | undefined;
+    while (moved === undefined && Date.now() < at + 5_000) {
+      await master.incr("failover:check").catch(() => {});
+      if (master.connectionPool.currentSharedConnection?.address === to.name) moved = Date.now();
+      else await sleep(10);
+    }
+    console.log(
+      `[${label}] periodic check (${CHECK_INTERVAL} ms): writes moved ${moved! - at} ms after +switch-master`,
+    );
+    assert.ok(
+      moved !== undefined && moved - at < 2 * CHECK_INTERVAL + 1_000,
+      `moved ${moved! - at} ms after`,
+    );
+  } finally {
+    await pool.disconnect();
+  }
+  await topo.waitReady(30_000);
 });
 
 test("stop the topology", async () => {
