@@ -99,7 +99,12 @@ export {
 } from "./lib/connection.ts";
 export * from "./lib/errors.ts";
 export { Sentinel, type SentinelClientOptions } from "./lib/sentinel/sentinel.ts";
-export { SentinelConnectionPool, type SentinelConnectionPoolOptions } from "./lib/sentinel/pool.ts";
+export {
+  SentinelConnectionPool,
+  type SentinelConnectionPoolOptions,
+  type SentinelSource,
+} from "./lib/sentinel/pool.ts";
+export type { FailoverStartListener, SwitchListener } from "./lib/sentinel/switch_watch.ts";
 export { SentinelManagedConnection, type SentinelTarget } from "./lib/sentinel/connection.ts";
 export type { SentinelConnectionOptions, SentinelOptions } from "./lib/sentinel/options.ts";
 export type { SentinelAddress } from "./lib/sentinel/state.ts";

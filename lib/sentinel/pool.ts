@@ -36,8 +36,24 @@ export interface SentinelConnectionPoolOptions<D extends boolean = boolean>
   masterCheckInterval?: number;
 }
 
-/** What a pool needs from its sentinels; `followSwitches` is optional (a `Sentinel` has it). */
-type SentinelSource =
+/**
+ * Where a `SentinelConnectionPool` learns the addresses: a `Sentinel`, or
+ * any object with its `discoverMaster`/`discoverSlaves` (`followSwitches`
+ * is optional: without it, only the periodic check notices a switch early).
+ *
+ * @example
+ * ```ts
+ * import { Sentinel, SentinelConnectionPool, type SentinelSource } from "@uniredis/redis";
+ * await using sentinel = new Sentinel([{ host: "127.0.0.1", port: 26379 }]);
+ * const source: SentinelSource = {
+ *   discoverMaster: (name) => sentinel.discoverMaster(name),
+ *   discoverSlaves: (name) => sentinel.discoverSlaves(name),
+ * };
+ * const pool = new SentinelConnectionPool("mymaster", source, { masterCheckInterval: 1_000 });
+ * await pool.disconnect();
+ * ```
+ */
+export type SentinelSource =
   & Pick<Sentinel<boolean>, "discoverMaster" | "discoverSlaves">
   & Partial<Pick<Sentinel<boolean>, "followSwitches">>;
 

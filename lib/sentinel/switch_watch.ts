@@ -9,10 +9,30 @@ import type { Redis } from "../client.ts";
 import type { PubSub, PubSubWorker } from "../pubsub.ts";
 import type { SentinelAddress } from "./state.ts";
 
-/** Told of a switch: the master `from` was replaced by `to`. */
+/**
+ * Told of a switch: the master `from` was replaced by `to`
+ * (`Sentinel.followSwitches`).
+ *
+ * @example
+ * ```ts
+ * import type { SwitchListener } from "@uniredis/redis";
+ * const log: SwitchListener = (from, to) => console.log(`${from.port} -> ${to.port}`);
+ * log({ host: "127.0.0.1", port: 6379 }, { host: "127.0.0.1", port: 6380 }); // "6379 -> 6380"
+ * ```
+ */
 export type SwitchListener = (from: SentinelAddress, to: SentinelAddress) => void;
 
-/** Told that a sentinel starts failing `master` over (`+try-failover`): a switch may follow. */
+/**
+ * Told that a sentinel starts failing `master` over (`+try-failover`): a
+ * switch may follow (`Sentinel.followSwitches`).
+ *
+ * @example
+ * ```ts
+ * import type { FailoverStartListener } from "@uniredis/redis";
+ * const log: FailoverStartListener = (master) => console.log(`failing over ${master.port}`);
+ * log({ host: "127.0.0.1", port: 6379 }); // "failing over 6379"
+ * ```
+ */
 export type FailoverStartListener = (master: SentinelAddress) => void;
 
 /** Pause before subscribing again to a sentinel that could not be reached. */
