@@ -419,7 +419,9 @@ class Topology implements TestSentinel {
     return undefined;
   }
 
-  async waitReady(timeoutMs = 20_000): Promise<void> {
+  // After a failover the sentinels refresh a replica's link state only every 10 s, and a demoted master
+  // resynchronizes first: on a busy machine that takes more than 20 s.
+  async waitReady(timeoutMs = 40_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.#follow();
