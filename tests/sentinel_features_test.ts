@@ -214,7 +214,11 @@ test("across a SIGKILL failover: pending BLPOP rejects, then pipeline, WATCH, sc
   await using sentinel = sentinelFor();
   const master = sentinel.masterFor(NAME, { retry: THROUGH_FAILOVER() });
   const plain = sentinel.masterFor(NAME); // no retry: shows what a caller sees
-  const cached = sentinel.masterFor(NAME, { protocol: 3, cache: new CacheConfig(), retry: THROUGH_FAILOVER() });
+  const cached = sentinel.masterFor(NAME, {
+    protocol: 3,
+    cache: new CacheConfig(),
+    retry: THROUGH_FAILOVER(),
+  });
 
   // Set up before the kill.
   const script = master.registerScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
@@ -310,6 +314,40 @@ test("INCR loops with a retry policy across a SIGKILL: every promise settles, no
   // A write whose reply was lost is not re-sent (retryWrites is off): it fails, so nothing ran twice.
   assert.ok(final <= acked + failed, `final ${final} > acknowledged ${acked} + failed ${failed}`);
   await heal(from);
+});
+
+test("after SENTINEL FAILOVER: the subscription and the cache follow the new master at once", async () => {
+  await using sentinel = sentinelFor();
+  const master = sentinel.masterFor(NAME, {
+    protocol: 3,
+    cache: new CacheConfig(),
+    retry: THROUGH_FAILOVER(),
+  });
+  await master.set("f:cached2", "before");
+  await topo.call(topo.master, "WAIT", "2", "2000");
+  assert.equal(await master.get("f:cached2"), "before");
+  assert.equal(await master.get("f:cached2"), "before"); // from the cache
+  const p = master.pubsub();
+  const received: PubSubMessage[] = [];
+  await p.subscribe({ "f:after2": (m) => void received.push(m) });
+  const worker = p.run({ sleepTime: 100 });
+
+  const { from, to, at } = await topo.failover();
+  // The old master stays a writable master for about 10 s: only following the switch moves the client.
+  const [role] = await topo.call(from, "ROLE") as string[];
+  assert.equal(role, "master");
+  assert.ok(
+    await waitFor(async () => Number(await topo.call(to, "PUBLISH", "f:after2", "on-new")) === 1, 3_000),
+    "the subscription did not move to the new master",
+  );
+  assert.ok(await waitFor(() => received.some((m) => m.data === "on-new"), 2_000));
+  console.log(`+switch-master → subscription on the new master: ${Date.now() - at} ms`);
+  await topo.call(to, "SET", "f:cached2", "after");
+  assert.equal(await master.get("f:cached2"), "after");
+  assert.deepEqual(await topo.call(from, "PUBSUB", "NUMSUB", "f:after2"), ["f:after2", 0]); // left the old one
+  await worker.stop();
+  await p.close();
+  await topo.waitReady(40_000);
 });
 
 test("stop the topology", async () => {
