@@ -99,10 +99,16 @@ export {
 } from "./lib/connection.ts";
 export * from "./lib/errors.ts";
 export { Sentinel, type SentinelClientOptions } from "./lib/sentinel/sentinel.ts";
-export { SentinelConnectionPool, type SentinelConnectionPoolOptions } from "./lib/sentinel/pool.ts";
+export {
+  SentinelConnectionPool,
+  type SentinelConnectionPoolOptions,
+  type SentinelSource,
+} from "./lib/sentinel/pool.ts";
+export type { FailoverStartListener, SwitchListener } from "./lib/sentinel/switch_watch.ts";
 export { SentinelManagedConnection, type SentinelTarget } from "./lib/sentinel/connection.ts";
 export type { SentinelConnectionOptions, SentinelOptions } from "./lib/sentinel/options.ts";
 export type { SentinelAddress } from "./lib/sentinel/state.ts";
+export { RedisFailoverEvent } from "./lib/sentinel/failover_event.ts";
 export { crc16, keySlot, SLOT_COUNT, slotsOf } from "./lib/cluster/slots.ts";
 export { RedisCluster, type RedisClusterOptions } from "./lib/cluster/client.ts";
 export type { LoadBalancingStrategy } from "./lib/cluster/topology.ts";

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RedisFailoverEvent } from "./sentinel/failover_event.ts";
+
 /**
  * A connection opened its socket (`connect`) or finished its handshake
  * (`ready`).
@@ -93,7 +95,8 @@ export class RedisReconnectingEvent extends Event {
  * - `ready`: a connection finished its handshake and carries commands;
  * - `error`: a connection failed to open or was lost;
  * - `reconnecting`: a retry is scheduled after a failure;
- * - `end`: the client was closed (`close()` or `disconnect()`).
+ * - `end`: the client was closed (`close()` or `disconnect()`);
+ * - `failover`: the master of a sentinel-managed client moved (`Sentinel.masterFor`).
  *
  * @example
  * ```ts
@@ -113,4 +116,6 @@ export interface RedisEventMap {
   reconnecting: RedisReconnectingEvent;
   /** The client was closed. */
   end: Event;
+  /** The master moved (sentinel-managed master clients only). */
+  failover: RedisFailoverEvent;
 }

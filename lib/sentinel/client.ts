@@ -6,9 +6,24 @@
  */
 
 import { Redis } from "../client.ts";
+import type { RedisOptions } from "../options.ts";
+import { RedisFailoverEvent } from "./failover_event.ts";
+import { SentinelConnectionPool } from "./pool.ts";
 
-/** A `Redis` on a pool made for it alone: closing or disconnecting it reaches the pool. */
+/**
+ * A `Redis` on a pool made for it alone: closing or disconnecting it reaches
+ * the pool; the pool's switches of master become `failover` events.
+ */
 export class SentinelManagedRedis<D extends boolean = true> extends Redis<D> {
+  /** Creates the client on its sentinel pool (`options.connectionPool`). */
+  constructor(options: RedisOptions<D>) {
+    super(options);
+    const pool = this.connectionPool;
+    if (pool instanceof SentinelConnectionPool) {
+      pool.onSwitch((from, to) => this.dispatchEvent(new RedisFailoverEvent(pool.serviceName, from, to)));
+    }
+  }
+
   /** Closes gracefully, then the pool's connections. */
   override async close(): Promise<void> {
     await super.close();

@@ -78,7 +78,7 @@ export class SentinelManagedConnection extends Connection {
       await new Promise((resolve) => setTimeout(resolve, WRONG_ROLE_PAUSE));
     }
     if (attempt === 1 || pool.isMaster || attempt > this.#targets.length) {
-      this.#targets = await pool.targets();
+      this.#targets = await pool.targets(attempt);
     }
     const target = this.#targets[pool.isMaster ? 0 : (attempt - 1) % this.#targets.length];
     this.#role = target.role;

@@ -57,6 +57,12 @@ export interface SentinelOptions<D extends boolean = boolean>
    * believed.
    */
   minOtherSentinels?: number;
+  /**
+   * How often (ms, default 5,000; 0: never) a master client asks the
+   * sentinels whether its master moved: the fallback for a missed
+   * `+switch-master` announcement.
+   */
+  masterCheckInterval?: number;
 }
 
 /** Data-connection keys whose value comes from the sentinels. */
@@ -83,7 +89,12 @@ const INHERITED = ["socketTimeout", "socketConnectTimeout", "socketKeepalive", "
 export function splitSentinelOptions<D extends boolean>(
   sentinels: readonly SentinelAddress[],
   options: SentinelOptions<D>,
-): { sentinel: RedisOptions<true>; data: RedisOptions<D>; minOtherSentinels: number } {
+): {
+  sentinel: RedisOptions<true>;
+  data: RedisOptions<D>;
+  minOtherSentinels: number;
+  masterCheckInterval: number | undefined;
+} {
   if (!Array.isArray(sentinels) || sentinels.length === 0) {
     throw new DataError("Sentinel needs a non-empty array of sentinel addresses ({ host, port })");
   }
@@ -100,7 +111,15 @@ export function splitSentinelOptions<D extends boolean>(
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new DataError("Sentinel: options must be an object");
   }
-  const { sentinel = {}, minOtherSentinels = 0, ...data } = options;
+  const { sentinel = {}, minOtherSentinels = 0, masterCheckInterval, ...data } = options;
+  if (
+    masterCheckInterval !== undefined &&
+    (typeof masterCheckInterval !== "number" || !(masterCheckInterval >= 0))
+  ) {
+    throw new DataError(
+      `Invalid option masterCheckInterval: ${masterCheckInterval} (expected milliseconds >= 0)`,
+    );
+  }
   if (!Number.isInteger(minOtherSentinels) || minOtherSentinels < 0) {
     throw new DataError(`Invalid option minOtherSentinels: ${minOtherSentinels} (expected an integer >= 0)`);
   }
@@ -132,5 +151,6 @@ export function splitSentinelOptions<D extends boolean>(
     sentinel: { ...base, ...own, decodeResponses: true },
     data: data as RedisOptions<D>,
     minOtherSentinels,
+    masterCheckInterval,
   };
 }

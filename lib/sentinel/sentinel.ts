@@ -17,6 +17,7 @@ import { type SentinelOptions, splitSentinelOptions } from "./options.ts";
 import { addressName, healthyReplicas, masterStateProblem, type SentinelAddress } from "./state.ts";
 import { SentinelConnectionPool, type SentinelConnectionPoolOptions } from "./pool.ts";
 import { SentinelManagedRedis } from "./client.ts";
+import { type FailoverStartListener, type SwitchListener, SwitchWatch } from "./switch_watch.ts";
 
 /**
  * Sentinel subcommands that change a sentinel's own configuration: sent to
@@ -68,6 +69,10 @@ export class Sentinel<D extends boolean = true> extends RedisCommands<true> impl
   readonly #pools = new Set<SentinelConnectionPool<D>>();
   /** Discoveries in progress, by service: connections opening together share one. */
   readonly #discovering = new Map<string, Promise<SentinelAddress>>();
+  /** `masterCheckInterval` of the master pools (their default when unset). */
+  readonly #masterCheckInterval: number | undefined;
+  /** The `+switch-master` subscriptions, started by the first master client. */
+  #switchWatch: SwitchWatch | undefined;
 
   /**
    * Creates the sentinel manager; nothing is connected until used. Throws a
@@ -79,6 +84,7 @@ export class Sentinel<D extends boolean = true> extends RedisCommands<true> impl
     this.options = { ...redactOptions(options), sentinel: redactOptions(options.sentinel ?? {}) };
     this.minOtherSentinels = split.minOtherSentinels;
     this.#data = split.data;
+    this.#masterCheckInterval = split.masterCheckInterval;
     this.#links = sentinels.map((at) => ({
       address: { host: at.host, port: at.port },
       name: addressName(at),
@@ -216,10 +222,32 @@ export class Sentinel<D extends boolean = true> extends RedisCommands<true> impl
     const pool = new SentinelConnectionPool<D>(serviceName, this, {
       ...poolOptions,
       isMaster,
+      ...(this.#masterCheckInterval === undefined ? {} : { masterCheckInterval: this.#masterCheckInterval }),
     });
     const client = new SentinelManagedRedis<D>({ ...merged, connectionPool: pool });
     this.#pools.add(pool);
     return client;
+  }
+
+  /**
+   * Calls `listener` each time a sentinel announces that the master of
+   * `serviceName` moved (`+switch-master`: once per sentinel, so usually
+   * several times per switch), and `onStart` when a sentinel starts a
+   * failover of it (`+try-failover`); returns their removal. The first call
+   * subscribes to every sentinel (one connection each, re-established after
+   * a loss); `close()` ends them. Master clients use it to move at once.
+   *
+   * @example
+   * ```ts
+   * import { Sentinel } from "@uniredis/redis";
+   * await using sentinel = new Sentinel([{ host: "127.0.0.1", port: 26379 }]);
+   * const stop = sentinel.followSwitches("mymaster", (from, to) => console.log(from, "->", to));
+   * stop();
+   * ```
+   */
+  followSwitches(serviceName: string, listener: SwitchListener, onStart?: FailoverStartListener): () => void {
+    this.#switchWatch ??= new SwitchWatch(this.#links.map((link) => link.client));
+    return this.#switchWatch.follow(serviceName, listener, onStart);
   }
 
   /**
@@ -301,6 +329,9 @@ export class Sentinel<D extends boolean = true> extends RedisCommands<true> impl
    * `masterFor`/`slaveFor` handed out (gracefully, as `Redis.close`).
    */
   async close(): Promise<void> {
+    const watch = this.#switchWatch;
+    this.#switchWatch = undefined;
+    await watch?.close();
     await Promise.all([
       ...this.#links.map((link) => link.client.close()),
       ...[...this.#pools].map((pool) => pool.close()),
