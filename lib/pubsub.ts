@@ -541,6 +541,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       map.set(key, entry);
     }
     const confirmed = this.#expectAll(kind, [...previous.keys()], true, waiters);
+    // A close() while connecting rejects it before it is awaited below (or never, if connecting fails).
+    confirmed.catch(() => {});
     try {
       const connection = await this.#ensureConnection();
       // A connection lost meanwhile is replaced, and the replacement subscribes to everything.

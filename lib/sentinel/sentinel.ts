@@ -260,12 +260,7 @@ export class Sentinel<D extends boolean = true> extends RedisCommands<true> impl
   execute<T>(command: Command<T>): Promise<T> {
     if (command.error) return Promise.reject(command.error);
     if (command.localReply) return Promise.resolve(command.localReply.value);
-    const name = command.name;
-    if (name.startsWith("SENTINEL ")) {
-      const sub = name.slice("SENTINEL ".length) +
-        (name === "SENTINEL CONFIG" ? ` ${String(command.args[2]).toUpperCase()}` : "");
-      if (EVERY_SENTINEL.has(sub)) return this.#onEvery(command);
-    }
+    if (EVERY_SENTINEL.has(sentinelSubcommand(command))) return this.#onEvery(command);
     return this.#onOne(command);
   }
 
@@ -364,6 +359,17 @@ export type SentinelClientOptions<D extends boolean = boolean> = Omit<
   RedisOptions<D>,
   "host" | "port" | "path" | "connectionPool"
 >;
+
+/**
+ * `SENTINEL <sub>` (`"CONFIG SET"` for `SENTINEL CONFIG SET`), or `""` for
+ * another command. Read from the arguments: `Command.name` does not split
+ * SENTINEL's subcommands.
+ */
+function sentinelSubcommand(command: Command<unknown>): string {
+  const [first, sub, third] = command.args.map((a) => typeof a === "string" ? a.toUpperCase() : "");
+  if (first !== "SENTINEL" || sub === undefined) return "";
+  return sub === "CONFIG" ? `${sub} ${third ?? ""}` : sub;
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
