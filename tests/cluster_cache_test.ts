@@ -143,6 +143,56 @@ test("cluster cache: a migrated slot drops its entries (a read returns the new o
   );
 });
 
+test("cluster cache: a periodic topology refresh that finds a slot moved drops its entries", async () => {
+  await flushAll();
+  await using rc = cachedClient({ topologyRefreshInterval: 200 });
+  await using writer = plainClient();
+  const [from, to] = [cluster.primaries[1], cluster.primaries[2]];
+  const slot = from.slots[from.slots.length - 1][0] + 3;
+  const absent = keyInSlot(slot, ":refresh");
+  const elsewhere = keyOn(from, ":refresh-stays");
+  await writer.set(elsewhere, "e");
+  for (let i = 0; i < 2; i++) {
+    assert.equal(await rc.get(absent), null);
+    assert.equal(await rc.get(elsewhere), "e");
+  }
+  await cluster.migrateSlot(slot, from, to);
+  await writer.set(absent, "written on the new owner");
+  // No command of rc touches the slot: only its background refresh can tell it.
+  await until(() => rc.getNodeFromKey(absent)?.name === to.name, "the refresh saw the new owner");
+  const before = await getCalls([from, to]);
+  assert.equal(await rc.get(absent), "written on the new owner");
+  assert.equal(await rc.get(elsewhere), "e");
+  const after = await getCalls([from, to]);
+  assert.deepEqual(after.map((n, i) => n - before[i]), [0, 1], "the other slot's entry stayed cached");
+});
+
+test("cluster cache: a manual failover (MOVED from the demoted primary) drops the shard's entries; other shards stay cached", async () => {
+  await flushAll();
+  await using rc = cachedClient();
+  await using writer = plainClient();
+  const [oldPrimary, other] = [cluster.primaries[0], cluster.primaries[1]];
+  const replica = cluster.replicasOf(oldPrimary)[0];
+  const k = keyOn(oldPrimary, ":failover");
+  const kept = keyOn(other, ":failover-kept");
+  const probe = keyOn(oldPrimary, ":failover-probe");
+  await writer.set(k, "before");
+  await writer.set(kept, "k");
+  for (let i = 0; i < 2; i++) {
+    assert.equal(await rc.get(k), "before");
+    assert.equal(await rc.get(kept), "k");
+  }
+  await cluster.failover(replica);
+  await writer.set(k, "after");
+  // A write of rc on the shard meets the demoted primary's MOVED: the client learns of the failover.
+  await rc.set(probe, "p");
+  const before = await getCalls([replica, other]);
+  assert.equal(await rc.get(k), "after", "the new primary's value");
+  assert.equal(await rc.get(kept), "k");
+  const after = await getCalls([replica, other]);
+  assert.deepEqual(after.map((n, i) => n - before[i]), [1, 0], "the other shard's entry stayed cached");
+});
+
 test("cluster cache: replica reads are cached and invalidated too", async () => {
   await flushAll();
   await using rc = cachedClient({ loadBalancingStrategy: "round_robin_replicas" });
