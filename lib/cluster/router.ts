@@ -285,7 +285,9 @@ export class ClusterRouter<D extends boolean> {
     let node = balanced ? await this.#readNode(slot) : await this.owner(slot);
     let asking = false;
     let redirections = 0;
-    const cache = balance && isCacheable(command as Command<unknown>) ? this.#host.cache : undefined;
+    const cache = this.#host.cache !== undefined && balance && isCacheable(command as Command<unknown>)
+      ? this.#host.cache
+      : undefined;
     for (let failures = 1;;) {
       const trace = { sent: false };
       try {
