@@ -267,6 +267,36 @@ test("cluster cache: a killed primary drops its entries; its replica's value is 
   }
 });
 
+test("cluster cache: binary keys and values with decodeResponses: false; a node's Redis client shares the cache", async () => {
+  await flushAll();
+  await using rc = new RedisCluster({
+    startupNodes: [cluster.seeds[0]],
+    topologyRefreshInterval: 0,
+    decodeResponses: false,
+    cache: new CacheConfig(),
+  });
+  await using writer = plainClient();
+  const key = new Uint8Array([0x7b, 0x62, 0x7d, 0xff, 0x00, 0x80]); // "{b}" then bytes that are not UTF-8
+  const value = new Uint8Array(256).map((_, i) => i);
+  await writer.set(key, value);
+  assert.deepEqual(await rc.get(key), value);
+  const again = await rc.get(key);
+  assert.deepEqual(again, value);
+  assert.equal(rc.cache!.stats.hits, 1);
+  again![0] = 42;
+  assert.deepEqual(await rc.get(key), value, "a caller's change does not reach the cache");
+  await writer.set(key, "new");
+  await until(() => rc.cache!.stats.invalidations >= 1, "a binary key was invalidated");
+  assert.deepEqual(await rc.get(key), new TextEncoder().encode("new"));
+
+  const node = rc.getNodeFromKey(key)!;
+  const r = rc.nodeClient(node);
+  assert.equal(r.cache!.stats, rc.cache!.stats, "one cache, one set of counters");
+  const hits = rc.cache!.stats.hits;
+  assert.deepEqual(await r.get(key), new TextEncoder().encode("new"));
+  assert.equal(rc.cache!.stats.hits, hits + 1, "the node's client read the cluster's entry");
+});
+
 test("cluster cache: refused without RESP3, before anything is sent; rc.cache is undefined without the option", async () => {
   assert.throws(() => new RedisCluster({ protocol: 2, cache: new CacheConfig() }), DataError);
   const rc = plainClient();
