@@ -143,6 +143,32 @@ test("cluster cache: a migrated slot drops its entries (a read returns the new o
   );
 });
 
+test("cluster cache: during a migration, an ASK drops the slot's entries: a key created on the importing node is read, not a cached miss", async () => {
+  await flushAll();
+  await using rc = cachedClient();
+  const [from, to] = [cluster.primaries[2], cluster.primaries[0]];
+  const slot = from.slots[from.slots.length - 1][0] + 5;
+  const created = keyInSlot(slot, ":created");
+  const stays = keyOn(from, ":migrating-stays");
+  await rc.set(stays, "s");
+  for (let i = 0; i < 2; i++) {
+    assert.equal(await rc.get(created), null);
+    assert.equal(await rc.get(stays), "s");
+  }
+  await cluster.migrateSlot(slot, from, to, { finish: false });
+  try {
+    // The old owner answers ASK for a key it lacks: the write lands on the importing node.
+    await rc.set(created, "on the importing node");
+    assert.equal(await rc.get(created), "on the importing node", "not the cached null");
+    const before = await calls(from, "get");
+    assert.equal(await rc.get(stays), "s");
+    assert.equal(await calls(from, "get"), before, "another slot's entry stayed cached");
+  } finally {
+    await cluster.finishMigration(slot);
+  }
+  assert.equal(await rc.get(created), "on the importing node");
+});
+
 test("cluster cache: a periodic topology refresh that finds a slot moved drops its entries", async () => {
   await flushAll();
   await using rc = cachedClient({ topologyRefreshInterval: 200 });

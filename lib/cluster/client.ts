@@ -896,6 +896,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         return node;
       },
       askTarget: (error, from) => {
+        this.#cache?.dropSlots([error.slot]);
         const address = error.host === "" ? from : this.#topology.remap(error);
         return this.#topology.nodeByName(nodeName(address.host, address.port)) ??
           new ClusterNode(address.host, address.port);

@@ -315,6 +315,8 @@ export class ClusterRouter<D extends boolean> {
             node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
               new ClusterNode(address.host, address.port);
             asking = true;
+            // The slot is migrating: keys created on the importing node are unknown to the cached misses.
+            this.#host.cache?.dropSlots([slot]);
           }
           continue;
         }
