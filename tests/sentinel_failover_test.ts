@@ -25,7 +25,7 @@ interface Ack {
 }
 
 /**
- * `loops` loops of INCR `key` until `stop()`; each command's outcome recorded with the time and the address
+ * `loops` loops of INCR `key` (about 1 ms apart) until `stop()`; each command's outcome recorded with the time and the address
  * of the client's connection when it resolved.
  */
 function writeLoad(master: Redis, key: string, loops = 4) {
@@ -39,6 +39,10 @@ function writeLoad(master: Redis, key: string, loops = 4) {
       try {
         await master.incr(key);
         acks.push({ at: Date.now(), address: master.connectionPool.currentSharedConnection?.address });
+        // Paced: unpaced loops saturate the machine, and a starved replica lags the master by hundreds of
+        // milliseconds; the sentinels promote it without waiting (Redis's asynchronous replication), so the
+        // writes it missed are lost whatever the client does.
+        await sleep(1);
       } catch (error) {
         failures.push({ at: Date.now(), error });
         await sleep(20);
@@ -60,6 +64,18 @@ function writeLoad(master: Redis, key: string, loops = 4) {
   };
 }
 
+/** Waits until every replica has a counter `key` above 0, failing with their replication state if not. */
+async function replicating(key: string): Promise<void> {
+  const flowing = await waitFor(async () => {
+    const values = await Promise.all(topo.replicas.map((r) => topo.call(r, "GET", key)));
+    return values.every((v) => Number(v) > 0);
+  }, 5_000);
+  if (!flowing) {
+    const states = await Promise.all(topo.replicas.map((r) => topo.call(r, "INFO", "replication")));
+    assert.fail(`the replicas do not receive the writes: ${JSON.stringify(states)}`);
+  }
+}
+
 function sentinelFor(): Sentinel {
   return new Sentinel(topo.sentinelAddresses);
 }
@@ -78,6 +94,8 @@ test("SIGKILL of the master under INCR load: every INCR settles, writes resume o
   const load = writeLoad(master, key);
   await sleep(300);
   const old = topo.master;
+  // Both replicas receive the INCRs before the kill: a write acknowledged then is on whichever is promoted.
+  await replicating(key);
   const killedAt = Date.now();
   await topo.kill(old);
   let switched: Awaited<ReturnType<typeof topo.waitForSwitch>>;
@@ -122,6 +140,7 @@ test("SENTINEL FAILOVER under write load: writes move within 1 s of +switch-mast
   const old = topo.master;
   const load = writeLoad(master, key);
   await sleep(300);
+  await replicating(key);
   const started = Date.now();
   const { to, at, agreedAt } = await topo.failover();
   const oldAtSwitch = await calls(old, "incr");
