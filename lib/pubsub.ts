@@ -233,6 +233,7 @@ function singleConnection<D extends boolean>(host: PubSubHost<D>): PubSubRouter<
     group: () => "",
     pool: () => pool,
     lost: () => Promise.resolve(),
+    refresh: () => Promise.resolve(),
     moved: () => Promise.resolve(),
     keepIdle: () => true,
   };
@@ -669,12 +670,14 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       throw error;
     }
     await confirmed;
-    // A node's connection with nothing left is given back (the single connection of a `Redis` stays).
-    for (const { link } of plan) {
-      if (link.empty && !this.#router.keepIdle(link.key) && this.#links.get(link.key) === link) {
-        this.#links.delete(link.key);
-        await link.release();
-      }
+    for (const { link } of plan) await this.#releaseIfIdle(link);
+  }
+
+  /** A node's connection with nothing left is given back (the single connection of a `Redis` stays). */
+  async #releaseIfIdle(link: PubSubLink): Promise<void> {
+    if (link.empty && !this.#router.keepIdle(link.key) && this.#links.get(link.key) === link) {
+      this.#links.delete(link.key);
+      await link.release().catch(() => {});
     }
   }
 
@@ -804,6 +807,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
         const lost = [...this.#lostLinks];
         this.#lostLinks.clear();
         for (const [key, address] of lost) await this.#router.lost(key, address);
+        if (lost.length === 0 && failures > 0) await this.#router.refresh();
         await this.#router.ready();
         for (const kind of KINDS) {
           const names = this.#unplaced(kind);
@@ -839,6 +843,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
           link.placed.shard.delete(key);
           this.#dropped.set(key, { link: link.key, at: Date.now() });
           this.#lostLinks.set(link.key, undefined);
+          void this.#releaseIfIdle(link);
           this.#recover();
           return;
         }

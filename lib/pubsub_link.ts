@@ -48,6 +48,8 @@ export interface PubSubRouter<D extends boolean> {
   pool(link: string): ConnectionPool<D>;
   /** A link's node failed (lost, refused, redirected): learn the topology again before placing anew. */
   lost(link: string, address: string | undefined): Promise<void>;
+  /** Learns the topology again (some subscriptions could not be placed). */
+  refresh(): Promise<void>;
   /** A `MOVED` answered a subscribe on `link`: record the slot's new owner. */
   moved(slot: number, host: string, port: number, link: string): Promise<void>;
   /** Whether a link with nothing subscribed keeps its connection (the "any node" link does, for `ping`). */

@@ -39,6 +39,8 @@ import type { ReplyTransform } from "../commands/command.ts";
 import { ClusterEvents } from "./events.ts";
 import { withTransform } from "./callbacks.ts";
 import { withDeadline } from "./deadline.ts";
+import type { PubSub, PubSubOptions } from "../pubsub.ts";
+import { clusterPubSub } from "./pubsub.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import type { TargetNodes } from "./router.ts";
 
@@ -154,6 +156,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   #closed = false;
   readonly #events = new ClusterEvents();
   readonly #callbacks = new Map<string, ReplyTransform<unknown>>();
+  /** Open pubsubs: closing the client closes them (else they would resubscribe). */
+  readonly #pubsubs = new Set<PubSub<D>>();
 
   /** Creates a client; nothing is connected until the first command. Throws a `DataError` for invalid options. */
   constructor(options: RedisClusterOptions<D> = {}) {
@@ -594,6 +598,42 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   }
 
   /**
+   * Subscriptions over the cluster, with the API of `Redis.pubsub()`
+   * (redis-py's `ClusterPubSub`). Channels and patterns share one connection
+   * to one node (a PUBLISH on any node reaches every node); shard channels
+   * get a connection to each primary owning their slots (SSUBSCRIBE sent
+   * per slot). When a node dies, a slot fails over or migrates, the
+   * subscriptions move to a live node or the slot's new owner by
+   * themselves; `channels`, `patterns` and `shardChannels` keep listing
+   * everything asked for.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * await using p = rc.pubsub({ ignoreSubscribeMessages: true });
+   * await p.subscribe("news");
+   * await p.ssubscribe("orders:{eu}", "orders:{us}");
+   * await rc.spublish("orders:{eu}", "42");
+   * console.log(await p.getMessage({ timeout: 1_000 }));
+   * // { type: "smessage", pattern: null, channel: "orders:{eu}", data: "42" }
+   * ```
+   */
+  pubsub(options?: PubSubOptions): PubSub<D> {
+    const pubsub = clusterPubSub<D>({
+      topology: this.#topology,
+      ready: async () => {
+        if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
+      },
+      pool: (node) => this.#link(node).pool,
+      backoff: this.retry.backoff,
+      forget: (p) => this.#pubsubs.delete(p),
+    }, options);
+    this.#pubsubs.add(pubsub);
+    return pubsub;
+  }
+
+  /**
    * Replaces the reply transform of a command, as `Redis.setResponseCallback`
    * (redis-py's `set_response_callback`), on every node: it applies to each
    * node's reply, to merged replies (DBSIZE's sum, KEYS' concatenation,
@@ -881,6 +921,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * the background topology checks. A later command starts over.
    */
   async close(): Promise<void> {
+    await Promise.all([...this.#pubsubs].map((p) => p.close()));
     this.#stopTimer();
     const links = [...this.#links.values()];
     this.#links.clear();
@@ -890,6 +931,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
 
   /** Drops every node's connections at once (pending commands reject) and stops the background checks. */
   async disconnect(): Promise<void> {
+    await Promise.all([...this.#pubsubs].map((p) => p.close()));
     this.#stopTimer();
     const links = [...this.#links.values()];
     this.#links.clear();
