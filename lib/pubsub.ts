@@ -1,7 +1,8 @@
 /**
- * `PubSub`: subscriptions to channels, patterns and shard channels on a
- * connection of their own, with handlers, polling, async iteration, a
- * background worker, health checks and re-subscription after a reconnect.
+ * `PubSub`: subscriptions to channels, patterns and shard channels on
+ * connections of their own (one for a `Redis`; per node for a
+ * `RedisCluster`), with handlers, polling, async iteration, a background
+ * worker, health checks and re-subscription after a reconnect.
  *
  * @module
  */
@@ -246,7 +247,8 @@ function singleConnection<D extends boolean>(host: PubSubHost<D>): PubSubRouter<
  * `listen()`, or go to the handler given for their channel (processed when
  * messages are read, or by a `run()` worker). After the connection is lost
  * it reconnects and subscribes again to everything (messages published
- * meanwhile are lost, as in Redis).
+ * meanwhile are lost, as in Redis). `RedisCluster.pubsub()` gives the same
+ * API over the cluster's nodes (see there).
  *
  * @example Reading messages
  * ```ts

@@ -918,7 +918,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
 
   /**
    * Closes every node's connections gracefully (see `Redis.close`) and stops
-   * the background topology checks. A later command starts over.
+   * the background topology checks. Its pubsubs are closed. A later command
+   * starts over.
    */
   async close(): Promise<void> {
     await Promise.all([...this.#pubsubs].map((p) => p.close()));
@@ -929,7 +930,10 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     this.#endEvents(links);
   }
 
-  /** Drops every node's connections at once (pending commands reject) and stops the background checks. */
+  /**
+   * Drops every node's connections at once (pending commands reject) and
+   * stops the background checks. Its pubsubs are closed.
+   */
   async disconnect(): Promise<void> {
     await Promise.all([...this.#pubsubs].map((p) => p.close()));
     this.#stopTimer();
