@@ -415,7 +415,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     );
   }
 
-  /** `getMessage` for shard channels (on a standalone server every message comes through one connection). */
+  /** redis-py's name for reading shard channels: the same as `getMessage` (every message shares one queue). */
   getShardedMessage(options: GetMessageOptions = {}): Promise<PubSubMessage<D> | null> {
     return this.getMessage(options);
   }

@@ -228,6 +228,18 @@ test("handlers with a run() worker and listen() on a cluster pubsub", async () =
     if (got.length === 3) break;
   }
   assert.deepEqual(got.sort(), ["message other x", `smessage ${a} y`, `smessage ${b} z`].sort());
+  // checkHealth() PINGs every subscriber connection (two shards and the channels'), delivering nothing;
+  // ping() is answered by a pong message.
+  assert.equal(q.connections.length, 3);
+  await q.checkHealth();
+  assert.equal(await q.getMessage({ timeout: 100 }), null);
+  await q.ping("hi");
+  assert.deepEqual(await q.getMessage({ timeout: 1000 }), {
+    type: "pong",
+    pattern: null,
+    channel: null,
+    data: "hi",
+  });
 });
 
 test("sunsubscribe releases a node's connection once empty; close() releases every one; bad input is a DataError before sending", async () => {
