@@ -275,6 +275,25 @@ test("sunsubscribe releases a node's connection once empty; close() releases eve
   assert.ok(await waitFor(async () => await subscribers() === 0), "no subscriber left on any node");
 });
 
+test("the node option pins channels and patterns to that node; bad options are DataErrors", async () => {
+  await using rc = client();
+  await rc.initialize();
+  for (const wanted of cluster.nodes.filter((n) => n.running).slice(-2)) {
+    await using p = rc.pubsub({
+      node: rc.getNode({ host: wanted.host, port: wanted.port }),
+      ignoreSubscribeMessages: true,
+    });
+    await p.psubscribe("pinned.*");
+    assert.equal(nodeAt(p.connection!.address), wanted);
+    assert.equal(Number(await cluster.call(wanted, "PUBSUB", "NUMPAT")), 1);
+  }
+  assert.throws(
+    () => rc.pubsub({ node: { host: 1 } as unknown as { host: string; port: number } }),
+    DataError,
+  );
+  assert.throws(() => rc.pubsub({ bogus: 1 } as unknown as { node: undefined }), DataError);
+});
+
 test("an SSUBSCRIBE sent on a stale map is answered -MOVED and lands on the slot's new owner", async () => {
   await using rc = client();
   await rc.initialize();

@@ -39,8 +39,8 @@ import type { ReplyTransform } from "../commands/command.ts";
 import { ClusterEvents } from "./events.ts";
 import { withTransform } from "./callbacks.ts";
 import { withDeadline } from "./deadline.ts";
-import type { PubSub, PubSubOptions } from "../pubsub.ts";
-import { clusterPubSub } from "./pubsub.ts";
+import type { PubSub } from "../pubsub.ts";
+import { clusterPubSub, type ClusterPubSubOptions } from "./pubsub.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import type { TargetNodes } from "./router.ts";
 
@@ -605,7 +605,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * per slot). When a node dies, a slot fails over or migrates, the
    * subscriptions move to a live node or the slot's new owner by
    * themselves; `channels`, `patterns` and `shardChannels` keep listing
-   * everything asked for.
+   * everything asked for. `node` picks the node of channels and patterns.
    *
    * @example
    * ```ts
@@ -619,7 +619,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * // { type: "smessage", pattern: null, channel: "orders:{eu}", data: "42" }
    * ```
    */
-  pubsub(options?: PubSubOptions): PubSub<D> {
+  pubsub(options?: ClusterPubSubOptions): PubSub<D> {
     const pubsub = clusterPubSub<D>({
       topology: this.#topology,
       ready: async () => {

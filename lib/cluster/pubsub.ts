@@ -8,14 +8,33 @@
  */
 
 import type { RedisKey } from "../commands/command.ts";
-import { ConnectionError } from "../errors.ts";
+import { ConnectionError, DataError } from "../errors.ts";
 import type { ConnectionPool } from "../pool.ts";
 import type { Backoff } from "../backoff.ts";
 import { PubSub, type PubSubOptions } from "../pubsub.ts";
 import type { PubSubRouter, SubscriptionKind } from "../pubsub_link.ts";
-import type { ClusterNode, NodeAddress } from "./node.ts";
+import { type ClusterNode, type NodeAddress, nodeName } from "./node.ts";
 import { keySlot } from "./slots.ts";
 import type { Topology } from "./topology.ts";
+
+/**
+ * Options of `RedisCluster.pubsub()`: those of `Redis.pubsub()`, and the
+ * node for channels and patterns (redis-py's `rc.pubsub(node)`).
+ *
+ * @example
+ * ```ts
+ * import type { ClusterPubSubOptions } from "@uniredis/redis";
+ * const o: ClusterPubSubOptions = { node: { host: "127.0.0.1", port: 7001 }, ignoreSubscribeMessages: true };
+ * console.log(o.node?.port); // 7001
+ * ```
+ */
+export interface ClusterPubSubOptions extends PubSubOptions {
+  /**
+   * Where channels and patterns are subscribed (default: a live node picked
+   * at random). While it is down they move to another node, as without it.
+   */
+  node?: NodeAddress;
+}
 
 /** What a cluster pubsub needs of its `RedisCluster`. */
 export interface ClusterPubSubAccess<D extends boolean> {
@@ -38,18 +57,27 @@ const AVOID_MS = 10_000;
 /** A pubsub whose subscriptions are routed over the cluster's nodes. */
 export function clusterPubSub<D extends boolean>(
   access: ClusterPubSubAccess<D>,
-  options?: PubSubOptions,
+  options: ClusterPubSubOptions = {},
 ): PubSub<D> {
+  const { node, ...rest } = typeof options === "object" && options !== null ? options : {};
+  if (node !== undefined && (typeof node?.host !== "string" || !Number.isInteger(node.port))) {
+    throw new DataError("pubsub: option node must be a node ({ host, port }, e.g. a ClusterNode)");
+  }
+  // Anything else is checked by `PubSub` (a non-object included).
+  const pubsubOptions = typeof options === "object" && options !== null ? rest : options;
   return new PubSub<D>({
-    pubsubRouter: clusterRouter(access),
+    pubsubRouter: clusterRouter(access, node && nodeName(node.host, node.port)),
     get reconnectBackoff() {
       return access.backoff;
     },
     forgetPubSub: (pubsub) => access.forget(pubsub),
-  }, options);
+  }, pubsubOptions);
 }
 
-function clusterRouter<D extends boolean>(access: ClusterPubSubAccess<D>): PubSubRouter<D> {
+function clusterRouter<D extends boolean>(
+  access: ClusterPubSubAccess<D>,
+  preferred: string | undefined,
+): PubSubRouter<D> {
   const topology = access.topology;
   /** The node the channels and patterns are on (or were, until lost). */
   let anyNode: ClusterNode | undefined;
@@ -60,6 +88,8 @@ function clusterRouter<D extends boolean>(access: ClusterPubSubAccess<D>): PubSu
     const nodes = topology.nodes();
     const fresh = nodes.filter((n) => !((avoid.get(n.name) ?? 0) > now));
     const live = fresh.filter((n) => !topology.isDown(n));
+    const chosen = preferred === undefined ? undefined : live.find((n) => n.name === preferred);
+    if (chosen) return chosen;
     const pool = live.length > 0 ? live : fresh.length > 0 ? fresh : nodes;
     if (pool.length === 0) throw new ConnectionError("No cluster node known to subscribe on");
     return pool[Math.floor(Math.random() * pool.length)];
