@@ -634,12 +634,12 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       return connection && !connection.closed ? connection : undefined;
     };
     if (names.length === 0) {
-      for (const link of this.#links.values()) {
-        const connection = live(link);
+      // The connections holding some; with none, those kept while idle (the server confirms with a null name).
+      const links = [...this.#links.values()].filter((link) => live(link));
+      const holders = links.filter((link) => keys.some((key) => link.placed[kind].has(key)));
+      for (const link of holders.length > 0 ? holders : links.filter((l) => this.#router.keepIdle(l.key))) {
         const here = keys.filter((key) => link.placed[kind].has(key));
-        if (connection && (here.length > 0 || this.#router.keepIdle(link.key))) {
-          plan.push({ link, connection, names: [], keys: here });
-        }
+        plan.push({ link, connection: live(link)!, names: [], keys: here });
       }
     } else {
       const byLink = new Map<PubSubLink, { names: RedisKey[]; keys: string[] }>();

@@ -269,6 +269,13 @@ test("sunsubscribe releases a node's connection once empty; close() releases eve
   for (const ch of ownedThere) assert.equal(await shardNumSub(owner, ch), 0, ch);
   await p.sunsubscribe();
   assert.deepEqual(p.shardChannels, []);
+  // One confirmation per channel, none from the channels' connection, which held no shard channel.
+  const confirmations: PubSubMessage[] = [];
+  for (let m; (m = await p.getMessage({ ignoreSubscribeMessages: false })) !== null;) confirmations.push(m);
+  assert.deepEqual(
+    confirmations.filter((m) => m.type === "sunsubscribe").map((m) => m.channel).sort(),
+    [...SHARD_CHANNELS].sort(),
+  );
   assert.equal(p.connections.length, 1, "the channels' connection stays");
   await p.close();
   assert.equal(p.connections.length, 0);

@@ -13,7 +13,7 @@ import type { ConnectionPool } from "../pool.ts";
 import type { Backoff } from "../backoff.ts";
 import { PubSub, type PubSubOptions } from "../pubsub.ts";
 import type { PubSubRouter, SubscriptionKind } from "../pubsub_link.ts";
-import { type ClusterNode, type NodeAddress, nodeName } from "./node.ts";
+import { type NodeAddress, nodeName } from "./node.ts";
 import { keySlot } from "./slots.ts";
 import type { Topology } from "./topology.ts";
 
@@ -66,7 +66,7 @@ export function clusterPubSub<D extends boolean>(
   // Anything else is checked by `PubSub` (a non-object included).
   const pubsubOptions = typeof options === "object" && options !== null ? rest : options;
   return new PubSub<D>({
-    pubsubRouter: clusterRouter(access, node && nodeName(node.host, node.port)),
+    pubsubRouter: clusterRouter(access, node && { host: node.host, port: node.port }),
     get reconnectBackoff() {
       return access.backoff;
     },
@@ -76,20 +76,20 @@ export function clusterPubSub<D extends boolean>(
 
 function clusterRouter<D extends boolean>(
   access: ClusterPubSubAccess<D>,
-  preferred: string | undefined,
+  preferred: NodeAddress | undefined,
 ): PubSubRouter<D> {
   const topology = access.topology;
   /** The node the channels and patterns are on (or were, until lost). */
-  let anyNode: ClusterNode | undefined;
+  let anyNode: NodeAddress | undefined;
   const avoid = new Map<string, number>();
 
-  const pickAnyNode = (): ClusterNode => {
+  const pickAnyNode = (): NodeAddress => {
     const now = Date.now();
+    // The node asked for, unless it failed us lately (whatever the topology says of it: it may be loading).
+    if (preferred && !((avoid.get(nodeName(preferred.host, preferred.port)) ?? 0) > now)) return preferred;
     const nodes = topology.nodes();
     const fresh = nodes.filter((n) => !((avoid.get(n.name) ?? 0) > now));
     const live = fresh.filter((n) => !topology.isDown(n));
-    const chosen = preferred === undefined ? undefined : live.find((n) => n.name === preferred);
-    if (chosen) return chosen;
     const pool = live.length > 0 ? live : fresh.length > 0 ? fresh : nodes;
     if (pool.length === 0) throw new ConnectionError("No cluster node known to subscribe on");
     return pool[Math.floor(Math.random() * pool.length)];
@@ -115,7 +115,7 @@ function clusterRouter<D extends boolean>(
       return access.pool(anyNode);
     },
     lost: async (link: string, address: string | undefined) => {
-      const name = link === ANY_NODE ? anyNode?.name : link;
+      const name = link === ANY_NODE ? anyNode && nodeName(anyNode.host, anyNode.port) : link;
       if (name !== undefined && (link === ANY_NODE || address !== undefined)) {
         if (link === ANY_NODE) avoid.set(name, Date.now() + AVOID_MS);
         topology.markDown(name);
