@@ -38,6 +38,7 @@ export interface ClusterPubSubOptions extends PubSubOptions {
 
 /** What a cluster pubsub needs of its `RedisCluster`. */
 export interface ClusterPubSubAccess<D extends boolean> {
+  /** The client's topology: slot owners, live nodes, refreshes. */
   readonly topology: Topology;
   /** Discovers the topology (and starts its background checks) if not done yet. */
   ready(): Promise<void>;
