@@ -353,7 +353,7 @@ export function cacheKey(command: Command<unknown>): string {
   return key;
 }
 
-/** A read waiting for its reply; an invalidation of its key meanwhile makes its reply unfit to store. */
+/** A read waiting for its reply; an invalidation of its key (or tag) meanwhile makes its reply unfit to store. */
 interface Ticket {
   stale: boolean;
 }
@@ -362,6 +362,17 @@ interface Ticket {
  * Connects a `CacheInterface` to the protocol: answers reads from it, stores
  * replies unless their key was invalidated while they were on the way, and
  * applies invalidation messages.
+ *
+ * @example
+ * ```ts
+ * import { Command, DefaultCache, TrackingCache } from "@uniredis/redis";
+ * const tracking = new TrackingCache(new DefaultCache());
+ * const get = new Command("GET").key("k");
+ * await tracking.read(get, () => Promise.resolve("v")); // sent, then stored
+ * console.log(tracking.read(get, () => Promise.reject(new Error("unsent")))); // "v", from the cache
+ * tracking.invalidate(["k"]);
+ * console.log(tracking.cache.size); // 0
+ * ```
  */
 export class TrackingCache {
   /** The store. */
@@ -375,25 +386,36 @@ export class TrackingCache {
 
   /**
    * The raw reply of `command` from the cache, or from `send()` (then stored
-   * unless invalidated before it arrived).
+   * unless invalidated before it arrived). `tags` are more texts the entry
+   * depends on (a cluster tags entries with their node and slot), dropped
+   * with `invalidateTexts`.
    */
-  read(command: Command<unknown>, send: () => Promise<RespValue>): RespValue | Promise<RespValue> {
+  read(
+    command: Command<unknown>,
+    send: () => Promise<RespValue>,
+    tags: readonly string[] = [],
+  ): RespValue | Promise<RespValue> {
     const key = cacheKey(command);
     const hit = this.cache.get(key);
     if (hit !== undefined) return copyReply(hit.value);
     const redisKey = keyText(command.args[command.keys![0]] as string | Uint8Array);
     const ticket: Ticket = { stale: false };
-    let tickets = this.#pending.get(redisKey);
-    if (!tickets) this.#pending.set(redisKey, tickets = new Set());
-    tickets.add(ticket);
+    const texts = tags.length === 0 ? [redisKey] : [redisKey, ...tags];
+    for (const text of texts) {
+      const tickets = this.#pending.get(text);
+      if (tickets) tickets.add(ticket);
+      else this.#pending.set(text, new Set([ticket]));
+    }
     const done = () => {
-      tickets!.delete(ticket);
-      if (tickets!.size === 0 && this.#pending.get(redisKey) === tickets) this.#pending.delete(redisKey);
+      for (const text of texts) {
+        const tickets = this.#pending.get(text);
+        if (tickets?.delete(ticket) && tickets.size === 0) this.#pending.delete(text);
+      }
     };
     return send().then((value) => {
       done();
       if (!ticket.stale && !(value instanceof Error)) {
-        this.cache.set(key, { value: copyReply(value), redisKeys: [redisKey] });
+        this.cache.set(key, { value: copyReply(value), redisKeys: texts });
       }
       return value;
     }, (error) => {
@@ -405,7 +427,11 @@ export class TrackingCache {
   /** Applies an invalidation: of `keys`, or of everything when `null` (the server flushed). */
   invalidate(keys: readonly (string | Uint8Array)[] | null): void {
     if (keys === null) return this.flush();
-    const texts = keys.map(keyText);
+    this.invalidateTexts(keys.map(keyText));
+  }
+
+  /** Drops the entries (and spoils the reads in flight) that depend on one of `texts`: keys as `keyText`, or tags. */
+  invalidateTexts(texts: readonly string[]): void {
     for (const text of texts) {
       const tickets = this.#pending.get(text);
       if (tickets) { for (const ticket of tickets) ticket.stale = true; }

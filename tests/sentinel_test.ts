@@ -13,8 +13,10 @@ import {
   MasterNotFoundError,
   NoBackoff,
   ReadOnlyError,
+  Redis,
   Retry,
   Sentinel,
+  SentinelConnectionPool,
 } from "../mod.ts";
 import { freePort, startSentinel } from "./harness/mod.ts";
 import { startScripted } from "./support/scripted.ts";
@@ -143,6 +145,33 @@ test("a server named master with ROLE slave is refused before any command; the c
     assert.equal(master.connectionPool.currentSharedConnection?.address, topo.master.name);
   } finally {
     await fake.server.close();
+  }
+});
+
+test("a switch announced again while the new connection is still connecting is one switch, one event", async () => {
+  const source = {
+    discoverMaster: () => Promise.resolve(topo.master),
+    discoverSlaves: () => Promise.resolve([]),
+  };
+  const pool = new SentinelConnectionPool(NAME, source, { password: DATA_PW, masterCheckInterval: 0 });
+  const master = new Redis({ connectionPool: pool });
+  const switches: string[] = [];
+  pool.onSwitch((_from, to) => switches.push(`${to.host}:${to.port}`));
+  try {
+    // A failover starts: new connections wait for its switch.
+    pool.failoverStarted(topo.master);
+    const write = master.set("sentinel:switch-once", "1");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Every sentinel announces the switch; the second one lands before the waiting connection is ready
+    // (a second switch would drop it, failing the write).
+    pool.switchMaster(topo.master, topo.master);
+    pool.switchMaster(topo.master, topo.master);
+    assert.equal(await write, true);
+    pool.switchMaster(topo.master, topo.master);
+    assert.deepEqual(switches, [topo.master.name]);
+    assert.equal(pool.currentSharedConnection?.address, topo.master.name);
+  } finally {
+    await pool.disconnect();
   }
 });
 

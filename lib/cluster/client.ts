@@ -42,6 +42,8 @@ import { withDeadline } from "./deadline.ts";
 import type { PubSub } from "../pubsub.ts";
 import { clusterPubSub, type ClusterPubSubOptions } from "./pubsub.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
+import { ClusterCache } from "./cache.ts";
+import type { CacheInterface } from "../cache.ts";
 import type { TargetNodes } from "./router.ts";
 
 /**
@@ -156,6 +158,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   #closed = false;
   readonly #events = new ClusterEvents();
   readonly #callbacks = new Map<string, ReplyTransform<unknown>>();
+  /** The client-side cache shared by every node (`cache` option). */
+  readonly #cache: ClusterCache | undefined;
   /** Open pubsubs: closing the client closes them (else they would resubscribe). */
   readonly #pubsubs = new Set<PubSub<D>>();
 
@@ -208,9 +212,18 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     if (startupNodes === undefined || rest.host !== undefined || rest.port !== undefined) {
       seeds.push({ host: rest.host ?? "localhost", port: rest.port ?? 6379 });
     }
-    const { host: _host, port: _port, retry: _retry, retryOnError: _e, retryOnTimeout: _t, ...settings } =
-      rest;
+    const {
+      host: _host,
+      port: _port,
+      retry: _retry,
+      retryOnError: _e,
+      retryOnTimeout: _t,
+      cache,
+      ...settings
+    } = rest;
     this.#settings = settings as RedisOptions<D>;
+    // One cache for the cluster; each node's pool gets a view of it (see `#link`).
+    this.#cache = cache === undefined ? undefined : new ClusterCache(cache);
     if (this.#loadBalancing !== undefined) {
       // Every node's connections, so a node keeps serving reads whatever role a failover gives it.
       this.#settings = { ...this.#settings, connectionClass: readOnlyConnections(settings.connectionClass) };
@@ -233,6 +246,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       onNodesLeft: (nodes) => {
         for (const node of nodes) this.#dropLink(node.name);
       },
+      onOwnersChanged: this.#cache && ((slots) => this.#cache!.dropSlots(slots)),
     });
     this.#router = new ClusterRouter<D>({
       topology: this.#topology,
@@ -244,7 +258,25 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       ready: async () => {
         if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
       },
+      cache: this.#cache,
     });
+  }
+
+  /**
+   * The client-side cache (`cache` option), with its `stats`: one for the
+   * whole cluster; `undefined` when caching is off.
+   *
+   * @example
+   * ```ts
+   * import { CacheConfig, RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }], cache: new CacheConfig() });
+   * await rc.get("k");
+   * await rc.get("k");
+   * console.log(rc.cache!.stats); // { hits: 1, misses: 1, evictions: 0, invalidations: 0 }
+   * ```
+   */
+  get cache(): CacheInterface | undefined {
+    return this.#cache?.cache;
   }
 
   /**
@@ -904,6 +936,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         return node;
       },
       askTarget: (error, from) => {
+        this.#cache?.dropSlots([error.slot]);
         const address = error.host === "" ? from : this.#topology.remap(error);
         return this.#topology.nodeByName(nodeName(address.host, address.port)) ??
           new ClusterNode(address.host, address.port);
@@ -976,7 +1009,15 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     const name = nodeName(node.host, node.port);
     let link = this.#links.get(name);
     if (link === undefined) {
-      link = { pool: new ConnectionPool<D>({ ...this.#settings, host: node.host, port: node.port }) };
+      const cache = this.#cache?.nodeView(name);
+      link = {
+        pool: new ConnectionPool<D>({
+          ...this.#settings,
+          host: node.host,
+          port: node.port,
+          ...(cache && { cache }),
+        }),
+      };
       this.#links.set(name, link);
       this.#events.watch(link.pool as ConnectionPool<boolean>);
     }

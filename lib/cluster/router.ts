@@ -33,6 +33,9 @@ import { defaultTarget, requestPolicy, responsePolicy } from "./policies.ts";
 import { slotsOf } from "./slots.ts";
 import type { LoadBalancingStrategy, Topology } from "./topology.ts";
 import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
+import { isCacheable } from "../cache.ts";
+import { transformError } from "../commands/reply.ts";
+import type { ClusterCache } from "./cache.ts";
 
 /**
  * Where a command goes, when not where its keys or tips say: a group of
@@ -77,6 +80,8 @@ export interface RouterHost<D extends boolean> {
   readonly retrySentTimeouts: boolean;
   /** Resolves once the topology is known (discovering it if needed). */
   ready(): Promise<void>;
+  /** The client-side cache (`cache` option), which keyed reads consult first. */
+  readonly cache?: ClusterCache;
 }
 
 const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
@@ -280,9 +285,16 @@ export class ClusterRouter<D extends boolean> {
     let node = balanced ? await this.#readNode(slot) : await this.owner(slot);
     let asking = false;
     let redirections = 0;
+    const cache = this.#host.cache !== undefined && balance && isCacheable(command as Command<unknown>)
+      ? this.#host.cache
+      : undefined;
     for (let failures = 1;;) {
       const trace = { sent: false };
       try {
+        // A read redirected by ASK goes to the slot's importing node: not cached.
+        if (cache !== undefined && !asking) {
+          return await this.#cachedOnce(cache, node, slot, command, send, trace);
+        }
         return await this.#sendOnce(node, command, send, trace, asking);
       } catch (error) {
         asking = false;
@@ -303,6 +315,8 @@ export class ClusterRouter<D extends boolean> {
             node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
               new ClusterNode(address.host, address.port);
             asking = true;
+            // The slot is migrating: keys created on the importing node are unknown to the cached misses.
+            this.#host.cache?.dropSlots([slot]);
           }
           continue;
         }
@@ -369,6 +383,34 @@ export class ClusterRouter<D extends boolean> {
     }
     if (owner === undefined) throw new SlotNotCoveredError(`Slot ${slot} is not covered by the cluster`);
     return owner;
+  }
+
+  /**
+   * One attempt of a cacheable read: the cache's entry, else `node`'s reply,
+   * stored tagged with `node` and `slot`. The raw reply is kept; the
+   * command's transform runs on each read.
+   */
+  async #cachedOnce<T>(
+    cache: ClusterCache,
+    node: ClusterNode,
+    slot: number,
+    command: Command<T>,
+    send: SendOptions,
+    trace: { sent: boolean },
+  ): Promise<T> {
+    const transform = send.transform ?? command.transform;
+    const raw = await cache.read(
+      command as Command<unknown>,
+      node.name,
+      slot,
+      () =>
+        this.#sendOnce(node, command as Command<RespValue>, { ...send, transform: rawReply }, trace, false),
+    );
+    try {
+      return (transform ? transform(raw) : raw) as T;
+    } catch (error) {
+      throw transformError(command.name, error);
+    }
   }
 
   /**

@@ -168,6 +168,12 @@ export interface TopologyOptions extends DiscoverOptions {
    * connections can be closed.
    */
   readonly onNodesLeft?: (nodes: ClusterNode[]) => void;
+  /**
+   * Called with the slots whose primary changed (a `MOVED` patch, a
+   * refresh after a migration or a failover), so what was cached for them
+   * can go.
+   */
+  readonly onOwnersChanged?: (slots: number[]) => void;
   /** Clock in milliseconds (default `Date.now`); injectable for tests. */
   readonly now?: () => number;
   /** Random number in [0, 1) for `"random_replica"` (default `Math.random`). */
@@ -394,6 +400,13 @@ export class Topology {
    * ```
    */
   patchSlot(slot: number, address: NodeAddress, remapped = false): ClusterNode {
+    const before = this.#ownerNames();
+    const owner = this.#patchSlot(slot, address, remapped);
+    this.#reportMoves(before);
+    return owner;
+  }
+
+  #patchSlot(slot: number, address: NodeAddress, remapped: boolean): ClusterNode {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.#slots.length) {
       throw new DataError(`Invalid slot ${slot}`);
     }
@@ -450,6 +463,13 @@ export class Topology {
    * ```
    */
   replace(map: SlotMap): ClusterNode[] {
+    const before = this.#ownerNames();
+    const left = this.#replace(map);
+    this.#reportMoves(before);
+    return left;
+  }
+
+  #replace(map: SlotMap): ClusterNode[] {
     const byName = new Map<string, ClusterNode>();
     for (const shard of map.shards) byName.set(shard.primary.name, shard.primary);
     for (const shard of map.shards) {
@@ -575,6 +595,24 @@ export class Topology {
     for (const node of known) if (this.#down.has(node.name)) add(node);
     for (const node of this.#options.startupNodes) add(node);
     return out;
+  }
+
+  /** Each slot's primary by name, when `onOwnersChanged` listens (compared after a change). */
+  #ownerNames(): (string | undefined)[] | undefined {
+    if (this.#options.onOwnersChanged === undefined) return undefined;
+    const names = this.#shards.map((s) => s.primary.name);
+    return Array.from(this.#slots, (i) => i < 0 ? undefined : names[i]);
+  }
+
+  /** Tells `onOwnersChanged` which served slots have another primary than `before`. */
+  #reportMoves(before: (string | undefined)[] | undefined): void {
+    if (before === undefined) return;
+    const after = this.#ownerNames()!;
+    const moved: number[] = [];
+    for (let slot = 0; slot < after.length; slot++) {
+      if (before[slot] !== undefined && before[slot] !== after[slot]) moved.push(slot);
+    }
+    if (moved.length > 0) this.#options.onOwnersChanged!(moved);
   }
 
   #shardOf(slot: number): Shard | undefined {

@@ -329,3 +329,24 @@ test("patchSlot applies addressRemap once: not again to a node already remapped 
   assert.equal(t.patchSlot(8, seed(17001), true).name, "127.0.0.1:17001");
   assert.equal(t.slotOwner(8)?.name, "127.0.0.1:17001");
 });
+
+test("onOwnersChanged: the slots whose primary changed, from MOVED patches and from refreshes", () => {
+  const moves: number[][] = [];
+  const { query } = scripted(() => shards);
+  const t = new Topology({
+    startupNodes: [seed(31700)],
+    query,
+    onOwnersChanged: (slots) => moves.push(slots),
+  });
+  t.replace(slotsMap());
+  assert.deepEqual(moves, [], "a first map moves nothing");
+  t.patchSlot(0, seed(31702));
+  t.patchSlot(0, seed(31702));
+  assert.deepEqual(moves, [[0]], "a patch naming the current owner moves nothing");
+  t.patchSlot(5461, seed(31705));
+  const shard = Array.from({ length: 10922 - 5461 + 1 }, (_, i) => 5461 + i);
+  assert.deepEqual(moves[1], shard, "a promoted replica takes its whole shard");
+  t.replace(slotsMap());
+  assert.deepEqual(moves[2], [0, ...shard], "a refresh reports every slot whose owner differs");
+  assert.equal(moves.length, 3);
+});

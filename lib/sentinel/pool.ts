@@ -277,7 +277,7 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
   switchMaster(from: SentinelAddress, to: SentinelAddress): void {
     if (!this.isMaster) return;
     const last = this.#switchedTo ?? this.#masterAddress;
-    const connected = super.currentSharedConnection?.address;
+    const connected = this.#connectedAddress();
     const target = addressName(to);
     const held = this.#hold;
     if (
@@ -320,6 +320,15 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
     void super.disconnect();
   }
 
+  /**
+   * Where the shared connection is connected, once its handshake is done. One still connecting names no
+   * master yet (its address is a placeholder until resolved), and resolves to the latest one anyway.
+   */
+  #connectedAddress(): string | undefined {
+    const current = super.currentSharedConnection;
+    return current?.ready ? current.address : undefined;
+  }
+
   /** Calls `listener` after each switch of master (`switchMaster`); returns its removal. */
   onSwitch(listener: (from: SentinelAddress, to: SentinelAddress) => void): () => void {
     this.#switchListeners.add(listener);
@@ -353,7 +362,7 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
   async #check(): Promise<void> {
     if (this.#checking || this.#hold !== undefined || Date.now() - this.#switchedAt < SWITCH_SETTLE) return;
     const known = this.#switchedTo ?? this.#masterAddress;
-    const connected = super.currentSharedConnection?.address;
+    const connected = this.#connectedAddress();
     if (known === undefined && connected === undefined) return;
     this.#checking = true;
     let found: SentinelAddress;
