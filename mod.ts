@@ -77,6 +77,8 @@ export {
   type RunOptions,
   type Subscribable,
 } from "./lib/pubsub.ts";
+export { type PubSubRouter, type SubscriptionKind } from "./lib/pubsub_link.ts";
+export { type ClusterPubSubOptions } from "./lib/cluster/pubsub.ts";
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./lib/monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./lib/options.ts";
 export { REDACTED } from "./lib/redact.ts";

@@ -1,19 +1,27 @@
 /**
- * `PubSub`: subscriptions to channels, patterns and shard channels on a
- * connection of their own, with handlers, polling, async iteration, a
- * background worker, health checks and re-subscription after a reconnect.
+ * `PubSub`: subscriptions to channels, patterns and shard channels on
+ * connections of their own (one for a `Redis`; per node for a
+ * `RedisCluster`), with handlers, polling, async iteration, a background
+ * worker, health checks and re-subscription after a reconnect.
  *
  * @module
  */
 
 import { Command, type RedisKey, type Str } from "./commands/command.ts";
 import type { Connection } from "./connection.ts";
-import { ConnectionError, DataError, PubSubError } from "./errors.ts";
+import { ConnectionError, DataError, MovedError, PubSubError } from "./errors.ts";
 import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionPool } from "./pool.ts";
 import type { Backoff } from "./backoff.ts";
 import { keyText, textOf } from "./key_text.ts";
 import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
+import {
+  type LinkEvents,
+  PubSubLink,
+  type PubSubRouter,
+  type SubscriptionKind,
+  type Waiter,
+} from "./pubsub_link.ts";
 
 /**
  * The kinds of message a `PubSub` delivers: published messages (`message`,
@@ -160,8 +168,10 @@ export interface PubSubWorker extends AsyncDisposable {
 
 /** What a `PubSub` needs of its client. */
 export interface PubSubHost<D extends boolean> {
-  /** Where the subscriber connection comes from. */
-  readonly connectionPool: ConnectionPool<D>;
+  /** Where the subscriber connection comes from (a standalone client: one connection for everything). */
+  readonly connectionPool?: ConnectionPool<D>;
+  /** Where each subscription goes instead (a cluster: per node). */
+  readonly pubsubRouter?: PubSubRouter<D>;
   /** Spacing of reconnect attempts after the connection is lost. */
   readonly reconnectBackoff: Backoff;
   /** Told when the pubsub is closed (the client stops tracking it). */
@@ -184,7 +194,13 @@ export type Subscribable<D extends boolean = true> =
   | Record<string, MessageHandler<D>>
   | Map<RedisKey, MessageHandler<D>>;
 
-type Kind = "channel" | "pattern" | "shard";
+type Kind = SubscriptionKind;
+const KINDS = ["channel", "pattern", "shard"] as const;
+/**
+ * How long a shard channel the server dropped unasked is not subscribed again on the same node: the
+ * topology may not show the slot's new owner yet (after that, a slot that came back is followed).
+ */
+const DROPPED_ROUTE_MS = 3_000;
 
 const SUBSCRIBE: Record<Kind, string> = { channel: "SUBSCRIBE", pattern: "PSUBSCRIBE", shard: "SSUBSCRIBE" };
 const UNSUBSCRIBE: Record<Kind, string> = {
@@ -208,9 +224,20 @@ interface Subscription<D extends boolean> {
   handler: MessageHandler<D> | undefined;
 }
 
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(error: unknown): void;
+/** A standalone client's routing: every subscription on one connection from its pool, kept while idle. */
+function singleConnection<D extends boolean>(host: PubSubHost<D>): PubSubRouter<D> {
+  const pool = host.connectionPool;
+  if (pool === undefined) throw new PubSubError("A pubsub needs a connection pool or a router");
+  return {
+    ready: () => Promise.resolve(),
+    route: () => "",
+    group: () => "",
+    pool: () => pool,
+    lost: () => Promise.resolve(),
+    refresh: () => Promise.resolve(),
+    moved: () => Promise.resolve(),
+    keepIdle: () => true,
+  };
 }
 
 /**
@@ -220,7 +247,8 @@ interface Waiter<T> {
  * `listen()`, or go to the handler given for their channel (processed when
  * messages are read, or by a `run()` worker). After the connection is lost
  * it reconnects and subscribes again to everything (messages published
- * meanwhile are lost, as in Redis).
+ * meanwhile are lost, as in Redis). `RedisCluster.pubsub()` gives the same
+ * API over the cluster's nodes (see there).
  *
  * @example Reading messages
  * ```ts
@@ -248,28 +276,41 @@ interface Waiter<T> {
 export class PubSub<D extends boolean = true> implements AsyncDisposable {
   readonly #host: PubSubHost<D>;
   readonly #options: PubSubOptions;
+  readonly #router: PubSubRouter<D>;
+  /** What the caller asked for; the links hold what was sent where. */
   readonly #subscriptions: Record<Kind, Map<string, Subscription<D>>> = {
     channel: new Map(),
     pattern: new Map(),
     shard: new Map(),
   };
-  #connection: Connection | undefined;
-  #connecting: Promise<Connection> | undefined;
+  readonly #links = new Map<string, PubSubLink>();
+  readonly #events: LinkEvents;
+  /** Links lost (with their node's address) since the last placement: the router hears of them first. */
+  #lostLinks = new Map<string, string | undefined>();
+  /** Shard channels the server dropped unasked, with the link that dropped them and when. */
+  #dropped = new Map<string, { link: string; at: number }>();
+  #recovering: Promise<void> | undefined;
   #queue: PubSubMessage<D>[] = [];
   #messageWaiters: Waiter<void>[] = [];
   /** Confirmations awaited by `subscribe()` and friends, by `kind:key:on|off`. */
   #confirmWaiters = new Map<string, Waiter<void>[]>();
-  #pongWaiters: Waiter<void>[] = [];
   #closed = false;
   #worker: Worker<D> | undefined;
   /** Unsubscribe confirmations queued and not yet read: `subscribed` stays true until they are. */
   #unreadUnsubscribes = 0;
 
-  /** Created by `Redis.pubsub()`. */
+  /** Created by `Redis.pubsub()` or `RedisCluster.pubsub()`. */
   constructor(host: PubSubHost<D>, options: PubSubOptions = {}) {
     checkOptionKeys("PubSub", options, PUBSUB_KEYS);
     this.#host = host;
     this.#options = options;
+    this.#router = host.pubsubRouter ?? singleConnection(host);
+    this.#events = {
+      frame: (frame, link) => this.#onFrame(frame, link),
+      reply: (reply, link, connection) => this.#onReply(reply, link, connection),
+      closed: (link, connection) => this.#onClosed(link, connection),
+      isClosed: () => this.#closed,
+    };
   }
 
   /**
@@ -297,14 +338,24 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     return [...this.#subscriptions.pattern.values()].map((s) => s.name);
   }
 
-  /** The subscribed shard channels. */
+  /** The subscribed shard channels (in a cluster, every one asked for, even while moving to a new owner). */
   get shardChannels(): RedisKey[] {
     return [...this.#subscriptions.shard.values()].map((s) => s.name);
   }
 
-  /** The current connection, once subscribed (for diagnostics). */
+  /** The current connection, once subscribed (for diagnostics; in a cluster, the first of `connections`). */
   get connection(): Connection | undefined {
-    return this.#connection;
+    return this.connections[0];
+  }
+
+  /** Every open subscriber connection (one per node in use in a cluster), for diagnostics. */
+  get connections(): Connection[] {
+    const out: Connection[] = [];
+    for (const link of this.#links.values()) {
+      const connection = link.connection;
+      if (connection && !connection.closed) out.push(connection);
+    }
+    return out;
   }
 
   /**
@@ -364,7 +415,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     );
   }
 
-  /** `getMessage` for shard channels (on a standalone server every message comes through one connection). */
+  /** redis-py's name for reading shard channels: the same as `getMessage` (every message shares one queue). */
   getShardedMessage(options: GetMessageOptions = {}): Promise<PubSubMessage<D> | null> {
     return this.getMessage(options);
   }
@@ -412,12 +463,16 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   }
 
   /**
-   * PINGs the server over the subscriber connection and resolves when it
-   * answers; a connection that does not answer within the socket timeout is
+   * PINGs the server over each subscriber connection and resolves when they
+   * answer; a connection that does not answer within the socket timeout is
    * dropped (and replaced, subscriptions included).
    */
   async checkHealth(): Promise<void> {
-    const connection = this.#connection;
+    await Promise.all([...this.#links.values()].map((link) => this.#checkLink(link)));
+  }
+
+  async #checkLink(link: PubSubLink): Promise<void> {
+    const connection = link.connection;
     if (!connection || connection.closed) return;
     const o = connection.options;
     const limit = o.socketTimeout || o.socketConnectTimeout || 10_000;
@@ -426,7 +481,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     // subscribed, else a plain reply) is recognised by its payload.
     let waiter: Waiter<void> | undefined;
     const answered = new Promise<void>((resolve, reject) =>
-      this.#pongWaiters.push(waiter = { resolve, reject })
+      link.pongWaiters.push(waiter = { resolve, reject })
     );
     // Rejected when the connection is lost: observed here, as the PING may fail to go out first.
     answered.catch(() => {});
@@ -447,28 +502,30 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       await Promise.race([answered, late]);
     } finally {
       clearTimeout(timer);
-      const i = this.#pongWaiters.indexOf(waiter!);
-      if (i >= 0) this.#pongWaiters.splice(i, 1);
+      const i = link.pongWaiters.indexOf(waiter!);
+      if (i >= 0) link.pongWaiters.splice(i, 1);
     }
   }
 
   /**
    * PINGs the server over the subscriber connection (connecting it if
-   * needed) and resolves once sent; the answer arrives as a message of type
-   * `"pong"` whose `data` is `message`, or empty without one, as redis-py's
-   * `PubSub.ping` (never ignored as confirmations may be).
+   * needed; in a cluster, the one of channels and patterns) and resolves
+   * once sent; the answer arrives as a message of type `"pong"` whose
+   * `data` is `message`, or empty without one, as redis-py's `PubSub.ping`
+   * (never ignored as confirmations may be).
    */
   async ping(message?: RedisKey): Promise<void> {
     if (message !== undefined && typeof message !== "string" && !(message instanceof Uint8Array)) {
       throw new DataError(`Invalid ping message: ${String(message)} (expected a string or Uint8Array)`);
     }
     if (this.#closed) throw new PubSubError("The pubsub is closed");
-    const connection = await this.#ensureConnection();
+    await this.#router.ready();
+    const connection = await this.#link(this.#router.route("channel", "")!).ensure();
     await connection.sendOneWay(new Command("PING").argsOf(message === undefined ? [] : [message]));
   }
 
   /**
-   * Unsubscribes from everything and gives the connection up; pending
+   * Unsubscribes from everything and gives the connections up; pending
    * `getMessage`/`listen` calls end. Idempotent.
    */
   async close(): Promise<void> {
@@ -479,13 +536,10 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     for (const map of Object.values(this.#subscriptions)) map.clear();
     this.#wakeAll();
     this.#rejectConfirmations(new PubSubError("The pubsub was closed"));
-    const connection = this.#connection;
-    this.#connection = undefined;
-    if (connection) {
-      // A connection in subscribed mode cannot serve ordinary commands: it is closed, not reused.
-      await connection.close();
-      this.#host.connectionPool.release(connection);
-    }
+    const links = [...this.#links.values()];
+    this.#links.clear();
+    // A connection in subscribed mode cannot serve ordinary commands: it is closed, not reused.
+    await Promise.all(links.map((link) => link.release()));
   }
 
   /** redis-py's name for `close()`. */
@@ -544,11 +598,9 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     // A close() while connecting rejects it before it is awaited below (or never, if connecting fails).
     confirmed.catch(() => {});
     try {
-      const connection = await this.#ensureConnection();
-      // A connection lost meanwhile is replaced, and the replacement subscribes to everything.
-      if (this.#isCurrent(connection)) {
-        await connection.sendOneWay(new Command(SUBSCRIBE[kind]).argsOf(entries.map((e) => e.name)));
-      }
+      await this.#router.ready();
+      // Names nobody serves yet (a cluster slot without an owner) are placed by the recovery.
+      if (!await this.#place(kind, entries.map((e) => e.name), true)) this.#recover();
     } catch (error) {
       // Never sent: nothing new is subscribed (redis-py records channels only once sent).
       for (const [key, before] of previous) {
@@ -571,19 +623,256 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       }
     }
     const keys = names.length > 0 ? names.map((name) => keyText(name)) : [...map.keys()];
-    for (const key of keys) map.delete(key);
-    const connection = this.#connection;
+    for (const key of keys) {
+      map.delete(key);
+      this.#dropped.delete(key);
+    }
+    // Per link: the names to send (none: every one there) and the confirmations to expect.
+    const plan: { link: PubSubLink; connection: Connection; names: RedisKey[]; keys: string[] }[] = [];
+    const live = (link: PubSubLink | undefined) => {
+      const connection = link?.connection;
+      return connection && !connection.closed ? connection : undefined;
+    };
+    if (names.length === 0) {
+      // The connections holding some; with none, those kept while idle (the server confirms with a null name).
+      const links = [...this.#links.values()].filter((link) => live(link));
+      const holders = links.filter((link) => keys.some((key) => link.placed[kind].has(key)));
+      for (const link of holders.length > 0 ? holders : links.filter((l) => this.#router.keepIdle(l.key))) {
+        const here = keys.filter((key) => link.placed[kind].has(key));
+        plan.push({ link, connection: live(link)!, names: [], keys: here });
+      }
+    } else {
+      const byLink = new Map<PubSubLink, { names: RedisKey[]; keys: string[] }>();
+      names.forEach((name, i) => {
+        // Where it was sent, else (never sent: the server still confirms) where it would go.
+        let link = [...this.#links.values()].find((l) => l.placed[kind].has(keys[i]));
+        if (link === undefined) {
+          const key = this.#router.route(kind, name);
+          link = key === undefined ? undefined : this.#links.get(key);
+        }
+        if (link === undefined || !live(link)) return;
+        const entry = byLink.get(link) ?? { names: [], keys: [] };
+        entry.names.push(name);
+        entry.keys.push(keys[i]);
+        byLink.set(link, entry);
+      });
+      for (const [link, entry] of byLink) plan.push({ link, connection: live(link)!, ...entry });
+    }
     // Not connected: the subscriptions are forgotten, so a reconnect will not restore them.
-    if (!connection || connection.closed) return;
+    if (plan.length === 0) return;
     const waiters: Waiter<void>[] = [];
-    const confirmed = this.#expectAll(kind, keys, false, waiters);
+    const confirmed = this.#expectAll(kind, plan.flatMap((p) => p.keys), false, waiters);
     try {
-      await connection.sendOneWay(new Command(UNSUBSCRIBE[kind]).argsOf(names));
+      await Promise.all(plan.map(({ link, connection, names, keys }) => {
+        for (const key of keys) link.placed[kind].delete(key);
+        return this.#sendGrouped(connection, UNSUBSCRIBE[kind], kind, names);
+      }));
     } catch (error) {
       this.#forgetWaiters(waiters);
       throw error;
     }
     await confirmed;
+    for (const { link } of plan) await this.#releaseIfIdle(link);
+  }
+
+  /** A node's connection with nothing left is given back (the single connection of a `Redis` stays). */
+  async #releaseIfIdle(link: PubSubLink): Promise<void> {
+    if (link.empty && !this.#router.keepIdle(link.key) && this.#links.get(link.key) === link) {
+      this.#links.delete(link.key);
+      await link.release().catch(() => {});
+    }
+  }
+
+  /** Sends `name` with `names`, one command per group (shard channels: per slot); none: one bare command. */
+  #sendGrouped(connection: Connection, name: string, kind: Kind, names: RedisKey[]): Promise<void> {
+    if (names.length === 0) return connection.sendOneWay(new Command(name));
+    const groups = new Map<string, RedisKey[]>();
+    for (const n of names) {
+      const group = this.#router.group(kind, n);
+      const list = groups.get(group);
+      if (list) list.push(n);
+      else groups.set(group, [n]);
+    }
+    return Promise.all(
+      [...groups.values()].map((list) => connection.sendOneWay(new Command(name).argsOf(list))),
+    ).then(() => {});
+  }
+
+  /**
+   * Sends subscriptions to the links the router names. `explicit`: the caller's own, sent even if
+   * already placed (the server confirms each again); otherwise only those placed nowhere, skipping
+   * shard channels whose route still names the link that just dropped them. Resolves to false when
+   * some could not be placed (no owner known yet); rejects when a connection cannot be made.
+   */
+  async #place(kind: Kind, names: RedisKey[], explicit: boolean): Promise<boolean> {
+    const byLink = new Map<string, RedisKey[]>();
+    let complete = true;
+    for (const name of names) {
+      const key = this.#router.route(kind, name);
+      const dropped = explicit ? undefined : this.#dropped.get(keyText(name));
+      if (key === undefined || (dropped?.link === key && Date.now() - dropped.at < DROPPED_ROUTE_MS)) {
+        complete = false;
+        continue;
+      }
+      const list = byLink.get(key);
+      if (list) list.push(name);
+      else byLink.set(key, [name]);
+    }
+    await Promise.all([...byLink].map(async ([key, list]) => {
+      const link = this.#link(key);
+      for (let attempt = 0;; attempt++) {
+        let connection: Connection;
+        try {
+          connection = await link.ensure();
+        } catch (error) {
+          this.#lostLinks.set(key, undefined);
+          throw error;
+        }
+        // Lost meanwhile: connect again (a lost link's subscriptions are placed anew anyway).
+        if (!link.isCurrent(connection)) {
+          if (attempt < 3) continue;
+          complete = false;
+          return;
+        }
+        const send = explicit ? list : list.filter((n) =>
+          this.#subscriptions[kind].has(keyText(n)) &&
+          !this.#isPlaced(kind, keyText(n))
+        );
+        if (send.length === 0) return;
+        for (const n of send) {
+          const k = keyText(n);
+          for (const other of this.#links.values()) other.placed[kind].delete(k);
+          link.placed[kind].add(k);
+          this.#dropped.delete(k);
+        }
+        await this.#sendGrouped(connection, SUBSCRIBE[kind], kind, send);
+        return;
+      }
+    }));
+    return complete;
+  }
+
+  #isPlaced(kind: Kind, key: string): boolean {
+    for (const link of this.#links.values()) if (link.placed[kind].has(key)) return true;
+    return false;
+  }
+
+  /** Wanted subscriptions of `kind` placed on no connection. */
+  #unplaced(kind: Kind): RedisKey[] {
+    const out: RedisKey[] = [];
+    for (const [key, sub] of this.#subscriptions[kind]) if (!this.#isPlaced(kind, key)) out.push(sub.name);
+    return out;
+  }
+
+  #link(key: string): PubSubLink {
+    let link = this.#links.get(key);
+    if (link === undefined) {
+      link = new PubSubLink(
+        key,
+        () => this.#router.pool(key) as ConnectionPool<boolean>,
+        this.#events,
+        this.#options.pushHandler,
+      );
+      this.#links.set(key, link);
+    }
+    return link;
+  }
+
+  /** A link's connection was lost (or closed): place its subscriptions again, unless closed. */
+  #onClosed(link: PubSubLink, connection: Connection): void {
+    const lost = new ConnectionError(`Pubsub connection to ${connection.address} lost`);
+    for (const waiter of link.pongWaiters.splice(0)) waiter.reject(lost);
+    if (this.#closed || !this.#hasSubscriptions()) {
+      this.#rejectConfirmations(lost);
+      return;
+    }
+    this.#lostLinks.set(link.key, connection.address);
+    this.#recover();
+  }
+
+  /**
+   * Places every wanted subscription that is on no connection, with backoff between attempts, until
+   * all are placed or the pubsub is closed. Single-flight; it runs unobserved, so it never rejects.
+   */
+  #recover(): void {
+    this.#recovering ??= this.#recoverLoop().catch(() => {}).finally(() => this.#recovering = undefined);
+  }
+
+  async #recoverLoop(): Promise<void> {
+    const backoff = this.#host.reconnectBackoff;
+    backoff.reset();
+    const pending = () => KINDS.some((kind) => this.#unplaced(kind).length > 0);
+    for (let failures = 0; !this.#closed && pending(); failures++) {
+      if (failures > 0) await new Promise((resolve) => setTimeout(resolve, backoff.compute(failures)));
+      if (this.#closed || !pending()) break;
+      try {
+        const lost = [...this.#lostLinks];
+        this.#lostLinks.clear();
+        for (const [key, address] of lost) await this.#router.lost(key, address);
+        if (lost.length === 0 && failures > 0) await this.#router.refresh();
+        await this.#router.ready();
+        for (const kind of KINDS) {
+          const names = this.#unplaced(kind);
+          if (names.length > 0) await this.#place(kind, names, false);
+        }
+      } catch {
+        // Try again after the backoff; the next message simply arrives later.
+      }
+    }
+  }
+
+  #onFrame(frame: RespValue[], link: PubSubLink): void {
+    const message = toMessage<D>(frame);
+    if (message === undefined) return;
+    if (message.type === "pong") {
+      if (textOf(message.data) === HEALTH_CHECK_MESSAGE) {
+        link.pongWaiters.shift()?.resolve();
+        return;
+      }
+    } else if (message.type in CONFIRMS) {
+      const [kind, on] = CONFIRMS[message.type];
+      const name = kind === "pattern" ? message.pattern : message.channel;
+      if (name !== null) {
+        const key = keyText(name as RedisKey);
+        const id = `${kind}:${on ? "on" : "off"}:${key}`;
+        const waiters = this.#confirmWaiters.get(id);
+        if (waiters) {
+          waiters.shift()!.resolve();
+          if (waiters.length === 0) this.#confirmWaiters.delete(id);
+        } else if (!on && kind === "shard" && this.#subscriptions.shard.has(key)) {
+          // Unasked: the slot failed over or migrated. The caller still wants the channel: it moves
+          // to the slot's new owner, and the caller hears nothing of it.
+          link.placed.shard.delete(key);
+          this.#dropped.set(key, { link: link.key, at: Date.now() });
+          this.#lostLinks.set(link.key, undefined);
+          void this.#releaseIfIdle(link);
+          this.#recover();
+          return;
+        }
+      }
+    }
+    if (isUnsubscribeConfirmation(message)) this.#unreadUnsubscribes++;
+    this.#queue.push(message);
+    this.#wakeAll();
+  }
+
+  /** A reply that is not a message: a PING's answer, or an error (`-MOVED` for an SSUBSCRIBE). */
+  #onReply(reply: RespValue, link: PubSubLink, connection: Connection): void {
+    if (reply instanceof MovedError) {
+      const slot = reply.slot;
+      for (const key of [...link.placed.shard]) {
+        const sub = this.#subscriptions.shard.get(key);
+        if (sub && this.#router.group("shard", sub.name) === String(slot)) link.placed.shard.delete(key);
+      }
+      this.#router.moved(slot, reply.host, reply.port, link.key).catch(() => {}).finally(() =>
+        this.#recover()
+      );
+    } else if (typeof reply === "string" || reply instanceof Uint8Array) {
+      // A PING answered as usual (RESP3, or RESP2 with nothing subscribed): a pong, as redis-py makes it,
+      // whose bare "PONG" carries no payload.
+      const empty = connection.options.decodeResponses === false ? new Uint8Array(0) : "";
+      this.#onFrame(["pong", textOf(reply) === "PONG" ? empty : reply], link);
+    }
   }
 
   /**
@@ -615,107 +904,6 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     }
   }
 
-  #isCurrent(connection: Connection): boolean {
-    return this.#connection === connection && !connection.closed;
-  }
-
-  /** The subscriber connection, borrowed from the pool and set up on first use. */
-  #ensureConnection(): Promise<Connection> {
-    const current = this.#connection;
-    if (current && !current.closed) return Promise.resolve(current);
-    return this.#connecting ??= this.#connect().finally(() => this.#connecting = undefined);
-  }
-
-  async #connect(): Promise<Connection> {
-    const pool = this.#host.connectionPool;
-    const connection = await pool.getConnection();
-    if (this.#closed) {
-      connection.disconnect();
-      pool.release(connection);
-      throw new PubSubError("The pubsub was closed");
-    }
-    connection.setPushHandler((push) => {
-      this.#options.pushHandler?.(push);
-      this.#onFrame(push);
-    });
-    // Over RESP2 every reply of a subscribed connection is a message.
-    connection.streamReplies((reply) => {
-      if (Array.isArray(reply)) this.#onFrame(reply);
-      // A PING answered as usual (RESP3, or RESP2 with nothing subscribed): a pong, as redis-py makes it,
-      // whose bare "PONG" carries no payload.
-      else if (typeof reply === "string" || reply instanceof Uint8Array) {
-        const empty = connection.options.decodeResponses === false ? new Uint8Array(0) : "";
-        this.#onFrame(["pong", textOf(reply) === "PONG" ? empty : reply]);
-      }
-    });
-    this.#connection = connection;
-    // The reconnect loop runs unobserved: it must never reject.
-    connection.whenClosed().then(() => this.#onClosed(connection)).catch(() => {});
-    return connection;
-  }
-
-  /** The connection was lost (or closed): reconnect and subscribe again, unless closed. */
-  async #onClosed(connection: Connection): Promise<void> {
-    this.#host.connectionPool.release(connection);
-    if (this.#connection !== connection) return;
-    this.#connection = undefined;
-    const lost = new ConnectionError(`Pubsub connection to ${connection.address} lost`);
-    for (const waiter of this.#pongWaiters.splice(0)) waiter.reject(lost);
-    if (this.#closed || !this.#hasSubscriptions()) {
-      this.#rejectConfirmations(lost);
-      return;
-    }
-    const backoff = this.#host.reconnectBackoff;
-    backoff.reset();
-    for (let failures = 0; !this.#closed && this.#hasSubscriptions(); failures++) {
-      if (failures > 0) await new Promise((resolve) => setTimeout(resolve, backoff.compute(failures)));
-      if (this.#closed || !this.#hasSubscriptions()) break;
-      let fresh: Connection;
-      try {
-        fresh = await this.#ensureConnection();
-      } catch {
-        continue; // Try again after the backoff; the next message simply arrives later.
-      }
-      // If this one is lost too, its own close handler takes over from here.
-      await this.#resubscribe(fresh).catch(() => {});
-      return;
-    }
-  }
-
-  /** Subscribes a new connection to everything remembered, one command per kind. */
-  async #resubscribe(connection: Connection): Promise<void> {
-    for (const kind of ["channel", "pattern", "shard"] as const) {
-      const subs = [...this.#subscriptions[kind].values()];
-      if (subs.length === 0) continue;
-      await connection.sendOneWay(new Command(SUBSCRIBE[kind]).argsOf(subs.map((s) => s.name)));
-    }
-  }
-
-  #onFrame(frame: RespValue[]): void {
-    const message = toMessage<D>(frame);
-    if (message === undefined) return;
-    if (message.type === "pong") {
-      if (textOf(message.data) === HEALTH_CHECK_MESSAGE) {
-        this.#pongWaiters.shift()?.resolve();
-        return;
-      }
-    } else if (message.type in CONFIRMS) {
-      const [kind, on] = CONFIRMS[message.type];
-      const name = kind === "pattern" ? message.pattern : message.channel;
-      if (name !== null) {
-        const id = `${kind}:${on ? "on" : "off"}:${keyText(name as RedisKey)}`;
-        const waiters = this.#confirmWaiters.get(id);
-        if (waiters) {
-          waiters.shift()!.resolve();
-          if (waiters.length === 0) this.#confirmWaiters.delete(id);
-        }
-      }
-    }
-    if (isUnsubscribeConfirmation(message)) this.#unreadUnsubscribes++;
-    this.#queue.push(message);
-    this.#wakeAll();
-  }
-
   async #handle(
     message: PubSubMessage<D>,
     ignoreConfirmations: boolean | undefined,
@@ -740,12 +928,14 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   }
 
   async #healthCheckIfDue(): Promise<void> {
-    const connection = this.#connection;
-    const interval = connection?.options.healthCheckInterval;
-    if (!connection || !interval || !connection.ready || connection.idleTime < interval) return;
-    await this.checkHealth().catch(() => {
-      // The connection was dropped; the reconnect logic takes over.
-    });
+    await Promise.all([...this.#links.values()].map((link) => {
+      const connection = link.connection;
+      const interval = connection?.options.healthCheckInterval;
+      if (!connection || !interval || !connection.ready || connection.idleTime < interval) return;
+      return this.#checkLink(link).catch(() => {
+        // The connection was dropped; the reconnect logic takes over.
+      });
+    }));
   }
 
   #waitForMessage(timeout: number): Promise<void> {

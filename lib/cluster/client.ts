@@ -39,6 +39,8 @@ import type { ReplyTransform } from "../commands/command.ts";
 import { ClusterEvents } from "./events.ts";
 import { withTransform } from "./callbacks.ts";
 import { withDeadline } from "./deadline.ts";
+import type { PubSub } from "../pubsub.ts";
+import { clusterPubSub, type ClusterPubSubOptions } from "./pubsub.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import { ClusterCache } from "./cache.ts";
 import type { CacheInterface } from "../cache.ts";
@@ -158,6 +160,8 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   readonly #callbacks = new Map<string, ReplyTransform<unknown>>();
   /** The client-side cache shared by every node (`cache` option). */
   readonly #cache: ClusterCache | undefined;
+  /** Open pubsubs: closing the client closes them (else they would resubscribe). */
+  readonly #pubsubs = new Set<PubSub<D>>();
 
   /** Creates a client; nothing is connected until the first command. Throws a `DataError` for invalid options. */
   constructor(options: RedisClusterOptions<D> = {}) {
@@ -626,6 +630,42 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
   }
 
   /**
+   * Subscriptions over the cluster, with the API of `Redis.pubsub()`
+   * (redis-py's `ClusterPubSub`). Channels and patterns share one connection
+   * to one node (a PUBLISH on any node reaches every node); shard channels
+   * get a connection to each primary owning their slots (SSUBSCRIBE sent
+   * per slot). When a node dies, a slot fails over or migrates, the
+   * subscriptions move to a live node or the slot's new owner by
+   * themselves; `channels`, `patterns` and `shardChannels` keep listing
+   * everything asked for. `node` picks the node of channels and patterns.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * await using p = rc.pubsub({ ignoreSubscribeMessages: true });
+   * await p.subscribe("news");
+   * await p.ssubscribe("orders:{eu}", "orders:{us}");
+   * await rc.spublish("orders:{eu}", "42");
+   * console.log(await p.getMessage({ timeout: 1_000 }));
+   * // { type: "smessage", pattern: null, channel: "orders:{eu}", data: "42" }
+   * ```
+   */
+  pubsub(options?: ClusterPubSubOptions): PubSub<D> {
+    const pubsub = clusterPubSub<D>({
+      topology: this.#topology,
+      ready: async () => {
+        if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
+      },
+      pool: (node) => this.#link(node).pool,
+      backoff: this.retry.backoff,
+      forget: (p) => this.#pubsubs.delete(p),
+    }, options);
+    this.#pubsubs.add(pubsub);
+    return pubsub;
+  }
+
+  /**
    * Replaces the reply transform of a command, as `Redis.setResponseCallback`
    * (redis-py's `set_response_callback`), on every node: it applies to each
    * node's reply, to merged replies (DBSIZE's sum, KEYS' concatenation,
@@ -911,9 +951,11 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
 
   /**
    * Closes every node's connections gracefully (see `Redis.close`) and stops
-   * the background topology checks. A later command starts over.
+   * the background topology checks. Its pubsubs are closed. A later command
+   * starts over.
    */
   async close(): Promise<void> {
+    await Promise.all([...this.#pubsubs].map((p) => p.close()));
     this.#stopTimer();
     const links = [...this.#links.values()];
     this.#links.clear();
@@ -921,8 +963,12 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     this.#endEvents(links);
   }
 
-  /** Drops every node's connections at once (pending commands reject) and stops the background checks. */
+  /**
+   * Drops every node's connections at once (pending commands reject) and
+   * stops the background checks. Its pubsubs are closed.
+   */
   async disconnect(): Promise<void> {
+    await Promise.all([...this.#pubsubs].map((p) => p.close()));
     this.#stopTimer();
     const links = [...this.#links.values()];
     this.#links.clear();
