@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Command, type RedisKey, type Str } from "./commands/command.ts";
+import { Command, type RedisKey } from "./commands/command.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionError, DataError, MovedError, PubSubError } from "./errors.ts";
 import type { RespValue } from "./protocol/types.ts";
@@ -22,66 +22,16 @@ import {
   type SubscriptionKind,
   type Waiter,
 } from "./pubsub_link.ts";
+import {
+  isUnsubscribeConfirmation,
+  type MessageHandler,
+  type PubSubMessage,
+  type PubSubMessageType,
+  toMessage,
+} from "./pubsub_message.ts";
+import { type PubSubWorker, Worker } from "./pubsub_worker.ts";
 
-/**
- * The kinds of message a `PubSub` delivers: published messages (`message`,
- * `pmessage` for a pattern, `smessage` for a shard channel), the server's
- * confirmations of (un)subscriptions, and `pong` answering `PubSub.ping()`.
- *
- * @example
- * ```ts
- * import type { PubSubMessageType } from "@uniredis/redis";
- * const t: PubSubMessageType = "pmessage";
- * console.log(t); // "pmessage"
- * ```
- */
-export type PubSubMessageType =
-  | "message"
-  | "pmessage"
-  | "smessage"
-  | "subscribe"
-  | "unsubscribe"
-  | "psubscribe"
-  | "punsubscribe"
-  | "ssubscribe"
-  | "sunsubscribe"
-  | "pong";
-
-/**
- * One message, as redis-py's dict: `channel` and `data` follow
- * `decodeResponses` (strings, or `Uint8Array`s); `pattern` is set for
- * `pmessage`; `data` is the subscription count for confirmations.
- *
- * @example
- * ```ts
- * import type { PubSubMessage } from "@uniredis/redis";
- * const m: PubSubMessage = { type: "message", pattern: null, channel: "news", data: "hello" };
- * console.log(m.data); // "hello"
- * ```
- */
-export interface PubSubMessage<D extends boolean = true> {
-  /** What kind of message this is. */
-  type: PubSubMessageType;
-  /** The pattern that matched (`pmessage`, `psubscribe`, `punsubscribe`), else `null`. */
-  pattern: Str<D> | null;
-  /** The channel (`null` in the confirmation of an UNSUBSCRIBE that had nothing to do). */
-  channel: Str<D> | null;
-  /** The payload; for confirmations, the number of subscriptions left. */
-  data: Str<D> | number;
-}
-
-/**
- * Called with each message of the channel (or pattern) it was subscribed
- * with; such messages are not returned by `getMessage` or `listen`.
- *
- * @example
- * ```ts
- * import type { MessageHandler } from "@uniredis/redis";
- * const onNews: MessageHandler = (m) => console.log(m.channel, m.data);
- * console.log(typeof onNews); // "function"
- * ```
- */
-export type MessageHandler<D extends boolean = true> = (message: PubSubMessage<D>) => void | Promise<void>;
+export type { MessageHandler, PubSubMessage, PubSubMessageType, PubSubWorker };
 
 /**
  * Options of `Redis.pubsub()`.
@@ -142,29 +92,6 @@ export interface RunOptions<D extends boolean = true> {
 }
 
 const RUN_KEYS = optionKeys<RunOptions>({ sleepTime: true, exceptionHandler: true });
-
-/**
- * A background worker started by `PubSub.run` (redis-py's
- * `run_in_thread`): it feeds every message to its handler until `stop()`.
- *
- * @example
- * ```ts
- * import { Redis } from "@uniredis/redis";
- * await using r = new Redis();
- * await using p = r.pubsub();
- * await p.subscribe({ news: (m) => console.log(m.data) });
- * const worker = p.run();
- * await worker.stop();
- * ```
- */
-export interface PubSubWorker extends AsyncDisposable {
-  /** Stops the worker; resolves when it has. */
-  stop(): Promise<void>;
-  /** Settles when the worker ends: resolves after `stop()`, rejects with an unhandled handler error. */
-  readonly done: Promise<void>;
-  /** True until the worker ends. */
-  readonly running: boolean;
-}
 
 /** What a `PubSub` needs of its client. */
 export interface PubSubHost<D extends boolean> {
@@ -969,86 +896,6 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#confirmWaiters.clear();
     for (const waiter of all) waiter.reject(error);
   }
-}
-
-class Worker<D extends boolean> implements PubSubWorker {
-  readonly done: Promise<void>;
-  #running = true;
-  readonly #pubsub: PubSub<D>;
-
-  constructor(
-    pubsub: PubSub<D>,
-    readonly sleepTime: number,
-    readonly exceptionHandler: RunOptions<D>["exceptionHandler"],
-  ) {
-    this.#pubsub = pubsub;
-    this.done = this.#loop();
-    // A rejection is reported through `done`; nobody awaiting it must not crash the process.
-    this.done.catch(() => {});
-  }
-
-  get running(): boolean {
-    return this.#running;
-  }
-
-  async #loop(): Promise<void> {
-    try {
-      while (this.#running) {
-        try {
-          await this.#pubsub.getMessage({ timeout: 0, ignoreSubscribeMessages: true });
-          if (this.#running) await this.#pubsub.waitForMessage(this.sleepTime);
-        } catch (error) {
-          if (!this.exceptionHandler) throw error;
-          this.exceptionHandler(error, this.#pubsub, this);
-        }
-      }
-    } finally {
-      this.#running = false;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#pubsub.wake();
-    await this.done.catch(() => {});
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
-}
-
-/** A message from a push frame or RESP2 reply; `undefined` for frames that are not pubsub messages. */
-function toMessage<D extends boolean>(frame: RespValue[]): PubSubMessage<D> | undefined {
-  const type = textOf(frame[0]);
-  switch (type) {
-    case "message":
-    case "smessage":
-      return { type, pattern: null, channel: frame[1] as Str<D>, data: frame[2] as Str<D> };
-    case "pmessage":
-      return { type, pattern: frame[1] as Str<D>, channel: frame[2] as Str<D>, data: frame[3] as Str<D> };
-    case "subscribe":
-    case "unsubscribe":
-    case "ssubscribe":
-    case "sunsubscribe":
-      return { type, pattern: null, channel: frame[1] as Str<D> | null, data: Number(frame[2]) };
-    case "psubscribe":
-    case "punsubscribe":
-      return { type, pattern: frame[1] as Str<D> | null, channel: null, data: Number(frame[2]) };
-    case "pong":
-      return { type, pattern: null, channel: null, data: frame[1] as Str<D> };
-  }
-  return undefined;
-}
-
-/**
- * The confirmation of an unsubscription that took something away (Redis answers an UNSUBSCRIBE with
- * nothing subscribed with a null channel; that one never kept `subscribed` true).
- */
-function isUnsubscribeConfirmation<D extends boolean>(message: PubSubMessage<D>): boolean {
-  const t = message.type;
-  if (t !== "unsubscribe" && t !== "punsubscribe" && t !== "sunsubscribe") return false;
-  return (t === "punsubscribe" ? message.pattern : message.channel) !== null;
 }
 
 function describeName(name: RedisKey): string {
