@@ -167,7 +167,9 @@ async function measure({ cluster, runtime, client, workload, ops, warmup, reps, 
 function disturbed(r) {
   const e = r.external;
   if (!e || e.other + e.steal <= BUSY_FLAG) return undefined;
-  return `other processes used ${(100 * e.other).toFixed(0)}% and steal ${(100 * e.steal).toFixed(0)}% of the CPU`;
+  return `other processes used ${(100 * e.other).toFixed(0)}% and steal ${
+    (100 * e.steal).toFixed(0)
+  }% of the CPU`;
 }
 
 const mb = (bytes) => (bytes === undefined ? "?" : `${Math.round(bytes / 1e6)} MB`);
@@ -187,7 +189,11 @@ function ratio(rows) {
 }
 
 function table(runtime, results, options) {
-  const header = ["workload", ...options.clients.map((c) => CLUSTER_CLIENTS[c].label), "uniredis / best peer"];
+  const header = [
+    "workload",
+    ...options.clients.map((c) => CLUSTER_CLIENTS[c].label),
+    "uniredis / best peer",
+  ];
   const body = [];
   for (const w of options.only) {
     const rows = results.filter((r) => r.runtime === runtime && r.workload === w);
@@ -224,8 +230,12 @@ export async function main(argv) {
 
   const cluster = await startCluster({ pin: options.pin });
   log(
-    `cluster of redis-server ${cluster.version}: primaries ${cluster.primaries.map((n) => n.port).join(", ")}, ` +
-      `replicas ${cluster.replicas.map((n) => n.port).join(", ")} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+    `cluster of redis-server ${cluster.version}: primaries ${
+      cluster.primaries.map((n) => n.port).join(", ")
+    }, ` +
+      `replicas ${cluster.replicas.map((n) => n.port).join(", ")} (${
+        ((Date.now() - started) / 1000).toFixed(1)
+      }s)`,
   );
   const results = [];
   const notes = [];
@@ -259,7 +269,9 @@ export async function main(argv) {
             log(`  ${runtime} ${client} ${w}: FAILED (${took}s)\n    ${r.error.replaceAll("\n", "\n    ")}`);
             notes.push(`${runtime} / ${label} / ${w} failed: ${r.error.split("\n")[0]}`);
           } else {
-            const share = r.replicaShare === undefined ? "" : `, ${(100 * r.replicaShare).toFixed(0)}% on replicas`;
+            const share = r.replicaShare === undefined
+              ? ""
+              : `, ${(100 * r.replicaShare).toFixed(0)}% on replicas`;
             log(
               `  ${runtime} ${client} ${w}: ${fmt(r.opsPerSec)} ops/s [${r.reps.map(fmt).join(", ")}], ` +
                 `peak RSS ${mb(r.peakRss)}${share} (${took}s)` + (busy ? ` ⚠ ${busy}` : ""),
@@ -276,7 +288,9 @@ export async function main(argv) {
   const versions = {};
   for (const r of results) {
     if (r.runtimeVersion) versions[r.runtime] = r.runtimeVersion;
-    if (r.clientVersion) versions[CLUSTER_CLIENTS[r.client].file.replace(/^cluster-|\.mjs$/g, "")] = r.clientVersion;
+    if (r.clientVersion) {
+      versions[CLUSTER_CLIENTS[r.client].file.replace(/^cluster-|\.mjs$/g, "")] = r.clientVersion;
+    }
   }
   const env = {
     date: new Date().toISOString(),
@@ -295,8 +309,11 @@ export async function main(argv) {
     "# uniredis cluster benchmark",
     "",
     `${env.date}, ${env.cores} × ${env.cpu}, a cluster of 3 primaries + 3 replicas of redis-server ${env.redis} ` +
-    `on loopback, git ${env.git}.` + (env.npmBuild && env.npmBuild !== "fresh" ? ` npm build: ${env.npmBuild}.` : ""),
-    `${options.quick ? "Quick run (--quick). " : ""}ops/s, median of ${options.reps} runs after a warm-up, and ` +
+    `on loopback, git ${env.git}.` +
+    (env.npmBuild && env.npmBuild !== "fresh" ? ` npm build: ${env.npmBuild}.` : ""),
+    `${
+      options.quick ? "Quick run (--quick). " : ""
+    }ops/s, median of ${options.reps} runs after a warm-up, and ` +
     "the client process's peak RSS in parentheses; each client and workload in its own process.",
     "Ratio: uniredis / the fastest peer on the same runtime; > 1 means uniredis is faster.",
   ];
@@ -316,8 +333,20 @@ export async function main(argv) {
     );
   }
   const clientVersions = Object.entries(versions).filter(([k]) => !RUNTIMES.includes(k));
-  if (clientVersions.length) md.push("", "Clients: " + clientVersions.map(([k, v]) => `${k} ${v}`).join(", ") + ".");
-  if (notes.length) md.push("", "Notes (* marks a figure measured while other work used the CPU):", "", ...notes.map((n) => `- ${n}`));
+  if (clientVersions.length) {
+    md.push(
+      "",
+      "Clients: " + clientVersions.map(([k, v]) => `${k} ${v}`).join(", ") + ".",
+    );
+  }
+  if (notes.length) {
+    md.push(
+      "",
+      "Notes (* marks a figure measured while other work used the CPU):",
+      "",
+      ...notes.map((n) => `- ${n}`),
+    );
+  }
 
   console.log(out.join("\n"));
   if (notes.length) console.log("\nNotes:\n" + notes.map((n) => `  ${n}`).join("\n"));

@@ -83,7 +83,9 @@ export async function startCluster({ pin, primaries = 3, replicas = 1 } = {}) {
       String(replicas),
       "--cluster-yes",
     ], { encoding: "utf8", timeout: 60_000 });
-    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+    if (created.status !== 0) {
+      throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+    }
     await waitStable(nodes, 30_000);
     for (const n of nodes) {
       const info = await n.raw.call("INFO", "replication");
@@ -137,8 +139,11 @@ async function waitStable(nodes, ms) {
   for (;;) {
     const states = await Promise.all(nodes.map((n) => n.raw.call("CLUSTER", "INFO")));
     const maps = await Promise.all(nodes.map((n) => n.raw.call("CLUSTER", "SLOTS")));
-    const shape = (m) => JSON.stringify(m.map((r) => [r[0], r[1], r[2][1], r.length]).sort((a, b) => a[0] - b[0]));
-    const ok = states.every((s) => /cluster_state:ok/.test(s)) && maps.every((m) => shape(m) === shape(maps[0])) &&
+    const shape = (m) =>
+      JSON.stringify(m.map((r) => [r[0], r[1], r[2][1], r.length]).sort((a, b) => a[0] - b[0]));
+    const ok = states.every((s) => /cluster_state:ok/.test(s)) && maps.every((m) =>
+      shape(m) === shape(maps[0])
+    ) &&
       maps[0].every((r) => r.length === 4); // every shard has its replica
     if (ok) return;
     if (Date.now() > deadline) throw new Error("the cluster did not become stable");

@@ -8,7 +8,7 @@
 
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { mgetSets, PIPELINE, pipeKeys, slotKeys, slotValue, value } from "./cluster-spec.mjs";
+import { mgetSets, pipeKeys, PIPELINE, slotKeys, slotValue, value } from "./cluster-spec.mjs";
 import { runtimeName } from "./driver.mjs";
 
 export const config = {
@@ -73,7 +73,9 @@ const WORKLOADS = {
     for (let p = 0; p < pipelines; p++) {
       const replies = await a.pipelineSet(PIPE_KEYS, PIPE_VALUES);
       if (replies.length !== PIPELINE) fail(`pipeline returned ${replies.length} replies`);
-      if (!isOk(replies[0]) || !isOk(replies[PIPELINE - 1])) fail(`pipeline SET returned ${String(replies[0])}`);
+      if (!isOk(replies[0]) || !isOk(replies[PIPELINE - 1])) {
+        fail(`pipeline SET returned ${String(replies[0])}`);
+      }
     }
   },
   // 10 workers, each op one MGET of 100 keys on 100 slots; every value is checked.

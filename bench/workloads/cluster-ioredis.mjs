@@ -61,8 +61,7 @@ await runClusterDriver(async ({ nodes, replicas }) => {
         });
       });
     },
-    mget: (keys) =>
-      grouped(keys, calculateSlot, (indexes) => cluster.mget(indexes.map((i) => keys[i]))),
+    mget: (keys) => grouped(keys, calculateSlot, (indexes) => cluster.mget(indexes.map((i) => keys[i]))),
     close: () =>
       new Promise((resolve) => {
         if (cluster.status === "end") return resolve();

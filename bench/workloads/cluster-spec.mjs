@@ -26,7 +26,9 @@ const TABLE = (() => {
 /** The slot of an ASCII key without a hash tag. */
 export function slotOf(key) {
   let crc = 0;
-  for (let i = 0; i < key.length; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ key.charCodeAt(i)) & 0xff];
+  for (let i = 0; i < key.length; i++) {
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ key.charCodeAt(i)) & 0xff];
+  }
   return crc & (SLOTS - 1);
 }
 
@@ -72,8 +74,8 @@ export function mgetSets() {
 export const CLUSTER_WORKLOADS = {
   C1: {
     title: "C1 GET/SET 50/50 over every slot, 100 in flight",
-    ops: 60_000,
-    warmup: 30_000,
+    ops: 50_000,
+    warmup: 20_000,
     quick: { ops: 20_000, warmup: 10_000 },
     data: true,
   },
@@ -93,8 +95,8 @@ export const CLUSTER_WORKLOADS = {
   },
   C4: {
     title: "C4 GET from replicas, 100 in flight",
-    ops: 60_000,
-    warmup: 30_000,
+    ops: 50_000,
+    warmup: 20_000,
     quick: { ops: 20_000, warmup: 10_000 },
     data: true,
     replicas: true,
