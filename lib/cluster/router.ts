@@ -205,9 +205,14 @@ export class ClusterRouter<D extends boolean> {
     return list as ClusterNode[];
   }
 
-  async #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
+  #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
     const slots = slotsOf(command as Command<unknown>);
+    // One slot (nearly every command) goes straight on, without an async frame of its own.
     if (slots.length === 1) return this.#sendToSlot(command, slots[0], send, true);
+    return this.#sendSplit(command, slots, send);
+  }
+
+  async #sendSplit<T>(command: Command<T>, slots: number[], send: SendOptions): Promise<T> {
     if (!isSplit(command as Command<unknown>)) {
       throw new DataError(
         `${command.name}: keys in different slots (${slots.join(", ")}); ` +
@@ -277,7 +282,9 @@ export class ClusterRouter<D extends boolean> {
     // Replica reads: cleared by a redirection, after which the command follows the primaries (no MOVED loop).
     let balanced = balance && readOnly && this.#host.loadBalancing !== undefined;
     const skipped = new Set<string>();
-    let node = balanced ? await this.#readNode(slot) : await this.owner(slot);
+    // The map usually knows the node: no promise to await then.
+    let node = (balanced ? this.#topology.pickNode(slot, this.#host.loadBalancing) : undefined) ??
+      this.#topology.slotOwner(slot) ?? await this.owner(slot);
     let asking = false;
     let redirections = 0;
     for (let failures = 1;;) {
@@ -375,7 +382,7 @@ export class ClusterRouter<D extends boolean> {
    * One attempt on one node: the node's shared connection (a borrowed one for
    * a blocking command); with `asking`, `ASKING` and the command leave in one write.
    */
-  async #sendOnce<T>(
+  #sendOnce<T>(
     node: NodeAddress,
     command: Command<T>,
     send: SendOptions,
@@ -383,6 +390,18 @@ export class ClusterRouter<D extends boolean> {
     asking: boolean,
   ): Promise<T> {
     const pool = this.#pool(node);
+    // The common case, without an async frame of its own (callers await it inside their try).
+    if (!asking && !command.blocking) return pool.sharedConnection().send(command, { ...send, trace });
+    return this.#sendOnceSlow(pool, command, send, trace, asking);
+  }
+
+  async #sendOnceSlow<T>(
+    pool: ConnectionPool<D>,
+    command: Command<T>,
+    send: SendOptions,
+    trace: { sent: boolean },
+    asking: boolean,
+  ): Promise<T> {
     let connection: Connection;
     if (command.blocking) {
       connection = await pool.getConnection({ signal: send.signal });
