@@ -109,9 +109,10 @@ function peakRss(pid) {
  * One (runtime, client, workload) in its own child process: connect, a warm-up run, then `reps` timed
  * runs, the cluster flushed and reloaded before each; the child's peak RSS is read before it exits.
  */
-async function measure({ cluster, runtime, client, workload, ops, warmup, reps, pin, cpuProf }) {
+export async function measureCluster(
+  { cluster, runtime, client, workload, ops, warmup, reps, pin, flags = [], timeoutMs = 180_000 },
+) {
   const c = CLUSTER_CLIENTS[client];
-  const flags = cpuProf && runtime !== "deno" ? ["--cpu-prof", `--cpu-prof-dir=${cpuProf}`] : [];
   const [cmd, args] = commandFor(runtime, c.file, flags);
   const child = spawn(pin ? "taskset" : cmd, pin ? ["-c", "1", cmd, ...args] : args, {
     cwd: root,
@@ -136,7 +137,7 @@ async function measure({ cluster, runtime, client, workload, ops, warmup, reps, 
     for (const [label, n] of runs) {
       await cluster.prepare(workload);
       child.stdin.write(`run ${label} ${n}\n`);
-      const m = await talk.next(180_000);
+      const m = await talk.next(timeoutMs);
       if (label === "warmup") continue;
       result.reps.push((m.ops / m.ms) * 1000);
       result.msPerRep.push(m.ms);
@@ -247,7 +248,7 @@ export async function main(argv) {
           const counts = options.quick ? spec.quick : spec;
           const t0 = Date.now();
           const before = cpuSnapshot(cluster.pids);
-          const r = await measure({
+          const r = await measureCluster({
             cluster,
             runtime,
             client,
@@ -256,7 +257,9 @@ export async function main(argv) {
             warmup: counts.warmup,
             reps: options.reps,
             pin: options.pin,
-            cpuProf: options.cpuProf,
+            flags: options.cpuProf && runtime !== "deno"
+              ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProf}`]
+              : [],
           });
           // The cluster's six servers are ours too: their CPU is not "other work".
           r.external = externalShare(before, cpuSnapshot(cluster.pids));
