@@ -220,11 +220,12 @@ export class ClusterRouter<D extends boolean> {
       );
     }
     const parts = splitBySlot(command as Command<unknown>);
+    const raw = { ...send, transform: rawReply }; // shared by the parts: nothing writes to it
     const replies = await Promise.all(
-      parts.map((part) => this.#sendToSlot(part.command, part.slot, { ...send, transform: rawReply }, true)),
+      parts.map((part) => this.#sendToSlot(part.command, part.slot, raw, true)),
     );
-    const raw = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
-    return (command.transform ? command.transform(raw) : raw) as T;
+    const joined = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
+    return (command.transform ? command.transform(joined) : joined) as T;
   }
 
   /** Several nodes: merged under the command's response policy when it has one, else keyed by node name. */
@@ -281,7 +282,7 @@ export class ClusterRouter<D extends boolean> {
     const readOnly = isReadOnly(command as Command<unknown>);
     // Replica reads: cleared by a redirection, after which the command follows the primaries (no MOVED loop).
     let balanced = balance && readOnly && this.#host.loadBalancing !== undefined;
-    const skipped = new Set<string>();
+    let skipped: Set<string> | undefined; // replicas found unreachable (rare: made when needed)
     // The map usually knows the node: no promise to await then.
     let node = (balanced ? this.#topology.pickNode(slot, this.#host.loadBalancing) : undefined) ??
       this.#topology.slotOwner(slot) ?? await this.owner(slot);
@@ -314,7 +315,7 @@ export class ClusterRouter<D extends boolean> {
           continue;
         }
         if (balanced && this.#skipReplica(error, trace.sent, node, slot, send)) {
-          skipped.add(node.name);
+          (skipped ??= new Set()).add(node.name);
           this.#topology.markDown(node.name);
           node = await this.#readNode(slot);
           if (skipped.has(node.name)) node = await this.owner(slot);
