@@ -28,6 +28,7 @@ import { fmt, markdown, plain } from "./lib/table.mjs";
 const BUSY_FLAG = 0.1;
 
 const USAGE = `node bench/run.mjs [options]
+  --cluster            the cluster workloads C1..C4 instead (see node bench/run.mjs --cluster --help)
   --quick              fewer ops per run (about a quarter)
   --only W2,W3         workloads to run (W1..W6; default all)
   --runtime node,bun   runtimes to run (node, bun, deno; default all)
