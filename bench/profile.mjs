@@ -4,12 +4,16 @@
 //
 // Usage: node bench/profile.mjs [--runtime node|bun] [--client uniredis] [--workload W2] [--ops N]
 //                               [--reps 1] [--top 30] [--interval 100] [--no-build] [--pin]
+// --workload C1..C4 profiles a cluster workload against a throwaway cluster (bench/cluster.mjs).
 // The .cpuprofile is kept in bench/profiles/ (open it in Chrome DevTools or speedscope).
 
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { benchDir, buildNpm, CLIENTS, measure, root, startServer } from "./lib/harness.mjs";
 import { WORKLOADS } from "./workloads/spec.mjs";
+import { CLUSTER_WORKLOADS } from "./workloads/cluster-spec.mjs";
+import { CLUSTER_CLIENTS, measureCluster } from "./cluster.mjs";
+import { startCluster } from "./lib/cluster.mjs";
 
 const o = {
   runtime: "node",
@@ -32,10 +36,12 @@ for (let i = 0; i < argv.length; i++) {
 }
 o.reps = Number(o.reps);
 o.top = Number(o.top);
-if (!CLIENTS[o.client]) throw new Error(`unknown client ${o.client}`);
-if (!WORKLOADS[o.workload]) throw new Error(`unknown workload ${o.workload}`);
+// C1..C4 run against a throwaway cluster (bench/cluster.mjs), W1..W6 against one server.
+const clustered = CLUSTER_WORKLOADS[o.workload] !== undefined;
+if (!(clustered ? CLUSTER_CLIENTS : CLIENTS)[o.client]) throw new Error(`unknown client ${o.client}`);
+if (!clustered && !WORKLOADS[o.workload]) throw new Error(`unknown workload ${o.workload}`);
 if (o.runtime !== "node" && o.runtime !== "bun") throw new Error("profiling supports node and bun");
-const spec = WORKLOADS[o.workload];
+const spec = clustered ? CLUSTER_WORKLOADS[o.workload] : WORKLOADS[o.workload];
 const ops = o.ops === undefined ? spec.ops : Number(o.ops);
 
 const dir = join(benchDir, "profiles", `${o.runtime}-${o.client}-${o.workload}`);
@@ -43,11 +49,12 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 if (o.runtime === "node" && o.build) buildNpm((m) => console.error(m));
 
-const server = await startServer({ pin: o.pin });
+const server = clustered ? await startCluster({ pin: o.pin }) : await startServer({ pin: o.pin });
 let r;
 try {
-  r = await measure({
+  r = await (clustered ? measureCluster : measure)({
     server,
+    cluster: server,
     runtime: o.runtime,
     client: o.client,
     workload: o.workload,

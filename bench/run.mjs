@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Side-by-side benchmark of uniredis and other Redis clients on Node, Bun and Deno. See bench/README.md.
 //
-// Usage: node bench/run.mjs [--quick] [--only W2,W3] [--runtime node,bun] [--clients uniredis,ioredis]
+// Usage: node bench/run.mjs --cluster [...]: the cluster workloads (see bench/cluster.mjs)
+//        node bench/run.mjs [--quick] [--only W2,W3] [--runtime node,bun] [--clients uniredis,ioredis]
 //                           [--reps 3] [--no-ceiling] [--no-build] [--pin] [--out bench/results]
 
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -21,11 +22,13 @@ import {
 } from "./lib/harness.mjs";
 import { cpuSnapshot, externalShare } from "./lib/cpu.mjs";
 import { WORKLOADS } from "./workloads/spec.mjs";
+import { fmt, markdown, plain } from "./lib/table.mjs";
 
 /** A measurement is flagged when other processes (or the hypervisor) took more than this share of the CPU. */
 const BUSY_FLAG = 0.1;
 
 const USAGE = `node bench/run.mjs [options]
+  --cluster            the cluster workloads C1..C4 instead (see node bench/run.mjs --cluster --help)
   --quick              fewer ops per run (about a quarter)
   --only W2,W3         workloads to run (W1..W6; default all)
   --runtime node,bun   runtimes to run (node, bun, deno; default all)
@@ -84,8 +87,6 @@ function clientsFor(runtime, selected) {
   });
 }
 
-const fmt = (n) => (n === undefined ? "" : Math.round(n).toLocaleString("en-US"));
-
 function disturbed(r) {
   const e = r.external;
   if (!e || e.other + e.steal <= BUSY_FLAG) return undefined;
@@ -133,24 +134,6 @@ function table(runtime, clients, results, ceilings, options) {
     body.push(line);
   }
   return { header, body };
-}
-
-function markdown({ header, body }) {
-  const esc = (s) => String(s).replaceAll("|", "\\|");
-  const lines = [
-    `| ${header.map(esc).join(" | ")} |`,
-    `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
-  ];
-  for (const row of body) lines.push(`| ${row.map(esc).join(" | ")} |`);
-  return lines.join("\n");
-}
-
-function plain({ header, body }) {
-  const rows = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  const line = (r) =>
-    r.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
 async function main() {
@@ -305,7 +288,12 @@ async function main() {
   log(`wrote ${join(options.out, "latest.json")} and latest.md`);
 }
 
-main().catch((e) => {
+// --cluster: the cluster workloads (bench/cluster.mjs), with their own options and results file.
+const argv = process.argv.slice(2);
+const entry = argv.includes("--cluster")
+  ? import("./cluster.mjs").then((m) => m.main(argv.filter((a) => a !== "--cluster")))
+  : main();
+entry.catch((e) => {
   console.error(e?.stack ?? e);
   process.exit(1);
 });

@@ -34,11 +34,15 @@ function proc(pid, withChildren) {
   return f[11] + f[12] + (withChildren ? f[13] + f[14] : 0);
 }
 
-/** A snapshot; `serverPid` is redis-server (not our child's child, so counted on its own). */
+/**
+ * A snapshot; `serverPid` is redis-server (not our child's child, so counted on its own), or a list of them
+ * (the cluster's nodes).
+ */
 export function cpuSnapshot(serverPid) {
   const m = machine();
   if (!m) return undefined;
-  return { ...m, ours: proc("self", true) + (serverPid ? proc(serverPid, false) : 0) };
+  const servers = [serverPid ?? []].flat().reduce((sum, pid) => sum + proc(pid, false), 0);
+  return { ...m, ours: proc("self", true) + servers };
 }
 
 /**

@@ -127,6 +127,7 @@ export class ClusterBatchRunner implements CommandExecutor {
       return this.#runTransaction(slot, run);
     }
     for (const command of commands) {
+      if ((command.keys?.length ?? 0) < 2) continue; // no key or one: one slot at most
       const slots = slotsOf(command);
       if (slots.length > 1 && !isSplit(command)) {
         throw new DataError(

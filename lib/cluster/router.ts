@@ -210,9 +210,14 @@ export class ClusterRouter<D extends boolean> {
     return list as ClusterNode[];
   }
 
-  async #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
+  #sendByKeys<T>(command: Command<T>, send: SendOptions): Promise<T> {
     const slots = slotsOf(command as Command<unknown>);
+    // One slot (nearly every command) goes straight on, without an async frame of its own.
     if (slots.length === 1) return this.#sendToSlot(command, slots[0], send, true);
+    return this.#sendSplit(command, slots, send);
+  }
+
+  async #sendSplit<T>(command: Command<T>, slots: number[], send: SendOptions): Promise<T> {
     if (!isSplit(command as Command<unknown>)) {
       throw new DataError(
         `${command.name}: keys in different slots (${slots.join(", ")}); ` +
@@ -220,11 +225,12 @@ export class ClusterRouter<D extends boolean> {
       );
     }
     const parts = splitBySlot(command as Command<unknown>);
+    const raw = { ...send, transform: rawReply }; // shared by the parts: nothing writes to it
     const replies = await Promise.all(
-      parts.map((part) => this.#sendToSlot(part.command, part.slot, { ...send, transform: rawReply }, true)),
+      parts.map((part) => this.#sendToSlot(part.command, part.slot, raw, true)),
     );
-    const raw = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
-    return (command.transform ? command.transform(raw) : raw) as T;
+    const joined = joinParts(command as Command<unknown>, parts, replies as RespValue[]);
+    return (command.transform ? command.transform(joined) : joined) as T;
   }
 
   /** Several nodes: merged under the command's response policy when it has one, else keyed by node name. */
@@ -281,8 +287,10 @@ export class ClusterRouter<D extends boolean> {
     const readOnly = isReadOnly(command as Command<unknown>);
     // Replica reads: cleared by a redirection, after which the command follows the primaries (no MOVED loop).
     let balanced = balance && readOnly && this.#host.loadBalancing !== undefined;
-    const skipped = new Set<string>();
-    let node = balanced ? await this.#readNode(slot) : await this.owner(slot);
+    let skipped: Set<string> | undefined; // replicas found unreachable (rare: made when needed)
+    // The map usually knows the node: no promise to await then.
+    let node = (balanced ? this.#topology.pickNode(slot, this.#host.loadBalancing) : undefined) ??
+      this.#topology.slotOwner(slot) ?? await this.owner(slot);
     let asking = false;
     let redirections = 0;
     const cache = this.#host.cache !== undefined && balance && isCacheable(command as Command<unknown>)
@@ -321,7 +329,7 @@ export class ClusterRouter<D extends boolean> {
           continue;
         }
         if (balanced && this.#skipReplica(error, trace.sent, node, slot, send)) {
-          skipped.add(node.name);
+          (skipped ??= new Set()).add(node.name);
           this.#topology.markDown(node.name);
           node = await this.#readNode(slot);
           if (skipped.has(node.name)) node = await this.owner(slot);
@@ -417,7 +425,7 @@ export class ClusterRouter<D extends boolean> {
    * One attempt on one node: the node's shared connection (a borrowed one for
    * a blocking command); with `asking`, `ASKING` and the command leave in one write.
    */
-  async #sendOnce<T>(
+  #sendOnce<T>(
     node: NodeAddress,
     command: Command<T>,
     send: SendOptions,
@@ -425,6 +433,18 @@ export class ClusterRouter<D extends boolean> {
     asking: boolean,
   ): Promise<T> {
     const pool = this.#pool(node);
+    // The common case, without an async frame of its own (callers await it inside their try).
+    if (!asking && !command.blocking) return pool.sharedConnection().send(command, { ...send, trace });
+    return this.#sendOnceSlow(pool, command, send, trace, asking);
+  }
+
+  async #sendOnceSlow<T>(
+    pool: ConnectionPool<D>,
+    command: Command<T>,
+    send: SendOptions,
+    trace: { sent: boolean },
+    asking: boolean,
+  ): Promise<T> {
     let connection: Connection;
     if (command.blocking) {
       connection = await pool.getConnection({ signal: send.signal });

@@ -116,6 +116,9 @@ function hashRange(open: number, closeAfter: (from: number) => number, length: n
  * ```
  */
 export function slotsOf(command: Pick<Command<unknown>, "args" | "keys">): number[] {
+  const keys = command.keys;
+  // Most commands have one key: no Set to build.
+  if (keys?.length === 1) return [keySlot(command.args[keys[0]] as RedisKey)];
   const slots = new Set<number>();
   for (const position of command.keys ?? []) slots.add(keySlot(command.args[position] as RedisKey));
   return [...slots];
