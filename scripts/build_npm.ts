@@ -50,6 +50,7 @@ const tsconfig = {
   },
   include: [
     "../mod.ts",
+    "../edge.ts",
     "../lib/**/*.ts",
     "../transports/**/*.ts",
     "../tests/**/*.ts",
