@@ -35,11 +35,12 @@ const bundle = join(dir, "worker.js");
 const logLines: string[] = [];
 let workerd: ChildProcess | undefined;
 let base = "";
+let exampleBase = "";
 
 /** Bundles as wrangler does: ESM, neutral platform, the Workers conditions, `cloudflare:*` left to the runtime. */
-function build(): { ok: boolean; output: string } {
+function build(entry: string, outfile: string): { ok: boolean; output: string } {
   const r = spawnSync(binOf("esbuild"), [
-    join(here, "worker.ts"),
+    join(here, entry),
     "--bundle",
     "--format=esm",
     "--platform=neutral",
@@ -47,16 +48,21 @@ function build(): { ok: boolean; output: string } {
     "--conditions=workerd,worker,browser",
     "--main-fields=workerd,worker,browser,module,main",
     "--external:cloudflare:*",
-    `--outfile=${bundle}`,
+    // The example imports the package by name, as a user's Worker does.
+    `--alias:@uniredis/redis=${root}`,
+    `--outfile=${outfile}`,
   ], { encoding: "utf8" });
   return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ?? ""}` };
 }
 
 async function startWorkerd(): Promise<void> {
   const port = await freePort();
+  const examplePort = await freePort();
   const template = await readFile(join(here, "workerd.capnp"), "utf8");
   const config = template
     .replaceAll("@HTTP_PORT@", String(port))
+    .replaceAll("@EXAMPLE_PORT@", String(examplePort))
+    .replaceAll("@REDIS_URL@", `redis://127.0.0.1:${server.port}/3`)
     .replaceAll("@REDIS_PORT@", String(server.port))
     .replaceAll("@REDIS_TLS_HOST@", "127.0.0.1")
     .replaceAll("@REDIS_TLS_PORT@", String(server.tlsPort));
@@ -70,6 +76,7 @@ async function startWorkerd(): Promise<void> {
     stream.on("data", (chunk: string) => logLines.push(chunk));
   }
   base = `http://127.0.0.1:${port}`;
+  exampleBase = `http://127.0.0.1:${examplePort}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (workerd.exitCode !== null) {
@@ -118,11 +125,13 @@ const missing = ["workerd", "esbuild"].filter((name) => !existsSync(binOf(name))
 const skip = missing.length > 0 ? `${missing.join(" and ")} not found in ${modules}: npm install` : false;
 
 test("esbuild bundles the Worker from edge.ts with no node: import", { skip }, async () => {
-  const { ok: built, output } = build();
-  assert.ok(built, output);
-  const code = await readFile(bundle, "utf8");
-  assert.deepEqual(code.match(/["']node:[a-z_/]+["']/g) ?? [], []);
-  assert.match(code, /from\s*"cloudflare:sockets"/);
+  for (const [entry, outfile] of [["worker.ts", bundle], ["example_worker.ts", join(dir, "example.js")]]) {
+    const { ok: built, output } = build(entry, outfile);
+    assert.ok(built, output);
+    const code = await readFile(outfile, "utf8");
+    assert.deepEqual(code.match(/["']node:[a-z_/]+["']/g) ?? [], [], entry);
+    assert.match(code, /from\s*"cloudflare:sockets"/, entry);
+  }
 });
 
 test("the bundled Worker loads in workerd without nodejs_compat", { skip }, async () => {
@@ -221,6 +230,22 @@ test(
     assert.deepEqual(first.result, { n: 1 });
     const second = await call("/module-scope", { id });
     assert.match(second.result?.message ?? "", /Cannot perform I\/O on behalf of a different request/);
+  },
+);
+
+test(
+  "the README's example Worker answers request after request, one client each",
+  { skip },
+  async () => {
+    const path = `/example-${Date.now()}`;
+    const replies = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${exampleBase}${path}`);
+      assert.equal(res.status, 200, await res.clone().text());
+      replies.push(await res.json());
+    }
+    assert.deepEqual(replies.map((r) => r.hits), [1, 2, 3, 4, 5]);
+    assert.deepEqual(replies[4].recent, [path, path, path, path, path]);
   },
 );
 
