@@ -8,7 +8,8 @@
 
 import { Command, type ReplyTransform } from "./commands/command.ts";
 import { transformError } from "./commands/reply.ts";
-import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
+import { authFailure } from "./auth_error.ts";
+import { AuthenticationError, ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
 import { Decoder, type EncodingErrors } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
@@ -673,7 +674,9 @@ export class Connection {
       return;
     }
     if (value instanceof RedisError) {
-      entry.reject(value);
+      // NOAUTH on a command: no credentials were sent (RESP2 without a password); say which to set.
+      const noAuth = value instanceof AuthenticationError && value.message.startsWith("NOAUTH");
+      entry.reject(noAuth ? authFailure(this.address, this.#options, value) : value);
       return;
     }
     const transform = entry.transform;

@@ -48,7 +48,9 @@ function socketsApiOverNode(): SocketsApiConnect {
       }),
       writable: new WritableStream<Uint8Array>({
         write(chunk) {
-          return new Promise<void>((resolve, reject) => socket.write(chunk, (e) => e ? reject(e) : resolve()));
+          return new Promise<void>((resolve, reject) =>
+            socket.write(chunk, (e) => e ? reject(e) : resolve())
+          );
         },
       }),
       opened,
@@ -112,17 +114,23 @@ test("connection errors name host:port (or the socket path) and the cause, on ev
       {
         what: "refused",
         options: { host: "127.0.0.1", port: closedPort },
-        message: new RegExp(`^Error connecting to 127\\.0\\.0\\.1:${closedPort}: connection refused \\(ECONNREFUSED\\)$`),
+        message: new RegExp(
+          `^Error connecting to 127\\.0\\.0\\.1:${closedPort}: connection refused \\(ECONNREFUSED\\)$`,
+        ),
       },
       {
         what: "unresolvable host",
         options: { host: "nonexistent.invalid", port: closedPort },
-        message: new RegExp(`^Error connecting to nonexistent\\.invalid:${closedPort}: host name not found \\(ENOTFOUND\\)$`),
+        message: new RegExp(
+          `^Error connecting to nonexistent\\.invalid:${closedPort}: host name not found \\(ENOTFOUND\\)$`,
+        ),
       },
       {
         what: "missing unix socket",
         options: { path: missingSocket },
-        message: new RegExp(`^Error connecting to ${escape(missingSocket)}: no such socket file \\(ENOENT\\)$`),
+        message: new RegExp(
+          `^Error connecting to ${escape(missingSocket)}: no such socket file \\(ENOENT\\)$`,
+        ),
         unix: true,
       },
       {
@@ -158,7 +166,10 @@ test("connection errors name host:port (or the socket path) and the cause, on ev
 });
 
 test("a missing or wrong password names the user and the option to set, keeps the server's text as the cause, never shows the password", async () => {
-  const server = await startRedis({ requirePass: "default-pw-123", aclUsers: ["alice on >alice-pw-456 ~* +@all"] });
+  const server = await startRedis({
+    requirePass: "default-pw-123",
+    aclUsers: ["alice on >alice-pw-456 ~* +@all"],
+  });
   const at = `127\\.0\\.0\\.1:${server.port}`;
   try {
     const cases: {
@@ -171,15 +182,17 @@ test("a missing or wrong password names the user and the option to set, keeps th
         what: "no password",
         options: {},
         message: new RegExp(
-          `^${at} requires a password: none was given for user "default"; set the password option ` +
-            `\\(and username for an ACL user\\)$`,
+          `^${at} requires a password: none was given for user "default"; set the password option, ` +
+            `and username for an ACL user \\(NOAUTH\\)$`,
         ),
         cause: /^NOAUTH /,
       },
       {
         what: "no password, with a client name (handshake)",
         options: { clientName: "app" },
-        message: new RegExp(`^${at} requires a password: none was given for user "default"; set the password option`),
+        message: new RegExp(
+          `^${at} requires a password: none was given for user "default"; set the password option`,
+        ),
         cause: /^NOAUTH /,
       },
       {
@@ -187,7 +200,7 @@ test("a missing or wrong password names the user and the option to set, keeps th
         options: { password: "wrong-pw-789" },
         message: new RegExp(
           `^Authentication with ${at} failed for user "default": wrong password, or no such user, or the user ` +
-            `is disabled; check the password and username options$`,
+            `is disabled; check the password and username options \\(WRONGPASS\\)$`,
         ),
         cause: /^WRONGPASS /,
       },
@@ -201,14 +214,16 @@ test("a missing or wrong password names the user and the option to set, keeps th
         what: "username without a password",
         options: { username: "alice" },
         message: new RegExp(
-          `^Authentication with ${at} failed for user "alice": no password was given; set the password option$`,
+          `^Authentication with ${at} failed for user "alice": no password was given; set the password option \\(WRONGPASS\\)$`,
         ),
         cause: /^WRONGPASS /,
       },
       {
         what: "unknown user",
         options: { username: "bob", password: "wrong-pw-789" },
-        message: new RegExp(`^Authentication with ${at} failed for user "bob": wrong password, or no such user`),
+        message: new RegExp(
+          `^Authentication with ${at} failed for user "bob": wrong password, or no such user`,
+        ),
         cause: /^WRONGPASS /,
       },
     ];
@@ -217,7 +232,8 @@ test("a missing or wrong password names the user and the option to set, keeps th
       for (const k of cases) {
         const e = await failure({ host: server.host, port: server.port, protocol, ...k.options });
         const cause = e.cause as Error | undefined;
-        const label = `RESP${protocol}, ${k.what}: ${e?.constructor?.name}: ${e?.message} (cause: ${cause?.message})`;
+        const label =
+          `RESP${protocol}, ${k.what}: ${e?.constructor?.name}: ${e?.message} (cause: ${cause?.message})`;
         const text = `${e.message} ${cause?.message} ${String(e.stack)}`;
         if (
           !(e instanceof AuthenticationError) || !k.message.test(e.message) ||
@@ -238,17 +254,38 @@ test("a missing or wrong password names the user and the option to set, keeps th
 test("every URL problem is a DataError naming the bad part, never showing the password", () => {
   const cases: [url: string, message: RegExp][] = [
     ["redis://localhost:99999", /^Invalid Redis URL: port "99999" \(expected a number from 0 to 65535\)$/],
-    ["redis://:s3cret-pw@localhost:63a79/0", /^Invalid Redis URL: port "63a79" \(expected a number from 0 to 65535\)$/],
-    ["http://localhost:6379", /^Invalid Redis URL: scheme "http:" \(expected redis:\/\/, rediss:\/\/ or unix:\/\/\)$/],
-    ["localhost:6379", /^Invalid Redis URL: scheme "localhost:" \(expected redis:\/\/, rediss:\/\/ or unix:\/\/\)$/],
+    [
+      "redis://:s3cret-pw@localhost:63a79/0",
+      /^Invalid Redis URL: port "63a79" \(expected a number from 0 to 65535\)$/,
+    ],
+    [
+      "http://localhost:6379",
+      /^Invalid Redis URL: scheme "http:" \(expected redis:\/\/, rediss:\/\/ or unix:\/\/\)$/,
+    ],
+    [
+      "localhost:6379",
+      /^Invalid Redis URL: scheme "localhost:" \(expected redis:\/\/, rediss:\/\/ or unix:\/\/\)$/,
+    ],
     ["127.0.0.1:6379", /^Invalid Redis URL: no scheme \(expected redis:\/\/, rediss:\/\/ or unix:\/\/\)$/],
     ["redis://a b:6379", /^Invalid Redis URL: host "a b" is not a valid host name or address$/],
     ["redis://[::1:6379", /^Invalid Redis URL: host "\[::1:6379" is not a valid host name or address$/],
-    ["redis://localhost/abc", /^Invalid Redis URL: database "abc" in the path \(expected a non-negative integer\)$/],
-    ["redis://localhost/0?db=x", /^Invalid Redis URL: query option db "x" \(expected a non-negative integer\)$/],
+    [
+      "redis://localhost/abc",
+      /^Invalid Redis URL: database "abc" in the path \(expected a non-negative integer\)$/,
+    ],
+    [
+      "redis://localhost/0?db=x",
+      /^Invalid Redis URL: query option db "x" \(expected a non-negative integer\)$/,
+    ],
     ["redis://localhost?protocol=4", /^Invalid Redis URL: query option protocol "4" \(expected 2 or 3\)$/],
-    ["redis://localhost?socket_timeout=soon", /^Invalid Redis URL: query option socket_timeout "soon" \(expected/],
-    ["redis://localhost?foo=1", /^Invalid Redis URL: unknown query option "foo" \(accepted: .*socket_timeout/],
+    [
+      "redis://localhost?socket_timeout=soon",
+      /^Invalid Redis URL: query option socket_timeout "soon" \(expected/,
+    ],
+    [
+      "redis://localhost?foo=1",
+      /^Invalid Redis URL: unknown query option "foo" \(accepted: .*socket_timeout/,
+    ],
     [
       "redis://:s3cret-pw%E0%A4%A@localhost",
       /^Invalid Redis URL: the password has a malformed %-escape \(write a literal % as %25\)$/,
