@@ -5,7 +5,7 @@
  */
 
 import { DataError } from "./errors.ts";
-import { decodePart, schemeError, unparsableURL, urlError } from "./url_error.ts";
+import { decodePart, schemeError, unparsableURL, urlError, userinfoCut } from "./url_error.ts";
 import { unknownOption } from "./commands/validate.ts";
 import type { Connector, TlsConnectOptions } from "./transport.ts";
 import type { RespValue } from "./protocol/types.ts";
@@ -202,6 +202,10 @@ export function parseURL(url: string): RedisOptions {
     throw unparsableURL(url);
   }
   if (!URL_SCHEMES.has(u.protocol)) throw schemeError(u.protocol);
+  // "redis:host" parses, as a path: the host would silently become a database.
+  if (u.protocol !== "unix:" && !url.trimStart().slice(u.protocol.length).startsWith("//")) {
+    throw urlError(`"//" expected after "${u.protocol}"`);
+  }
   const options: RedisOptions = {};
   if (u.protocol === "unix:") {
     options.path = decodePart(u.pathname, "socket path");
@@ -209,6 +213,7 @@ export function parseURL(url: string): RedisOptions {
     if (u.hostname) options.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
     if (u.port) options.port = Number(u.port);
     const dbPath = u.pathname.replace(/^\//, "");
+    if (dbPath.includes("@")) throw userinfoCut();
     if (dbPath) options.db = parseIndex(dbPath, `database "${dbPath}" in the path`);
     if (u.protocol === "rediss:") options.tls = true;
   }

@@ -61,9 +61,7 @@ export function unparsableURL(url: string): DataError {
   if (!rest.startsWith("//")) return urlError(`"//" expected after "${scheme[0]}"`);
   const authority = /^\/\/([^/?#]*)/.exec(rest)![1];
   // An "@" beyond the authority: the password holds a "/", "?" or "#" that cut the authority short.
-  if (!authority.includes("@") && rest.slice(2 + authority.length).includes("@")) {
-    return urlError('the user or password holds "/", "?" or "#": percent-encode them (%2F, %3F, %23)');
-  }
+  if (!authority.includes("@") && rest.slice(2 + authority.length).includes("@")) return userinfoCut();
   const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
   let host = hostPort;
   let port: string | undefined;
@@ -85,6 +83,21 @@ export function unparsableURL(url: string): DataError {
   }
   if (host === "") return urlError("no host before the port");
   return urlError(`host "${host}" is not a valid host name or address`);
+}
+
+/**
+ * The error for an "@" found past the authority: a "/", "?" or "#" in the
+ * user or password ended the authority early (and what follows must not be
+ * shown: it is part of the password).
+ *
+ * @example
+ * ```ts
+ * import { userinfoCut } from "./url_error.ts";
+ * console.log(userinfoCut().message.startsWith("Invalid Redis URL: the user or password")); // true
+ * ```
+ */
+export function userinfoCut(): DataError {
+  return urlError('the user or password holds "/", "?" or "#": percent-encode them (%2F, %3F, %23)');
 }
 
 /**

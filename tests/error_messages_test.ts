@@ -292,6 +292,15 @@ test("every URL problem is a DataError naming the bad part, never showing the pa
     ],
     ["redis://us%ZZer:s3cret-pw@localhost", /^Invalid Redis URL: the username has a malformed %-escape/],
     ["unix:///tmp/re%ZZdis.sock", /^Invalid Redis URL: the socket path has a malformed %-escape/],
+    ["redis:localhost:6379", /^Invalid Redis URL: "\/\/" expected after "redis:"$/],
+    [
+      "redis://:s3cret-pw/x@localhost",
+      /^Invalid Redis URL: the user or password holds "\/", "\?" or "#": percent-encode/,
+    ],
+    [
+      "redis://user:63/s3cret-pw@localhost",
+      /^Invalid Redis URL: the user or password holds "\/", "\?" or "#"/,
+    ],
   ];
   const wrong: string[] = [];
   for (const [url, message] of cases) {
