@@ -225,6 +225,8 @@ export class Connection {
   readonly options: Readonly<ConnectionOptions>;
   /** The options as given, secrets included: never exposed. */
   readonly #options: Readonly<ConnectionOptions>;
+  // Between the transport opening and the handshake's replies (HELLO, AUTH, ...).
+  #handshaking = false;
   #address: string;
   #host: string | undefined;
   #port: number | undefined;
@@ -382,7 +384,11 @@ export class Connection {
     const timeout = limit && limit > 0
       ? new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          timedOut = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
+          // Still inside the connector with TLS on: most often a plain port that waits for a command.
+          const hint = o.tls && this.#transport === undefined
+            ? " (no TLS reply: does this port serve TLS?)"
+            : "";
+          timedOut = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms${hint}`);
           reject(timedOut);
           abort.abort(timedOut);
         }, limit);
@@ -436,7 +442,9 @@ export class Connection {
           if (this.#transport === transport) this.#onTransportClose(error);
         });
         o.onEvent?.("connect", this);
+        this.#handshaking = true;
         this.hello = await race(handshake(this, o));
+        this.#handshaking = false;
         const refused = o.verify ? await race(o.verify(this)) : undefined;
         if (refused === undefined) break;
         if (!o.resolveAddress || attempt >= VERIFY_ATTEMPTS) {
@@ -456,6 +464,7 @@ export class Connection {
       this.#fail(failure);
       throw failure;
     } finally {
+      this.#handshaking = false;
       if (timer !== undefined) clearTimeout(timer);
       this.#connectAbort = undefined;
     }
@@ -786,7 +795,18 @@ export class Connection {
 
   #onTransportClose(error?: Error): void {
     if (this.#state === "closed") return;
-    this.#fail(this.#lost(error));
+    this.#fail(this.#handshaking && !this.#options.tls ? this.#closedInHandshake(error) : this.#lost(error));
+  }
+
+  // A TLS-only port hangs up on plain text: the likeliest reason a server
+  // closes before it answers HELLO, so the message says what to set.
+  #closedInHandshake(error?: Error): ConnectionError {
+    const text = error?.message.replace(/^connection to \S+ (?:lost|failed): /i, "");
+    return new ConnectionError(
+      `Error connecting to ${this.address}: the server closed the connection during the handshake ` +
+        `(if it expects TLS, set tls or use rediss://)${text ? `: ${text}` : ""}`,
+      { cause: error },
+    );
   }
 
   #lost(error?: unknown): ConnectionError {

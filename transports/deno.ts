@@ -228,7 +228,6 @@ export const denoConnector: Connector = async (options: ConnectOptions): Promise
       conn = await step(Deno.connect({ transport: "unix", path: options.path }), closeConn);
     } else if (tls !== undefined && (tls.cert !== undefined || tls.key !== undefined)) {
       const caCerts = tls.ca === undefined ? undefined : Array.isArray(tls.ca) ? tls.ca : [tls.ca];
-      handshaking = true; // TCP and TLS in one call: OS errors (refused, lookup) still read as such
       conn = await step(
         Deno.connectTls({ hostname: host, port: options.port!, caCerts, cert: tls.cert, key: tls.key }),
         closeConn,
