@@ -83,9 +83,11 @@ function codeOf(cause: unknown): string | undefined {
 export function connectReason(cause: unknown, tls = false): string {
   const code = codeOf(cause);
   const text = describeCause(cause);
-  if (code !== undefined && REASONS[code] !== undefined) return text;
   if (text.startsWith("TLS handshake failed")) return text;
-  return tls || TLS_FAILURE.test(text) ? `TLS handshake failed: ${text}` : text;
+  if (tls) return `TLS handshake failed: ${text}`;
+  // Without the phase known, only a message that says so is a TLS failure (not "connection refused").
+  if (code !== undefined && REASONS[code] !== undefined) return text;
+  return TLS_FAILURE.test(text) ? `TLS handshake failed: ${text}` : text;
 }
 
 // An OS error in words with its code, else the error's own message (plus its code).
