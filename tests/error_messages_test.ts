@@ -7,7 +7,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { AuthenticationError, ConnectionError, DataError, parseURL, Redis, TimeoutError } from "../mod.ts";
+import {
+  AuthenticationError,
+  AuthenticationWrongNumberOfArgsError,
+  ConnectionError,
+  DataError,
+  parseURL,
+  Redis,
+  TimeoutError,
+} from "../mod.ts";
 import type { Connector } from "../lib/transport.ts";
 import { bunConnector } from "../transports/bun.ts";
 import { denoConnector } from "../transports/deno.ts";
@@ -265,6 +273,19 @@ test("a missing or wrong password names the user and the option to set, keeps th
           wrong.push(`${label} (shows a password)`);
         }
       }
+    }
+    // A password sent to a server without one (AUTH on RESP2): the class redis-py uses, and what to drop.
+    const open = await sharedRedis("plain");
+    const e = await failure({ host: open.host, port: open.port, protocol: 2, password: "extra-pw-000" });
+    if (
+      !(e instanceof AuthenticationWrongNumberOfArgsError) ||
+      !new RegExp(
+        `^Authentication with 127\\.0\\.0\\.1:${open.port} failed for user "default": the server has no ` +
+          "password .*remove the password and username options$",
+      ).test(e.message) ||
+      !/^ERR AUTH <password> called without any password configured/.test((e.cause as Error)?.message)
+    ) {
+      wrong.push(`RESP2, password to a server without one: ${e?.constructor?.name}: ${e?.message}`);
     }
     assert.deepEqual(wrong, []);
   } finally {
