@@ -52,6 +52,7 @@ const tsconfig = {
     "../mod.ts",
     "../lib/**/*.ts",
     "../transports/**/*.ts",
+    "../testing/**/*.ts",
     "../tests/**/*.ts",
     "../examples/**/*.ts",
   ],

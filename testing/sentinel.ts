@@ -21,7 +21,13 @@ import { type TestCerts, testCerts } from "./certs.ts";
 import type { NodeCounters } from "./cluster.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
-import { binaryInfo, type ServerFlavour, type ServerProcess, startServerProcess } from "./server.ts";
+import {
+  binaryInfo,
+  defaultServerBinary,
+  type ServerFlavour,
+  type ServerProcess,
+  startServerProcess,
+} from "./server.ts";
 
 /** Options of `startSentinel`. */
 export interface SentinelOptions {
@@ -619,7 +625,7 @@ class Topology implements TestSentinel {
  *
  * @example
  * ```ts
- * import { startSentinel } from "./sentinel.ts";
+ * import { startSentinel } from "@uniredis/redis/testing";
  * const topology = await startSentinel();
  * console.log(await topology.call(topology.master, "SET", "foo", "bar")); // "OK"
  * const { from, to } = await topology.failover();
@@ -631,7 +637,7 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Test
   if (options.user !== undefined && options.password === undefined) {
     throw new Error("startSentinel: `user` needs `password`");
   }
-  const binary = options.binary ?? (process.env.UNIREDIS_REDIS_SERVER || "redis-server");
+  const binary = options.binary ?? (defaultServerBinary());
   const bin = await binaryInfo(binary);
   const certs = options.tls ? await testCerts() : undefined;
   const dir = await mkdtemp(join(tmpdir(), "uniredis-sentinel-"));

@@ -203,7 +203,7 @@ function describe(target: RawTarget): string {
  *
  * @example
  * ```ts
- * import { rawCommands } from "./raw.ts";
+ * import { rawCommands } from "@uniredis/redis/testing";
  * const [pong] = await rawCommands({ port: 7000 }, [["PING"]]);
  * ```
  */
@@ -248,7 +248,7 @@ export function rawCommands(
  *
  * @example
  * ```ts
- * import { rawCommand } from "./raw.ts";
+ * import { rawCommand } from "@uniredis/redis/testing";
  * console.log(await rawCommand({ port: 7000 }, "PING")); // "PONG"
  * ```
  */
