@@ -113,11 +113,13 @@ export interface TestCluster {
   readonly announcedHost?: string;
   /** TLS material, with `tls`. */
   readonly certs?: TestCerts;
-  /** The password and user the nodes require, if any. */
+  /** The password the nodes require, if any. */
   readonly password?: string;
+  /** The ACL user the password belongs to, if not `default`. */
   readonly user?: string;
-  /** `"redis"` or `"valkey"`, and its own version (`[7, 0, 15]`). */
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
+  /** The flavour's own version (`[7, 0, 15]`, `[8, 0, 1]`). */
   readonly flavourVersion: number[];
   /** How long `startCluster` took until the cluster was stable, in ms. */
   readonly startupMs: number;

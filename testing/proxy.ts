@@ -10,7 +10,9 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 
 /** Where the proxy forwards to. */
 export interface ProxyTarget {
+  /** Default `"127.0.0.1"`. */
   host?: string;
+  /** The server's port. */
   port: number;
 }
 
@@ -196,6 +198,7 @@ export class TcpProxy {
   #server: Server;
   #target: ProxyTarget;
 
+  /** A proxy to `target`, not yet listening: use `startProxy`. */
   constructor(target: ProxyTarget) {
     this.#target = target;
     this.#server = createServer({ allowHalfOpen: true }, (client) => {

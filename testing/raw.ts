@@ -16,9 +16,13 @@ export class RawErrorReply extends Error {}
 
 /** Where the raw client connects. */
 export interface RawTarget {
+  /** Default `"127.0.0.1"`. */
   host?: string;
+  /** TCP (or TLS) port. */
   port?: number;
+  /** Unix socket path, instead of `host`/`port`. */
   path?: string;
+  /** Connect with TLS (PEM strings); `rejectUnauthorized` defaults to verifying against `ca`. */
   tls?: { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean };
 }
 

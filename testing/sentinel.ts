@@ -117,13 +117,15 @@ export interface TestSentinel {
   readonly sentinelAddresses: { host: string; port: number }[];
   /** TLS material, with `tls`. */
   readonly certs?: TestCerts;
-  /** Data nodes' password and user, if any. */
+  /** Data nodes' password, if any. */
   readonly password?: string;
+  /** The data nodes' ACL user the password belongs to, if not `default`. */
   readonly user?: string;
   /** Sentinels' password, if any. */
   readonly sentinelPassword?: string;
-  /** `"redis"` or `"valkey"`, and its own version (`[7, 0, 15]`). */
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
+  /** The flavour's own version (`[7, 0, 15]`, `[8, 0, 1]`). */
   readonly flavourVersion: number[];
   /** How long `startSentinel` took until the topology was ready, in ms. */
   readonly startupMs: number;

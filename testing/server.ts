@@ -156,6 +156,7 @@ export interface ServerProcess extends AsyncDisposable {
 export class ServerNotFoundError extends Error {
   /** The binary that was looked for. */
   readonly binary: string;
+  /** `binary` is the server binary that could not run; `options.cause` the spawn error. */
   constructor(binary: string, options?: ErrorOptions) {
     super(
       `cannot run ${binary}: a Redis server is needed to start test servers. Install one ` +
@@ -461,6 +462,7 @@ export type ServerFlavour = "redis" | "valkey";
 export interface BinaryInfo {
   /** The binary as given (`"valkey-server"`). */
   readonly binary: string;
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
   /** The flavour's own version: `[7, 0, 15]` for Redis, `[8, 0, 1]` for Valkey. */
   readonly version: number[];
