@@ -481,7 +481,9 @@ const infoMemo = new Map<string, Promise<BinaryInfo>>();
  * ```
  */
 export function binaryInfo(binary: string = defaultBinary()): Promise<BinaryInfo> {
-  let memo = infoMemo.get(binary);
+  // A bare name is looked up on PATH, which may change between calls.
+  const key = binary.includes("/") ? binary : `${binary}\0${process.env.PATH ?? ""}`;
+  let memo = infoMemo.get(key);
   if (!memo) {
     memo = new Promise((resolve, reject) => {
       execFile(binary, ["--version"], (error, stdout) => {
@@ -498,7 +500,7 @@ export function binaryInfo(binary: string = defaultBinary()): Promise<BinaryInfo
         resolve({ binary, flavour: /^valkey/i.test(stdout.trim()) ? "valkey" : "redis", version });
       });
     });
-    infoMemo.set(binary, memo);
+    infoMemo.set(key, memo);
   }
   return memo;
 }
