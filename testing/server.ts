@@ -252,6 +252,8 @@ async function logTail(logFile: string, lines = 25): Promise<string> {
 // It removes the directory too, unless the test process left a `.keep` marker
 // (restart in progress); a normal stop() removes it itself.
 const GUARDIAN = [
+  // cat and rm come from the system even when the caller's PATH has only the server binary.
+  'PATH="$PATH:/usr/bin:/bin"',
   'dir="$1"; shift',
   '"$@" </dev/null >>"$dir/stdout.log" 2>&1 &',
   "pid=$!",
@@ -289,7 +291,7 @@ class GuardedProcess implements ServerProcess {
 
   async start(): Promise<void> {
     const binary = this.spec.binary ?? defaultBinary();
-    const guardian = spawn("sh", [
+    const guardian = spawn("/bin/sh", [
       "-c",
       GUARDIAN,
       "guardian",

@@ -4,11 +4,10 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import process from "node:process";
 import { Redis, RedisCluster, Sentinel } from "../mod.ts";
 import {
-  binaryInfo,
   defaultServerBinary,
   processAlive,
   type RedisServer,
@@ -136,35 +135,58 @@ test("a missing server binary: a ServerNotFoundError naming the packages to inst
   );
 });
 
-test("the default binary: redis-server on PATH, else valkey-server, else a ServerNotFoundError", async () => {
+/** The directory of PATH that holds `name`, if any. */
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? "").split(delimiter).find((d) => d && existsSync(join(d, name)));
+}
+
+/** Runs `fn` with PATH set to `path` and no `$UNIREDIS_REDIS_SERVER`, then restores both. */
+async function withPath(path: string, fn: () => Promise<void>): Promise<void> {
   const saved = { path: process.env.PATH, chosen: process.env.UNIREDIS_REDIS_SERVER };
-  const dir = await mkdtemp(join(tmpdir(), "uniredis-path-"));
   try {
     delete process.env.UNIREDIS_REDIS_SERVER;
-    process.env.PATH = dir; // nothing there
-    assert.equal(defaultServerBinary(), "redis-server");
-    const none = await settle(binaryInfo(defaultServerBinary()));
-    assert.ok(!none.ok && none.error instanceof ServerNotFoundError, String(!none.ok && none.error));
-    assert.match(none.error.message, /apt-get install redis-server/);
-    const valkey = (await binaryInfo("valkey-server").catch(() => undefined)) &&
-      join(dirOf("valkey-server", saved.path ?? ""), "valkey-server");
-    if (valkey) {
-      await symlink(valkey, join(dir, "valkey-server"));
-      assert.equal(defaultServerBinary(), "valkey-server");
-    }
-    process.env.UNIREDIS_REDIS_SERVER = "/opt/custom/redis-server";
-    assert.equal(defaultServerBinary(), "/opt/custom/redis-server", "the variable wins");
+    process.env.PATH = path;
+    await fn();
   } finally {
     process.env.PATH = saved.path;
     if (saved.chosen === undefined) delete process.env.UNIREDIS_REDIS_SERVER;
     else process.env.UNIREDIS_REDIS_SERVER = saved.chosen;
-    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test("no server on PATH: startRedis() rejects with a ServerNotFoundError naming the packages", async () => {
+  const empty = await mkdtemp(join(tmpdir(), "uniredis-path-"));
+  try {
+    await withPath(empty, async () => {
+      assert.equal(defaultServerBinary(), "redis-server");
+      const none = await settle(startRedis());
+      assert.ok(!none.ok && none.error instanceof ServerNotFoundError, String(!none.ok && none.error));
+      assert.match(none.error.message, /apt-get install redis-server/);
+      assert.match(none.error.message, /brew install redis/);
+    });
+  } finally {
+    await rm(empty, { recursive: true, force: true });
   }
 });
 
-/** The PATH directory that holds `name`. */
-function dirOf(name: string, path: string): string {
-  const found = path.split(":").find((d) => d && existsSync(join(d, name)));
-  assert.ok(found, `${name} on PATH`);
-  return found;
-}
+const VALKEY_DIR = onPath("valkey-server");
+
+test(
+  "only valkey-server on PATH: it is the default binary, and $UNIREDIS_REDIS_SERVER wins over both",
+  { skip: VALKEY_DIR ? false : "needs valkey-server on PATH" },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "uniredis-path-"));
+    try {
+      await symlink(join(VALKEY_DIR!, "valkey-server"), join(dir, "valkey-server"));
+      await withPath(dir, async () => {
+        assert.equal(defaultServerBinary(), "valkey-server");
+        await using server = await startRedis();
+        assert.equal(server.flavour, "valkey");
+        process.env.UNIREDIS_REDIS_SERVER = "/opt/custom/redis-server";
+        assert.equal(defaultServerBinary(), "/opt/custom/redis-server");
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
