@@ -181,7 +181,7 @@ export class TcpProxy {
   /** The port clients connect to. */
   port = 0;
   /** @internal */
-  readonly pairs = new Set<Pair>();
+  readonly pairs: Set<Pair> = new Set();
   /** @internal */
   stalled = false;
   /** @internal */
