@@ -29,7 +29,16 @@ import {
   startServerProcess,
 } from "./server.ts";
 
-/** Options of `startCluster`. */
+/**
+ * Options of `startCluster`.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster({ primaries: 3, replicas: 1, password: "pw", tls: true });
+ * console.log(cluster.seeds.length); // 6
+ * ```
+ */
 export interface ClusterOptions {
   /** Number of primaries (default 3). */
   primaries?: number;
@@ -60,10 +69,28 @@ export interface ClusterOptions {
   startTimeoutMs?: number;
 }
 
-/** A slot range, both ends included. */
+/**
+ * A slot range, both ends included.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster();
+ * console.log(cluster.primaries[0].slots); // [[0, 5460]]
+ * ```
+ */
 export type SlotRange = [from: number, to: number];
 
-/** One node of a test cluster. Role, primary and slots are refreshed by every `waitStable()`. */
+/**
+ * One node of a test cluster. Role, primary and slots are refreshed by every `waitStable()`.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster();
+ * for (const node of cluster.nodes) console.log(node.name, node.role, node.slots);
+ * ```
+ */
 export interface ClusterNodeInfo {
   /** Always `"127.0.0.1"` (the address that listens, whatever is announced). */
   readonly host: string;
@@ -91,7 +118,18 @@ export interface ClusterNodeInfo {
   readonly logFile: string;
 }
 
-/** Parsed `INFO commandstats` and `INFO errorstats` of one node. */
+/**
+ * Parsed `INFO commandstats` and `INFO errorstats` of one node.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster();
+ * const node = cluster.primaries[0];
+ * await cluster.call(node, "SET", "{a}k", "v");
+ * console.log((await cluster.counters(node)).commands.set?.calls);
+ * ```
+ */
 export interface NodeCounters {
   /** Per command, lower case with `|` for subcommands (`"get"`, `"cluster|shards"`). */
   commands: Record<string, { calls: number; usec: number; rejectedCalls: number; failedCalls: number }>;
@@ -99,7 +137,22 @@ export interface NodeCounters {
   errors: Record<string, number>;
 }
 
-/** A running test cluster (see `startCluster`). */
+/**
+ * A running test cluster (see `startCluster`).
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster } from "@uniredis/redis";
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster({ primaries: 3, replicas: 1 });
+ * await using rc = new RedisCluster({ startupNodes: cluster.seeds });
+ * await rc.set("user:1", "ada");
+ * const owner = await cluster.ownerOf(await cluster.keySlot("user:1"));
+ * await cluster.kill(owner);
+ * const promoted = await cluster.waitForPromotion(owner); // its replica, about 2 s later
+ * console.log(promoted.role); // "primary"
+ * ```
+ */
 export interface TestCluster {
   /** Every node, in creation order (primaries first). The objects stay the same across changes. */
   readonly nodes: readonly ClusterNodeInfo[];

@@ -8,7 +8,16 @@
 
 import { connect, createServer, type Server, type Socket } from "node:net";
 
-/** Where the proxy forwards to. */
+/**
+ * Where the proxy forwards to.
+ *
+ * @example
+ * ```ts
+ * import { startProxy } from "@uniredis/redis/testing";
+ * await using proxy = await startProxy({ host: "127.0.0.1", port: 7000 });
+ * proxy.retarget({ port: 7001 }); // new connections go to 7001
+ * ```
+ */
 export interface ProxyTarget {
   /** Default `"127.0.0.1"`. */
   host?: string;

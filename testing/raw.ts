@@ -8,13 +8,42 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 
-/** A decoded reply; error replies are `RawErrorReply` values (not thrown). */
+/**
+ * A decoded reply; error replies are `RawErrorReply` values (not thrown).
+ *
+ * @example
+ * ```ts
+ * import { rawCommand, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * const reply = await rawCommand({ port: server.port }, "HGETALL", "missing");
+ * console.log(Array.isArray(reply)); // true
+ * ```
+ */
 export type RawReply = string | number | boolean | bigint | null | Uint8Array | RawErrorReply | RawReply[];
 
-/** An error reply (`-ERR ...`). */
+/**
+ * An error reply (`-ERR ...`).
+ *
+ * @example
+ * ```ts
+ * import { RawErrorReply, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * const reply = await server.command("INCR", "not-a-number-key-holding-text");
+ * if (reply instanceof RawErrorReply) console.log(reply.message);
+ * ```
+ */
 export class RawErrorReply extends Error {}
 
-/** Where the raw client connects. */
+/**
+ * Where the raw client connects.
+ *
+ * @example
+ * ```ts
+ * import { rawCommand, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis({ unixSocket: true });
+ * console.log(await rawCommand({ path: server.socketPath }, "PING")); // "PONG"
+ * ```
+ */
 export interface RawTarget {
   /** Default `"127.0.0.1"`. */
   host?: string;

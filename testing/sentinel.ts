@@ -29,7 +29,16 @@ import {
   startServerProcess,
 } from "./server.ts";
 
-/** Options of `startSentinel`. */
+/**
+ * Options of `startSentinel`.
+ *
+ * @example
+ * ```ts
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel({ replicas: 1, sentinels: 3, password: "pw", sentinelPassword: "spw" });
+ * console.log(topology.masterName); // "mymaster"
+ * ```
+ */
 export interface SentinelOptions {
   /** Replicas of the master (default 2). */
   replicas?: number;
@@ -67,7 +76,16 @@ export interface SentinelOptions {
   startTimeoutMs?: number;
 }
 
-/** One process of a sentinel topology: a data node or a sentinel. */
+/**
+ * One process of a sentinel topology: a data node or a sentinel.
+ *
+ * @example
+ * ```ts
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel();
+ * for (const node of topology.dataNodes) console.log(node.name, node.role);
+ * ```
+ */
 export interface SentinelNodeInfo {
   /** Always `"127.0.0.1"`. */
   readonly host: string;
@@ -89,7 +107,17 @@ export interface SentinelNodeInfo {
   readonly logFile: string;
 }
 
-/** A switch of master, as `failover()` and `waitForSwitch()` see it. */
+/**
+ * A switch of master, as `failover()` and `waitForSwitch()` see it.
+ *
+ * @example
+ * ```ts
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel();
+ * const { from, to, at, agreedAt } = await topology.failover();
+ * console.log(`${from.name} -> ${to.name}, all sentinels agreed after ${agreedAt - at} ms`);
+ * ```
+ */
 export interface MasterSwitch {
   /** The master before. */
   from: SentinelNodeInfo;
@@ -101,7 +129,22 @@ export interface MasterSwitch {
   agreedAt: number;
 }
 
-/** A running test topology (see `startSentinel`). */
+/**
+ * A running test topology (see `startSentinel`).
+ *
+ * @example
+ * ```ts
+ * import { Sentinel } from "@uniredis/redis";
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel();
+ * await using sentinel = new Sentinel(topology.sentinelAddresses);
+ * await using master = sentinel.masterFor(topology.masterName);
+ * await master.set("k", "v");
+ * await topology.kill(topology.master);
+ * const { to } = await topology.waitForSwitch(); // a replica, promoted about 2 s later
+ * console.log(to.role); // "master"
+ * ```
+ */
 export interface TestSentinel {
   /** The monitored service's name. */
   readonly masterName: string;

@@ -24,7 +24,19 @@ import { type TestCerts, testCerts } from "./certs.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
 
-/** Options of `startRedis`. */
+/**
+ * Options of `startRedis`.
+ *
+ * @example
+ * ```ts
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis({
+ *   requirePass: "pw",
+ *   config: ["maxmemory 10mb", "maxmemory-policy allkeys-lru"],
+ * });
+ * console.log(await server.command("CONFIG", "GET", "maxmemory-policy")); // ["maxmemory-policy", "allkeys-lru"]
+ * ```
+ */
 export interface RedisServerOptions {
   /** Also listen with TLS on `tlsPort` (test CA, client certificates optional). */
   tls?: boolean;
@@ -53,7 +65,17 @@ export interface RedisServerOptions {
   startTimeoutMs?: number;
 }
 
-/** The primary a replica follows: a `RedisServer`, or any address (with its password, if any). */
+/**
+ * The primary a replica follows: a `RedisServer`, or any address (with its password, if any).
+ *
+ * @example
+ * ```ts
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using primary = await startRedis();
+ * await using replica = await startRedis({ replicaOf: { port: primary.port } });
+ * console.log(await replica.command("ROLE"));
+ * ```
+ */
 export interface ReplicaOf {
   /** Host of the primary (default `"127.0.0.1"`). */
   readonly host?: string;
@@ -63,7 +85,20 @@ export interface ReplicaOf {
   readonly requirePass?: string;
 }
 
-/** A running (or stopped) test server; `await using` stops it. */
+/**
+ * A running (or stopped) test server; `await using` stops it.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * await using r = new Redis({ port: server.port });
+ * await server.kill(); // the client's next command fails to connect
+ * await server.restart(); // same port and directory
+ * console.log(await r.ping()); // true: the client reconnected
+ * ```
+ */
 export interface RedisServer extends AsyncDisposable {
   /** Always `"127.0.0.1"`. */
   readonly host: string;
@@ -106,7 +141,17 @@ export interface RedisServer extends AsyncDisposable {
   restart(): Promise<void>;
 }
 
-/** A generic server process: config lines in, handle out (see `startServerProcess`). */
+/**
+ * A generic server process: config lines in, handle out (see `startServerProcess`).
+ *
+ * @example
+ * ```ts
+ * import { freePort, startServerProcess } from "@uniredis/redis/testing";
+ * const dir = await Deno.makeTempDir();
+ * const port = await freePort();
+ * await using p = await startServerProcess({ dir, config: [`port ${port}`, `dir ${dir}`], ready: { port } });
+ * ```
+ */
 export interface ServerProcessSpec {
   /** Directory that holds the config file and everything the server writes. */
   dir: string;
@@ -122,7 +167,20 @@ export interface ServerProcessSpec {
   startTimeoutMs?: number;
 }
 
-/** A process started by `startServerProcess`; `await using` stops it. */
+/**
+ * A process started by `startServerProcess`; `await using` stops it.
+ *
+ * @example
+ * ```ts
+ * import { freePort, startServerProcess } from "@uniredis/redis/testing";
+ * const dir = await Deno.makeTempDir();
+ * const port = await freePort();
+ * await using p = await startServerProcess({ dir, config: [`port ${port}`, `dir ${dir}`], ready: { port } });
+ * await p.kill();
+ * console.log(p.running); // false
+ * await p.restart();
+ * ```
+ */
 export interface ServerProcess extends AsyncDisposable {
   /** PID of the server process (changes on `restart`). */
   readonly pid: number;
@@ -457,10 +515,28 @@ export async function startServerProcess(spec: ServerProcessSpec): Promise<Serve
   return proc;
 }
 
-/** Which server a binary or process is: Redis, or its fork Valkey. */
+/**
+ * Which server a binary or process is: Redis, or its fork Valkey.
+ *
+ * @example
+ * ```ts
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * if (server.flavour === "valkey") console.log("Valkey", server.flavourVersion.join("."));
+ * ```
+ */
 export type ServerFlavour = "redis" | "valkey";
 
-/** What `binary --version` says. */
+/**
+ * What `binary --version` says.
+ *
+ * @example
+ * ```ts
+ * import { binaryInfo } from "@uniredis/redis/testing";
+ * const { flavour, version } = await binaryInfo("redis-server");
+ * console.log(flavour, version.join(".")); // redis 7.0.15
+ * ```
+ */
 export interface BinaryInfo {
   /** The binary as given (`"valkey-server"`). */
   readonly binary: string;
@@ -707,7 +783,16 @@ async function readVersions(server: StandaloneServer, bin: BinaryInfo): Promise<
   server.version = redis ?? (bin.flavour === "valkey" ? [7, 2, 4] : bin.version);
 }
 
-/** Standard servers shared by every test file of a process. */
+/**
+ * Standard servers shared by every test file of a process.
+ *
+ * @example
+ * ```ts
+ * import { sharedRedis } from "@uniredis/redis/testing";
+ * const server = await sharedRedis("tls");
+ * console.log(server.tlsPort !== undefined); // true
+ * ```
+ */
 export type SharedRedisKind = "plain" | "tls";
 
 const sharedPresets: Record<SharedRedisKind, RedisServerOptions> = {
