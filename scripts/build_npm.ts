@@ -53,6 +53,7 @@ const tsconfig = {
     "../edge.ts",
     "../lib/**/*.ts",
     "../transports/**/*.ts",
+    "../testing/**/*.ts",
     "../tests/**/*.ts",
     "../examples/**/*.ts",
   ],

@@ -1,5 +1,5 @@
 // A small TCP proxy on 127.0.0.1 (node:net only) for the soak: forwards client connections to the server and
-// cuts them on demand. A trimmed-down tests/harness/proxy.ts in plain JavaScript, so the runner (always Node)
+// cuts them on demand. A trimmed-down testing/proxy.ts in plain JavaScript, so the runner (always Node)
 // can run it without a build.
 //
 //   const proxy = await startProxy(serverPort);

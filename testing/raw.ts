@@ -8,17 +8,50 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 
-/** A decoded reply; error replies are `RawErrorReply` values (not thrown). */
+/**
+ * A decoded reply; error replies are `RawErrorReply` values (not thrown).
+ *
+ * @example
+ * ```ts
+ * import { rawCommand, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * const reply = await rawCommand({ port: server.port }, "HGETALL", "missing");
+ * console.log(Array.isArray(reply)); // true
+ * ```
+ */
 export type RawReply = string | number | boolean | bigint | null | Uint8Array | RawErrorReply | RawReply[];
 
-/** An error reply (`-ERR ...`). */
+/**
+ * An error reply (`-ERR ...`).
+ *
+ * @example
+ * ```ts
+ * import { RawErrorReply, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * const reply = await server.command("INCR", "not-a-number-key-holding-text");
+ * if (reply instanceof RawErrorReply) console.log(reply.message);
+ * ```
+ */
 export class RawErrorReply extends Error {}
 
-/** Where the raw client connects. */
+/**
+ * Where the raw client connects.
+ *
+ * @example
+ * ```ts
+ * import { rawCommand, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis({ unixSocket: true });
+ * console.log(await rawCommand({ path: server.socketPath }, "PING")); // "PONG"
+ * ```
+ */
 export interface RawTarget {
+  /** Default `"127.0.0.1"`. */
   host?: string;
+  /** TCP (or TLS) port. */
   port?: number;
+  /** Unix socket path, instead of `host`/`port`. */
   path?: string;
+  /** Connect with TLS (PEM strings); `rejectUnauthorized` defaults to verifying against `ca`. */
   tls?: { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean };
 }
 
@@ -203,7 +236,7 @@ function describe(target: RawTarget): string {
  *
  * @example
  * ```ts
- * import { rawCommands } from "./raw.ts";
+ * import { rawCommands } from "@uniredis/redis/testing";
  * const [pong] = await rawCommands({ port: 7000 }, [["PING"]]);
  * ```
  */
@@ -248,7 +281,7 @@ export function rawCommands(
  *
  * @example
  * ```ts
- * import { rawCommand } from "./raw.ts";
+ * import { rawCommand } from "@uniredis/redis/testing";
  * console.log(await rawCommand({ port: 7000 }, "PING")); // "PONG"
  * ```
  */

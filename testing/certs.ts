@@ -11,7 +11,19 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** PEM strings of the test PKI. */
+/**
+ * PEM strings of the test PKI.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "@uniredis/redis";
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis({ tls: true });
+ * const { ca, clientCert, clientKey } = server.certs!;
+ * await using r = new Redis({ port: server.tlsPort, tls: { ca, cert: clientCert, key: clientKey } });
+ * console.log(await r.ping()); // true
+ * ```
+ */
 export interface TestCerts {
   /** The CA certificate that signed both the server and the client certificate. */
   ca: string;
@@ -32,7 +44,7 @@ let memo: Promise<TestCerts> | undefined;
  *
  * @example
  * ```ts
- * import { testCerts } from "./certs.ts";
+ * import { testCerts } from "@uniredis/redis/testing";
  * const { ca } = await testCerts();
  * console.log(ca.startsWith("-----BEGIN CERTIFICATE-----")); // true
  * ```

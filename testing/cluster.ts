@@ -21,9 +21,24 @@ import { join } from "node:path";
 import { type TestCerts, testCerts } from "./certs.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
-import { binaryInfo, type ServerFlavour, type ServerProcess, startServerProcess } from "./server.ts";
+import {
+  binaryInfo,
+  defaultServerBinary,
+  type ServerFlavour,
+  type ServerProcess,
+  startServerProcess,
+} from "./server.ts";
 
-/** Options of `startCluster`. */
+/**
+ * Options of `startCluster`.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster({ primaries: 3, replicas: 1, password: "pw", tls: true });
+ * console.log(cluster.seeds.length); // 6
+ * ```
+ */
 export interface ClusterOptions {
   /** Number of primaries (default 3). */
   primaries?: number;
@@ -54,10 +69,28 @@ export interface ClusterOptions {
   startTimeoutMs?: number;
 }
 
-/** A slot range, both ends included. */
+/**
+ * A slot range, both ends included.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster();
+ * console.log(cluster.primaries[0].slots); // [[0, 5460]]
+ * ```
+ */
 export type SlotRange = [from: number, to: number];
 
-/** One node of a test cluster. Role, primary and slots are refreshed by every `waitStable()`. */
+/**
+ * One node of a test cluster. Role, primary and slots are refreshed by every `waitStable()`.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster();
+ * for (const node of cluster.nodes) console.log(node.name, node.role, node.slots);
+ * ```
+ */
 export interface ClusterNodeInfo {
   /** Always `"127.0.0.1"` (the address that listens, whatever is announced). */
   readonly host: string;
@@ -85,7 +118,18 @@ export interface ClusterNodeInfo {
   readonly logFile: string;
 }
 
-/** Parsed `INFO commandstats` and `INFO errorstats` of one node. */
+/**
+ * Parsed `INFO commandstats` and `INFO errorstats` of one node.
+ *
+ * @example
+ * ```ts
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster();
+ * const node = cluster.primaries[0];
+ * await cluster.call(node, "SET", "{a}k", "v");
+ * console.log((await cluster.counters(node)).commands.set?.calls);
+ * ```
+ */
 export interface NodeCounters {
   /** Per command, lower case with `|` for subcommands (`"get"`, `"cluster|shards"`). */
   commands: Record<string, { calls: number; usec: number; rejectedCalls: number; failedCalls: number }>;
@@ -93,7 +137,22 @@ export interface NodeCounters {
   errors: Record<string, number>;
 }
 
-/** A running test cluster (see `startCluster`). */
+/**
+ * A running test cluster (see `startCluster`).
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster } from "@uniredis/redis";
+ * import { startCluster } from "@uniredis/redis/testing";
+ * await using cluster = await startCluster({ primaries: 3, replicas: 1 });
+ * await using rc = new RedisCluster({ startupNodes: cluster.seeds });
+ * await rc.set("user:1", "ada");
+ * const owner = await cluster.ownerOf(await cluster.keySlot("user:1"));
+ * await cluster.kill(owner);
+ * const promoted = await cluster.waitForPromotion(owner); // its replica, about 2 s later
+ * console.log(promoted.role); // "primary"
+ * ```
+ */
 export interface TestCluster {
   /** Every node, in creation order (primaries first). The objects stay the same across changes. */
   readonly nodes: readonly ClusterNodeInfo[];
@@ -107,11 +166,13 @@ export interface TestCluster {
   readonly announcedHost?: string;
   /** TLS material, with `tls`. */
   readonly certs?: TestCerts;
-  /** The password and user the nodes require, if any. */
+  /** The password the nodes require, if any. */
   readonly password?: string;
+  /** The ACL user the password belongs to, if not `default`. */
   readonly user?: string;
-  /** `"redis"` or `"valkey"`, and its own version (`[7, 0, 15]`). */
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
+  /** The flavour's own version (`[7, 0, 15]`, `[8, 0, 1]`). */
   readonly flavourVersion: number[];
   /** How long `startCluster` took until the cluster was stable, in ms. */
   readonly startupMs: number;
@@ -766,7 +827,7 @@ class Cluster implements TestCluster {
  *
  * @example
  * ```ts
- * import { startCluster } from "./cluster.ts";
+ * import { startCluster } from "@uniredis/redis/testing";
  * const cluster = await startCluster();
  * const owner = await cluster.ownerOf(await cluster.keySlot("foo"));
  * console.log(await cluster.call(owner, "SET", "foo", "bar")); // "OK"
@@ -775,7 +836,7 @@ class Cluster implements TestCluster {
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const started = Date.now();
-  const binary = options.binary ?? (process.env.UNIREDIS_REDIS_SERVER || "redis-server");
+  const binary = options.binary ?? (defaultServerBinary());
   const bin = await binaryInfo(binary);
   const cli = bin.flavour === "valkey" ? "valkey-cli" : "redis-cli";
   const primaries = options.primaries ?? 3;

@@ -21,9 +21,24 @@ import { type TestCerts, testCerts } from "./certs.ts";
 import type { NodeCounters } from "./cluster.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
-import { binaryInfo, type ServerFlavour, type ServerProcess, startServerProcess } from "./server.ts";
+import {
+  binaryInfo,
+  defaultServerBinary,
+  type ServerFlavour,
+  type ServerProcess,
+  startServerProcess,
+} from "./server.ts";
 
-/** Options of `startSentinel`. */
+/**
+ * Options of `startSentinel`.
+ *
+ * @example
+ * ```ts
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel({ replicas: 1, sentinels: 3, password: "pw", sentinelPassword: "spw" });
+ * console.log(topology.masterName); // "mymaster"
+ * ```
+ */
 export interface SentinelOptions {
   /** Replicas of the master (default 2). */
   replicas?: number;
@@ -61,7 +76,16 @@ export interface SentinelOptions {
   startTimeoutMs?: number;
 }
 
-/** One process of a sentinel topology: a data node or a sentinel. */
+/**
+ * One process of a sentinel topology: a data node or a sentinel.
+ *
+ * @example
+ * ```ts
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel();
+ * for (const node of topology.dataNodes) console.log(node.name, node.role);
+ * ```
+ */
 export interface SentinelNodeInfo {
   /** Always `"127.0.0.1"`. */
   readonly host: string;
@@ -83,7 +107,17 @@ export interface SentinelNodeInfo {
   readonly logFile: string;
 }
 
-/** A switch of master, as `failover()` and `waitForSwitch()` see it. */
+/**
+ * A switch of master, as `failover()` and `waitForSwitch()` see it.
+ *
+ * @example
+ * ```ts
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel();
+ * const { from, to, at, agreedAt } = await topology.failover();
+ * console.log(`${from.name} -> ${to.name}, all sentinels agreed after ${agreedAt - at} ms`);
+ * ```
+ */
 export interface MasterSwitch {
   /** The master before. */
   from: SentinelNodeInfo;
@@ -95,7 +129,22 @@ export interface MasterSwitch {
   agreedAt: number;
 }
 
-/** A running test topology (see `startSentinel`). */
+/**
+ * A running test topology (see `startSentinel`).
+ *
+ * @example
+ * ```ts
+ * import { Sentinel } from "@uniredis/redis";
+ * import { startSentinel } from "@uniredis/redis/testing";
+ * await using topology = await startSentinel();
+ * await using sentinel = new Sentinel(topology.sentinelAddresses);
+ * await using master = sentinel.masterFor(topology.masterName);
+ * await master.set("k", "v");
+ * await topology.kill(topology.master);
+ * const { to } = await topology.waitForSwitch(); // a replica, promoted about 2 s later
+ * console.log(to.role); // "master"
+ * ```
+ */
 export interface TestSentinel {
   /** The monitored service's name. */
   readonly masterName: string;
@@ -111,13 +160,15 @@ export interface TestSentinel {
   readonly sentinelAddresses: { host: string; port: number }[];
   /** TLS material, with `tls`. */
   readonly certs?: TestCerts;
-  /** Data nodes' password and user, if any. */
+  /** Data nodes' password, if any. */
   readonly password?: string;
+  /** The data nodes' ACL user the password belongs to, if not `default`. */
   readonly user?: string;
   /** Sentinels' password, if any. */
   readonly sentinelPassword?: string;
-  /** `"redis"` or `"valkey"`, and its own version (`[7, 0, 15]`). */
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
+  /** The flavour's own version (`[7, 0, 15]`, `[8, 0, 1]`). */
   readonly flavourVersion: number[];
   /** How long `startSentinel` took until the topology was ready, in ms. */
   readonly startupMs: number;
@@ -619,7 +670,7 @@ class Topology implements TestSentinel {
  *
  * @example
  * ```ts
- * import { startSentinel } from "./sentinel.ts";
+ * import { startSentinel } from "@uniredis/redis/testing";
  * const topology = await startSentinel();
  * console.log(await topology.call(topology.master, "SET", "foo", "bar")); // "OK"
  * const { from, to } = await topology.failover();
@@ -631,7 +682,7 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Test
   if (options.user !== undefined && options.password === undefined) {
     throw new Error("startSentinel: `user` needs `password`");
   }
-  const binary = options.binary ?? (process.env.UNIREDIS_REDIS_SERVER || "redis-server");
+  const binary = options.binary ?? (defaultServerBinary());
   const bin = await binaryInfo(binary);
   const certs = options.tls ? await testCerts() : undefined;
   const dir = await mkdtemp(join(tmpdir(), "uniredis-sentinel-"));
