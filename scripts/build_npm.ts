@@ -87,6 +87,8 @@ interface AsyncDisposable {
 interface AbortSignal {}
 interface Event {}
 interface EventTarget {}
+interface ReadableStream<R = any> {}
+interface WritableStream<W = any> {}
 `;
 
 /** Writes `globals.d.ts` into `dir` and references it from every declaration file that needs it. */
