@@ -120,11 +120,12 @@ const published = [...new Set([...sources, "../lib/**/*.ts"])];
 
 // ESM, with the tests and examples (the suite runs on Node against this build).
 writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+// tests/edge is bundled by esbuild and driven from Deno (the workerd pass), not run on Node.
 compile("esm", { module: "NodeNext", moduleResolution: "NodeNext" }, [
   ...published,
   "../tests/**/*.ts",
   "../examples/**/*.ts",
-]);
+], ["../tests/edge/**"]);
 // CommonJS for `require()`: the published sources only, marked as CommonJS for Node and TypeScript.
 compile("cjs", { module: "CommonJS", moduleResolution: "Bundler" }, published, ["../**/*_test.ts"]);
 writeFileSync(join(out, "cjs", "package.json"), JSON.stringify({ type: "commonjs" }) + "\n");
