@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type BinaryInfo, binaryInfo, type ServerFlavour } from "./server.ts";
+import { type BinaryInfo, binaryInfo, type ServerFlavour } from "../../testing/server.ts";
 
 /** The first release of each flavour that has a feature; a missing flavour has not got it yet. */
 type Since = Partial<Record<ServerFlavour, [number, number]>>;
@@ -73,7 +73,7 @@ export function featureReleases(feature: ServerFeature): string {
  * @example
  * ```ts
  * import { serverWith } from "./features.ts";
- * import { startRedis } from "./server.ts";
+ * import { startRedis } from "../../testing/server.ts";
  * const noTouch = await serverWith("client-no-touch");
  * // test("CLIENT NO-TOUCH", { skip: noTouch.skip }, ...) and inside it:
  * if (!noTouch.skip) await (await startRedis({ binary: noTouch.binary })).stop();

@@ -1,28 +1,13 @@
 /**
- * Test harness: real `redis-server` processes, clusters and sentinel topologies, TLS material, free ports, a
- * fault-injecting TCP proxy and a raw RESP helper. Uses only `node:` APIs, so
- * it runs unchanged on Deno, Bun and Node.
+ * The project's test harness: the public `testing` module (real servers, clusters, sentinel topologies, TLS
+ * material, free ports, the fault proxy, raw RESP), plus what only this suite needs (the feature table,
+ * low-level RESP encoding and parsing).
  *
  * @module
  */
 
-export { freePort } from "./ports.ts";
-export { type TestCerts, testCerts } from "./certs.ts";
-export {
-  type BinaryInfo,
-  binaryInfo,
-  binaryVersion,
-  processAlive,
-  type RedisServer,
-  type RedisServerOptions,
-  type ServerFlavour,
-  type ServerProcess,
-  type ServerProcessSpec,
-  sharedRedis,
-  type SharedRedisKind,
-  startRedis,
-  startServerProcess,
-} from "./server.ts";
+export * from "../../testing/mod.ts";
+export { concat, encodeCommand, ReplyReader } from "../../testing/raw.ts";
 export {
   featureReleases,
   FEATURES,
@@ -31,29 +16,3 @@ export {
   type ServerFeature,
   serverWith,
 } from "./features.ts";
-export {
-  type ClusterNodeInfo,
-  type ClusterOptions,
-  type NodeCounters,
-  type SlotRange,
-  startCluster,
-  type TestCluster,
-} from "./cluster.ts";
-export {
-  type MasterSwitch,
-  type SentinelNodeInfo,
-  type SentinelOptions,
-  startSentinel,
-  type TestSentinel,
-} from "./sentinel.ts";
-export { type ProxyTarget, startProxy, TcpProxy } from "./proxy.ts";
-export {
-  concat,
-  encodeCommand,
-  rawCommand,
-  rawCommands,
-  RawErrorReply,
-  type RawReply,
-  type RawTarget,
-  ReplyReader,
-} from "./raw.ts";

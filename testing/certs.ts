@@ -32,7 +32,7 @@ let memo: Promise<TestCerts> | undefined;
  *
  * @example
  * ```ts
- * import { testCerts } from "./certs.ts";
+ * import { testCerts } from "@uniredis/redis/testing";
  * const { ca } = await testCerts();
  * console.log(ca.startsWith("-----BEGIN CERTIFICATE-----")); // true
  * ```

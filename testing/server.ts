@@ -15,10 +15,11 @@
  */
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
+import process from "node:process";
 import { type TestCerts, testCerts } from "./certs.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
@@ -37,17 +38,33 @@ export interface RedisServerOptions {
   config?: string[];
   /** Extra command-line arguments after the config file (`["--loglevel", "debug"]`). */
   args?: string[];
-  /** Server binary (default: `$UNIREDIS_REDIS_SERVER` or `redis-server` on PATH). */
+  /** Server binary (default: `defaultServerBinary()`). */
   binary?: string;
-  /** Fixed ports (default: free ones). */
+  /**
+   * Start as a replica of this server (`replicaof`, with `masterauth` from its `requirePass`) and wait until
+   * the link is up and the first sync is done.
+   */
+  replicaOf?: ReplicaOf;
+  /** Fixed plain TCP port (default: a free one). */
   port?: number;
+  /** Fixed TLS port, with `tls` (default: a free one). */
   tlsPort?: number;
   /** How long to wait for the first PONG (default 10 s). */
   startTimeoutMs?: number;
 }
 
-/** A running (or stopped) test server. */
-export interface RedisServer {
+/** The primary a replica follows: a `RedisServer`, or any address (with its password, if any). */
+export interface ReplicaOf {
+  /** Host of the primary (default `"127.0.0.1"`). */
+  readonly host?: string;
+  /** Plain TCP port of the primary. */
+  readonly port: number;
+  /** Password the replica authenticates with (`masterauth`); a `RedisServer`'s `requirePass` by default. */
+  readonly requirePass?: string;
+}
+
+/** A running (or stopped) test server; `await using` stops it. */
+export interface RedisServer extends AsyncDisposable {
   /** Always `"127.0.0.1"`. */
   readonly host: string;
   /** Plain TCP port. */
@@ -64,6 +81,8 @@ export interface RedisServer {
   readonly logFile: string;
   /** TLS material, when started with `tls`. */
   readonly certs?: TestCerts;
+  /** Password of the default user, when started with `requirePass`. */
+  readonly requirePass?: string;
   /**
    * Redis version from `INFO server` (`redis_version`), e.g. `[7, 0, 15]`. Valkey reports the Redis release
    * it is compatible with (`[7, 2, 4]` for Valkey 8.0): see `flavour` and `flavourVersion`.
@@ -103,20 +122,84 @@ export interface ServerProcessSpec {
   startTimeoutMs?: number;
 }
 
-/** A process started by `startServerProcess`. */
-export interface ServerProcess {
+/** A process started by `startServerProcess`; `await using` stops it. */
+export interface ServerProcess extends AsyncDisposable {
+  /** PID of the server process (changes on `restart`). */
   readonly pid: number;
+  /** The directory of `ServerProcessSpec.dir`. */
   readonly dir: string;
+  /** Path of the log file, when the config sets `logfile` to `redis.log` in `dir`. */
   readonly logFile: string;
+  /** Whether the process is believed to be running. */
   readonly running: boolean;
+  /** SIGTERMs the process, waits until it is gone and removes `dir`. Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILLs the process and waits until it is dead; `restart()` brings it back. */
   kill(): Promise<void>;
+  /** Stops the process if running and starts it again with the same config. */
   restart(): Promise<void>;
 }
 
-function defaultBinary(): string {
-  return process.env.UNIREDIS_REDIS_SERVER || "redis-server";
+/**
+ * The server binary was not found (or could not run). Its message names the packages that provide it.
+ *
+ * @example
+ * ```ts
+ * import { ServerNotFoundError, startRedis } from "@uniredis/redis/testing";
+ * try {
+ *   await startRedis({ binary: "/opt/none/redis-server" });
+ * } catch (e) {
+ *   console.log(e instanceof ServerNotFoundError); // true
+ * }
+ * ```
+ */
+export class ServerNotFoundError extends Error {
+  /** The binary that was looked for. */
+  readonly binary: string;
+  /** `binary` is the server binary that could not run; `options.cause` the spawn error. */
+  constructor(binary: string, options?: ErrorOptions) {
+    super(
+      `cannot run ${binary}: a Redis server is needed to start test servers. Install one ` +
+        "(Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`; " +
+        "or Valkey: `valkey-server`), put it on PATH, or pass its path as the `binary` option " +
+        "(or in $UNIREDIS_REDIS_SERVER)",
+      options,
+    );
+    this.name = "ServerNotFoundError";
+    this.binary = binary;
+  }
 }
+
+function onPath(name: string): boolean {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch { /* not here */ }
+  }
+  return false;
+}
+
+/**
+ * The server binary used when no `binary` option is given: `$UNIREDIS_REDIS_SERVER` when set, else
+ * `redis-server` when it is on `PATH`, else `valkey-server` when that is, else `"redis-server"` (starting a
+ * server then fails with a `ServerNotFoundError`).
+ *
+ * @example
+ * ```ts
+ * import { defaultServerBinary } from "@uniredis/redis/testing";
+ * console.log(defaultServerBinary()); // "redis-server"
+ * ```
+ */
+export function defaultServerBinary(): string {
+  const chosen = process.env.UNIREDIS_REDIS_SERVER;
+  if (chosen) return chosen;
+  if (!onPath("redis-server") && onPath("valkey-server")) return "valkey-server";
+  return "redis-server";
+}
+
+const defaultBinary = defaultServerBinary;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -126,7 +209,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *
  * @example
  * ```ts
- * import { processAlive } from "./server.ts";
+ * import process from "node:process";
+ * import { processAlive } from "@uniredis/redis/testing";
  * console.log(processAlive(process.pid)); // true
  * ```
  */
@@ -168,6 +252,8 @@ async function logTail(logFile: string, lines = 25): Promise<string> {
 // It removes the directory too, unless the test process left a `.keep` marker
 // (restart in progress); a normal stop() removes it itself.
 const GUARDIAN = [
+  // cat and rm come from the system even when the caller's PATH has only the server binary.
+  'PATH="$PATH:/usr/bin:/bin"',
   'dir="$1"; shift',
   '"$@" </dev/null >>"$dir/stdout.log" 2>&1 &',
   "pid=$!",
@@ -205,7 +291,7 @@ class GuardedProcess implements ServerProcess {
 
   async start(): Promise<void> {
     const binary = this.spec.binary ?? defaultBinary();
-    const guardian = spawn("sh", [
+    const guardian = spawn("/bin/sh", [
       "-c",
       GUARDIAN,
       "guardian",
@@ -327,6 +413,10 @@ class GuardedProcess implements ServerProcess {
     this.#running = false;
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
   async restart(): Promise<void> {
     if (this.#stopped) throw new Error("restart(): the server was stopped");
     const keep = join(this.dir, ".keep");
@@ -344,9 +434,19 @@ class GuardedProcess implements ServerProcess {
  *
  * @example
  * ```ts
- * import { startServerProcess } from "./server.ts";
- * const p = await startServerProcess({ dir, config: ["port 7001", `dir ${dir}`], ready: { port: 7001 } });
- * await p.stop();
+ * import { mkdtemp } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { freePort, startServerProcess } from "@uniredis/redis/testing";
+ * const dir = await mkdtemp(join(tmpdir(), "sentinel-"));
+ * const port = await freePort();
+ * await using sentinel = await startServerProcess({
+ *   dir,
+ *   config: [`port ${port}`, `dir ${dir}`, `logfile ${join(dir, "redis.log")}`],
+ *   args: ["--sentinel"],
+ *   ready: { port },
+ * });
+ * console.log(sentinel.pid > 0); // true
  * ```
  */
 export async function startServerProcess(spec: ServerProcessSpec): Promise<ServerProcess> {
@@ -364,6 +464,7 @@ export type ServerFlavour = "redis" | "valkey";
 export interface BinaryInfo {
   /** The binary as given (`"valkey-server"`). */
   readonly binary: string;
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
   /** The flavour's own version: `[7, 0, 15]` for Redis, `[8, 0, 1]` for Valkey. */
   readonly version: number[];
@@ -373,20 +474,26 @@ const infoMemo = new Map<string, Promise<BinaryInfo>>();
 
 /**
  * The flavour and version printed by `binary --version`, memoized per binary.
- * Rejects when the binary cannot run (not installed).
+ * Rejects with a `ServerNotFoundError` when the binary is not installed.
  *
  * @example
  * ```ts
- * import { binaryInfo } from "./server.ts";
+ * import { binaryInfo } from "@uniredis/redis/testing";
  * console.log(await binaryInfo("valkey-server")); // { binary: "valkey-server", flavour: "valkey", version: [8, 0, 1] }
  * ```
  */
 export function binaryInfo(binary: string = defaultBinary()): Promise<BinaryInfo> {
-  let memo = infoMemo.get(binary);
+  // A bare name is looked up on PATH, which may change between calls.
+  const key = binary.includes("/") ? binary : `${binary}\0${process.env.PATH ?? ""}`;
+  let memo = infoMemo.get(key);
   if (!memo) {
     memo = new Promise((resolve, reject) => {
       execFile(binary, ["--version"], (error, stdout) => {
         if (error) {
+          const code = (error as { code?: unknown }).code;
+          if (code === "ENOENT" || code === "EACCES") {
+            return reject(new ServerNotFoundError(binary, { cause: error }));
+          }
           return reject(new Error(`cannot run ${binary} --version: ${error.message}`, { cause: error }));
         }
         // "Redis server v=7.0.15 ..." or "Valkey server v=8.0.1 ...".
@@ -395,12 +502,21 @@ export function binaryInfo(binary: string = defaultBinary()): Promise<BinaryInfo
         resolve({ binary, flavour: /^valkey/i.test(stdout.trim()) ? "valkey" : "redis", version });
       });
     });
-    infoMemo.set(binary, memo);
+    infoMemo.set(key, memo);
   }
   return memo;
 }
 
-/** The version printed by `binary --version` (`[7, 0, 15]`; Valkey's own, `[8, 0, 1]`), memoized per binary. */
+/**
+ * The version printed by `binary --version` (`[7, 0, 15]`; Valkey's own, `[8, 0, 1]`), memoized per binary.
+ *
+ * @example
+ * ```ts
+ * import { binaryVersion } from "@uniredis/redis/testing";
+ * const [major] = await binaryVersion();
+ * console.log(major >= 7); // true
+ * ```
+ */
 export async function binaryVersion(binary: string = defaultBinary()): Promise<number[]> {
   return (await binaryInfo(binary)).version;
 }
@@ -456,6 +572,9 @@ class StandaloneServer implements RedisServer {
   stop(): Promise<void> {
     return this.proc.stop();
   }
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.proc.stop();
+  }
   kill(): Promise<void> {
     return this.proc.kill();
   }
@@ -467,14 +586,30 @@ class StandaloneServer implements RedisServer {
 /**
  * Starts a standalone `redis-server` on free ports of 127.0.0.1, in a fresh
  * temp dir, without persistence and with `DEBUG` enabled, and waits until it
- * answers PING. Call `stop()` when done (servers die with the process anyway).
+ * answers PING. Stop it with `await using` or `stop()` (servers die with the
+ * process anyway). Rejects with a `ServerNotFoundError` when no server binary
+ * is installed.
  *
- * @example
+ * @example TLS, a unix socket and an ACL user
  * ```ts
- * import { startRedis } from "./server.ts";
- * const server = await startRedis({ tls: true, unixSocket: true });
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis({
+ *   tls: true,
+ *   unixSocket: true,
+ *   aclUsers: ["alice on >secret ~app:* +@all"],
+ * });
  * console.log(await server.command("PING")); // "PONG"
- * await server.stop();
+ * console.log(server.tlsPort, server.socketPath, server.certs?.ca.length);
+ * ```
+ *
+ * @example A primary and its replica
+ * ```ts
+ * import { startRedis } from "@uniredis/redis/testing";
+ * await using primary = await startRedis({ requirePass: "pw" });
+ * await using replica = await startRedis({ replicaOf: primary });
+ * await primary.command("SET", "k", "v");
+ * await primary.command("WAIT", "1", "1000");
+ * console.log(await replica.command("GET", "k")); // "v"
  * ```
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
@@ -515,6 +650,11 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       );
     }
     if (options.requirePass !== undefined) config.push(`requirepass ${quote(options.requirePass)}`);
+    const primary = options.replicaOf;
+    if (primary) {
+      config.push(`replicaof ${primary.host ?? "127.0.0.1"} ${primary.port}`);
+      if (primary.requirePass !== undefined) config.push(`masterauth ${quote(primary.requirePass)}`);
+    }
     for (const rule of options.aclUsers ?? []) config.push(aclLine(rule));
     config.push(...(options.config ?? []));
     try {
@@ -528,6 +668,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       });
       const server = new StandaloneServer(proc, port, tlsPort, socketPath, certs, options.requirePass);
       await readVersions(server, bin);
+      if (primary) await waitSynced(server, options.startTimeoutMs ?? 10_000);
       return server;
     } catch (e) {
       const inUse = /Address already in use/.test(String((e as { log?: string }).log ?? ""));
@@ -535,6 +676,20 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       if (!inUse || attempt >= attempts) throw e;
     }
   }
+}
+
+// A replica answers PING before its first sync: wait for the link, so reads on it see the primary's data.
+async function waitSynced(server: StandaloneServer, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    const info = await server.command("INFO", "replication").catch((e) => String(e));
+    last = typeof info === "string" ? info : String(info);
+    if (/^master_link_status:up/m.test(last) && /^master_sync_in_progress:0/m.test(last)) return;
+    await sleep(20);
+  }
+  await server.stop();
+  throw new Error(`the replica did not sync within ${timeoutMs} ms:\n${last}`);
 }
 
 async function readVersions(server: StandaloneServer, bin: BinaryInfo): Promise<void> {
@@ -571,7 +726,7 @@ const shared = new Map<string, Promise<RedisServer>>();
  *
  * @example
  * ```ts
- * import { sharedRedis } from "./server.ts";
+ * import { sharedRedis } from "@uniredis/redis/testing";
  * const server = await sharedRedis("plain");
  * console.log(server.socketPath !== undefined); // true
  * ```

@@ -21,7 +21,13 @@ import { join } from "node:path";
 import { type TestCerts, testCerts } from "./certs.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
-import { binaryInfo, type ServerFlavour, type ServerProcess, startServerProcess } from "./server.ts";
+import {
+  binaryInfo,
+  defaultServerBinary,
+  type ServerFlavour,
+  type ServerProcess,
+  startServerProcess,
+} from "./server.ts";
 
 /** Options of `startCluster`. */
 export interface ClusterOptions {
@@ -107,11 +113,13 @@ export interface TestCluster {
   readonly announcedHost?: string;
   /** TLS material, with `tls`. */
   readonly certs?: TestCerts;
-  /** The password and user the nodes require, if any. */
+  /** The password the nodes require, if any. */
   readonly password?: string;
+  /** The ACL user the password belongs to, if not `default`. */
   readonly user?: string;
-  /** `"redis"` or `"valkey"`, and its own version (`[7, 0, 15]`). */
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
+  /** The flavour's own version (`[7, 0, 15]`, `[8, 0, 1]`). */
   readonly flavourVersion: number[];
   /** How long `startCluster` took until the cluster was stable, in ms. */
   readonly startupMs: number;
@@ -766,7 +774,7 @@ class Cluster implements TestCluster {
  *
  * @example
  * ```ts
- * import { startCluster } from "./cluster.ts";
+ * import { startCluster } from "@uniredis/redis/testing";
  * const cluster = await startCluster();
  * const owner = await cluster.ownerOf(await cluster.keySlot("foo"));
  * console.log(await cluster.call(owner, "SET", "foo", "bar")); // "OK"
@@ -775,7 +783,7 @@ class Cluster implements TestCluster {
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const started = Date.now();
-  const binary = options.binary ?? (process.env.UNIREDIS_REDIS_SERVER || "redis-server");
+  const binary = options.binary ?? (defaultServerBinary());
   const bin = await binaryInfo(binary);
   const cli = bin.flavour === "valkey" ? "valkey-cli" : "redis-cli";
   const primaries = options.primaries ?? 3;

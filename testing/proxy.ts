@@ -10,7 +10,9 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 
 /** Where the proxy forwards to. */
 export interface ProxyTarget {
+  /** Default `"127.0.0.1"`. */
   host?: string;
+  /** The server's port. */
   port: number;
 }
 
@@ -163,11 +165,14 @@ class Pair {
  *
  * @example
  * ```ts
- * import { startProxy } from "./proxy.ts";
- * const proxy = await startProxy({ port: server.port });
- * // connect the client to proxy.host:proxy.port, then inject faults:
- * proxy.cutAll();
- * await proxy.close();
+ * import { Redis } from "@uniredis/redis";
+ * import { startProxy, startRedis } from "@uniredis/redis/testing";
+ * await using server = await startRedis();
+ * await using proxy = await startProxy({ port: server.port });
+ * await using r = new Redis({ host: proxy.host, port: proxy.port });
+ * await r.ping();
+ * proxy.cutAll(); // the client sees its connection drop, and reconnects
+ * console.log(await r.ping()); // true
  * ```
  */
 export class TcpProxy {
@@ -193,6 +198,7 @@ export class TcpProxy {
   #server: Server;
   #target: ProxyTarget;
 
+  /** A proxy to `target`, not yet listening: use `startProxy`. */
   constructor(target: ProxyTarget) {
     this.#target = target;
     this.#server = createServer({ allowHalfOpen: true }, (client) => {
@@ -318,6 +324,11 @@ export class TcpProxy {
     for (const pair of [...this.pairs]) pair.destroy();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
+
+  /** `await using` support: `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
 
 /**
@@ -325,7 +336,7 @@ export class TcpProxy {
  *
  * @example
  * ```ts
- * import { startProxy } from "./proxy.ts";
+ * import { startProxy } from "@uniredis/redis/testing";
  * const proxy = await startProxy({ host: "127.0.0.1", port: 7000 });
  * console.log(proxy.connections); // 0
  * await proxy.close();

@@ -16,9 +16,13 @@ export class RawErrorReply extends Error {}
 
 /** Where the raw client connects. */
 export interface RawTarget {
+  /** Default `"127.0.0.1"`. */
   host?: string;
+  /** TCP (or TLS) port. */
   port?: number;
+  /** Unix socket path, instead of `host`/`port`. */
   path?: string;
+  /** Connect with TLS (PEM strings); `rejectUnauthorized` defaults to verifying against `ca`. */
   tls?: { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean };
 }
 
@@ -203,7 +207,7 @@ function describe(target: RawTarget): string {
  *
  * @example
  * ```ts
- * import { rawCommands } from "./raw.ts";
+ * import { rawCommands } from "@uniredis/redis/testing";
  * const [pong] = await rawCommands({ port: 7000 }, [["PING"]]);
  * ```
  */
@@ -248,7 +252,7 @@ export function rawCommands(
  *
  * @example
  * ```ts
- * import { rawCommand } from "./raw.ts";
+ * import { rawCommand } from "@uniredis/redis/testing";
  * console.log(await rawCommand({ port: 7000 }, "PING")); // "PONG"
  * ```
  */

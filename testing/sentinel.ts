@@ -21,7 +21,13 @@ import { type TestCerts, testCerts } from "./certs.ts";
 import type { NodeCounters } from "./cluster.ts";
 import { freePort } from "./ports.ts";
 import { rawCommands, RawErrorReply, type RawReply, type RawTarget } from "./raw.ts";
-import { binaryInfo, type ServerFlavour, type ServerProcess, startServerProcess } from "./server.ts";
+import {
+  binaryInfo,
+  defaultServerBinary,
+  type ServerFlavour,
+  type ServerProcess,
+  startServerProcess,
+} from "./server.ts";
 
 /** Options of `startSentinel`. */
 export interface SentinelOptions {
@@ -111,13 +117,15 @@ export interface TestSentinel {
   readonly sentinelAddresses: { host: string; port: number }[];
   /** TLS material, with `tls`. */
   readonly certs?: TestCerts;
-  /** Data nodes' password and user, if any. */
+  /** Data nodes' password, if any. */
   readonly password?: string;
+  /** The data nodes' ACL user the password belongs to, if not `default`. */
   readonly user?: string;
   /** Sentinels' password, if any. */
   readonly sentinelPassword?: string;
-  /** `"redis"` or `"valkey"`, and its own version (`[7, 0, 15]`). */
+  /** `"redis"` or `"valkey"`. */
   readonly flavour: ServerFlavour;
+  /** The flavour's own version (`[7, 0, 15]`, `[8, 0, 1]`). */
   readonly flavourVersion: number[];
   /** How long `startSentinel` took until the topology was ready, in ms. */
   readonly startupMs: number;
@@ -619,7 +627,7 @@ class Topology implements TestSentinel {
  *
  * @example
  * ```ts
- * import { startSentinel } from "./sentinel.ts";
+ * import { startSentinel } from "@uniredis/redis/testing";
  * const topology = await startSentinel();
  * console.log(await topology.call(topology.master, "SET", "foo", "bar")); // "OK"
  * const { from, to } = await topology.failover();
@@ -631,7 +639,7 @@ export async function startSentinel(options: SentinelOptions = {}): Promise<Test
   if (options.user !== undefined && options.password === undefined) {
     throw new Error("startSentinel: `user` needs `password`");
   }
-  const binary = options.binary ?? (process.env.UNIREDIS_REDIS_SERVER || "redis-server");
+  const binary = options.binary ?? (defaultServerBinary());
   const bin = await binaryInfo(binary);
   const certs = options.tls ? await testCerts() : undefined;
   const dir = await mkdtemp(join(tmpdir(), "uniredis-sentinel-"));

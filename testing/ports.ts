@@ -17,7 +17,7 @@ const given = new Set<number>();
  *
  * @example
  * ```ts
- * import { freePort } from "./ports.ts";
+ * import { freePort } from "@uniredis/redis/testing";
  * const port = await freePort();
  * console.log(port > 0); // true
  * ```
