@@ -27,13 +27,19 @@ if (!existsSync(join(npmDir, "package.json"))) {
 }
 const manifest = JSON.parse(readFileSync(join(npmDir, "package.json"), "utf8"));
 
-// Every Node at hand, once per version (as scripts/test.mjs finds them), and Bun.
+// Every Node at hand, once per version (as scripts/test.mjs finds them: this one, the machine's, Node 22 and
+// 24 from the dev dependencies), and Bun; scripts/runtimes.mjs says where the dev packages put them when the
+// repository has it, else they are in node_modules.
+const runtimesModule = join(root, "scripts", "runtimes.mjs");
+const layout = existsSync(runtimesModule) ? await import(runtimesModule) : undefined;
 const nodes = new Map();
 for (
   const path of [
     process.execPath,
-    "/usr/bin/node",
-    ...["node22", "node24"].map((n) => join(root, "node_modules", n, "bin", "node")),
+    ...(process.env.PATH ?? "").split(":").filter((dir) => dir && !dir.includes("node_modules"))
+      .map((dir) => join(dir, "node")),
+    ...(layout?.extraNodePaths() ??
+      ["node22", "node24"].map((n) => join(root, "node_modules", n, "bin", "node"))),
   ]
 ) {
   if (!existsSync(path)) continue;
@@ -41,7 +47,14 @@ for (
   if (version && !nodes.has(version)) nodes.set(version, path);
 }
 const runtimes = [...nodes].map(([version, path]) => [`node ${version}`, path]);
-runtimes.push(["bun", join(root, "node_modules", ".bin", "bun")]);
+runtimes.push(["bun", layout?.bunPath() ?? join(root, "node_modules", ".bin", "bun")]);
+
+test("Node 20, 22 and 24 are at hand", () => {
+  const majors = [...nodes.keys()].map((v) => Number(/^v(\d+)/.exec(v)?.[1]));
+  for (const major of [20, 22, 24]) {
+    assert.ok(majors.includes(major), `no Node ${major} in ${[...nodes.keys()]}`);
+  }
+});
 
 // The consumer project: the packed tarball installed into an empty directory.
 const project = mkdtempSync(join(tmpdir(), "uniredis-package-"));
@@ -173,7 +186,9 @@ for (const resolution of ["node16", "bundler"]) {
 
 test("esbuild bundle of a Worker for workerd (conditions workerd, worker, browser) has no node:net/node:tls", async () => {
   // esbuild is a dev dependency of the repository, not of the consumer project.
-  const esbuild = await import(createRequire(join(root, "package.json")).resolve("esbuild"));
+  // UNIREDIS_EDGE_MODULES names another node_modules holding it, as for the workerd pass.
+  const modules = process.env.UNIREDIS_EDGE_MODULES || join(root, "node_modules");
+  const esbuild = await import(createRequire(join(modules, "resolve.cjs")).resolve("esbuild"));
   writeFileSync(
     join(project, "worker.js"),
     `import { Redis } from "uniredis";
@@ -201,7 +216,7 @@ export default {
     logLevel: "silent",
   });
   const code = result.outputFiles[0].text;
-  assert.doesNotMatch(code, /node:net|node:tls|["']net["']|["']tls["']/);
+  assert.doesNotMatch(code, /node:net|node:tls|(?:from|import|require\()\s*["'](?:net|tls)["']/);
   // The edge entry, with the web transport as the default connector.
   assert.match(code, /from ["']cloudflare:sockets["']/);
 });
