@@ -178,7 +178,7 @@ const pkg = {
     "README.md",
     "LICENSE",
   ],
-  // Only the entry points register a default connector; everything else can be tree-shaken.
+  // Only entry points may run code on load (mod and edge register the default connector); lib/ is pure.
   sideEffects: entries.flatMap(([, path]) => {
     const base = path.replace(/^\.\//, "").replace(/\.ts$/, "");
     return [`./esm/${base}.js`, `./cjs/${base}.js`];
