@@ -221,11 +221,12 @@ export default {
   assert.match(code, /from ["']cloudflare:sockets["']/);
 });
 
-// The README's JavaScript examples, run as written on the oldest Node at hand (port 6379 becomes the
-// throwaway server's). `// → text` after a console.log is the line the example must print.
+// The README's JavaScript examples, run as written on the oldest Node at hand, or the newest for `await using`
+// (Node 24 has it); port 6379 becomes the throwaway server's. `// → text` after a console.log is the line the
+// example must print.
 const readme = readFileSync(join(npmDir, "README.md"), "utf8");
 const examples = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
-const oldestNode = [...nodes].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))[0][1];
+const byVersion = [...nodes].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
 test("the npm README names the npm package only", () => {
   assert.doesNotMatch(readme, /from "@uniredis\/redis/);
   assert.ok(examples.length >= 4, `found ${examples.length} js examples`);
@@ -234,13 +235,14 @@ examples.forEach((source, i) => {
   const firstLine = source.split("\n").find((l) => /\S/.test(l) && !l.startsWith("import"))?.trim();
   const subpaths = [...source.matchAll(/from "uniredis(\/[\w-]+)"/g)].map((m) => `.${m[1]}`);
   const missing = subpaths.find((s) => !manifest.exports[s]);
+  const [version, node] = source.includes("await using") ? byVersion.at(-1) : byVersion[0];
   test(
-    `README example ${i + 1} runs on ${[...nodes].find(([, p]) => p === oldestNode)[0]} (${firstLine})`,
+    `README example ${i + 1} runs on ${version} (${firstLine})`,
     { skip: missing && `the package has no "${missing}" export yet` },
     () => {
       const file = join(project, `readme_${i + 1}.${source.includes("require(") ? "cjs" : "mjs"}`);
       writeFileSync(file, source.replaceAll("6379", String(server.port)));
-      const out = run(oldestNode, [file]);
+      const out = run(node, [file]);
       const expected = [...source.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1]);
       assert.deepEqual(out.trim().split("\n").filter(Boolean).slice(0, expected.length), expected);
     },
