@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Runs the quality gates and the whole suite on Deno, Bun and Node (the npm
 // build), then once more on Deno against Valkey (the `valkey` pass), then the
-// edge smoke suite in workerd (the `workerd` pass), and prints one line:
+// edge smoke suite in workerd (the `workerd` pass), then the packed npm package
+// in an empty project (the `package` pass), and prints one line:
 // `N passed, N failed` over every run.
 //
-// Usage: node scripts/test.mjs [--only deno,bun,node,valkey,workerd] [--no-gates] [test files...]
+// Usage: node scripts/test.mjs [--only deno,bun,node,valkey,workerd,package] [--no-gates] [test files...]
 // Written as plain JavaScript so a bare Node can run it before anything is built.
 
 import { spawnSync } from "node:child_process";
@@ -18,7 +19,7 @@ const tmp = join(root, ".tmp");
 mkdirSync(tmp, { recursive: true });
 
 const argv = process.argv.slice(2);
-let only = ["deno", "bun", "node", "valkey", "workerd"];
+let only = ["deno", "bun", "node", "valkey", "workerd", "package"];
 let gates = true;
 const files = [];
 for (let i = 0; i < argv.length; i++) {
@@ -249,6 +250,24 @@ if (only.includes("workerd")) {
     ], { env: { ...process.env, NO_COLOR: "1", UNIREDIS_EDGE_MODULES: modules } });
     record("workerd (edge)", countJUnit(report), ok);
   }
+}
+
+if (only.includes("package")) {
+  // The npm package as a user installs it: `npm pack` into an empty project, import and require on every Node
+  // and Bun, TypeScript consumers, a workerd bundle, the npm README's examples (scripts/package_test.mjs).
+  const built = only.includes("node") ||
+    run("build npm package", bin("deno"), ["run", "-A", "scripts/build_npm.ts"]);
+  const report = join(tmp, "package.xml");
+  rmSync(report, { force: true });
+  const ok = built && run("package (npm pack)", process.execPath, [
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=junit",
+    `--test-reporter-destination=${report}`,
+    "scripts/package_test.mjs",
+  ]);
+  record("package (npm pack)", countJUnit(report), ok);
 }
 
 console.log("\n" + rows.join("\n"));
