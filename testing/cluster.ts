@@ -199,7 +199,7 @@ export interface TestCluster {
   waitStable(timeoutMs?: number): Promise<void>;
   /** SIGKILLs a node and waits until it is gone. */
   kill(node: ClusterNodeInfo): Promise<void>;
-  /** Starts a node again (stopping it first if running) on the same port, dir and config; waits until stable. */
+  /** Starts a node again (stopping it first if running) on the same port, dir and config; waits until stable (up to 30 s). */
   restart(node: ClusterNodeInfo): Promise<void>;
   /**
    * `CLUSTER FAILOVER [FORCE|TAKEOVER]` on a replica; resolves once every running node sees it as the
@@ -520,7 +520,8 @@ class Cluster implements TestCluster {
 
   async restart(node: ClusterNodeInfo): Promise<void> {
     await (node as Node).proc.restart();
-    await this.waitStable();
+    // A restarted node rejoins by gossip: on a busy machine that takes longer than a failover settles.
+    await this.waitStable(30_000);
   }
 
   async failover(
