@@ -70,12 +70,15 @@ export function extraNodePaths() {
     .filter((path) => existsSync(path));
 }
 
-/** The path of a dev runtime: `deno`, `bun`, or `node` (the one running this script). */
+/**
+ * The path of a dev tool: `deno`, `bun`, `node` (the one running this script), or any other entry of
+ * node_modules/.bin (JavaScript launchers such as `tsc`, which need no postinstall).
+ */
 export function runtimePath(name) {
   if (name === "deno") return denoPath();
   if (name === "bun") return bunPath();
   if (name === "node") return process.execPath;
-  throw new Error(`unknown runtime ${name}: deno, bun or node`);
+  return join(modules, ".bin", name);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
