@@ -63,11 +63,18 @@ export function bunPath() {
   ]);
 }
 
-/** The extra Node releases of scripts/nodes (Node 22 and 24), those installed. */
+/**
+ * The extra Node releases of scripts/nodes (Node 22 and 24), those installed; also where installs made
+ * before scripts/nodes existed put them, until the next `npm ci`.
+ */
 export function extraNodePaths() {
   return ["node22", "node24"]
-    .map((name) => join(modules, "uniredis-dev-nodes", "node_modules", name, "bin", "node"))
-    .filter((path) => existsSync(path));
+    .map((name) =>
+      [join(modules, "uniredis-dev-nodes", "node_modules", name), join(modules, name)]
+        .map((dir) => join(dir, "bin", "node"))
+        .find((path) => existsSync(path))
+    )
+    .filter(Boolean);
 }
 
 /**
