@@ -8,7 +8,8 @@
 
 import { Command, type ReplyTransform } from "./commands/command.ts";
 import { transformError } from "./commands/reply.ts";
-import { ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
+import { authFailure } from "./auth_error.ts";
+import { AuthenticationError, ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
 import { Decoder, type EncodingErrors } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
@@ -224,6 +225,8 @@ export class Connection {
   readonly options: Readonly<ConnectionOptions>;
   /** The options as given, secrets included: never exposed. */
   readonly #options: Readonly<ConnectionOptions>;
+  // Between the transport opening and the handshake's replies (HELLO, AUTH, ...).
+  #handshaking = false;
   #address: string;
   #host: string | undefined;
   #port: number | undefined;
@@ -381,7 +384,11 @@ export class Connection {
     const timeout = limit && limit > 0
       ? new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          timedOut = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms`);
+          // Still inside the connector with TLS on: most often a plain port that waits for a command.
+          const hint = o.tls && this.#transport === undefined
+            ? " (no TLS reply: does this port serve TLS?)"
+            : "";
+          timedOut = new TimeoutError(`Timed out connecting to ${this.address} after ${limit} ms${hint}`);
           reject(timedOut);
           abort.abort(timedOut);
         }, limit);
@@ -435,7 +442,9 @@ export class Connection {
           if (this.#transport === transport) this.#onTransportClose(error);
         });
         o.onEvent?.("connect", this);
+        this.#handshaking = true;
         this.hello = await race(handshake(this, o));
+        this.#handshaking = false;
         const refused = o.verify ? await race(o.verify(this)) : undefined;
         if (refused === undefined) break;
         if (!o.resolveAddress || attempt >= VERIFY_ATTEMPTS) {
@@ -455,6 +464,7 @@ export class Connection {
       this.#fail(failure);
       throw failure;
     } finally {
+      this.#handshaking = false;
       if (timer !== undefined) clearTimeout(timer);
       this.#connectAbort = undefined;
     }
@@ -673,7 +683,9 @@ export class Connection {
       return;
     }
     if (value instanceof RedisError) {
-      entry.reject(value);
+      // NOAUTH on a command: no credentials were sent (RESP2 without a password); say which to set.
+      const noAuth = value instanceof AuthenticationError && value.message.startsWith("NOAUTH");
+      entry.reject(noAuth ? authFailure(this.address, this.#options, value) : value);
       return;
     }
     const transform = entry.transform;
@@ -783,7 +795,18 @@ export class Connection {
 
   #onTransportClose(error?: Error): void {
     if (this.#state === "closed") return;
-    this.#fail(this.#lost(error));
+    this.#fail(this.#handshaking && !this.#options.tls ? this.#closedInHandshake(error) : this.#lost(error));
+  }
+
+  // A TLS-only port hangs up on plain text: the likeliest reason a server
+  // closes before it answers HELLO, so the message says what to set.
+  #closedInHandshake(error?: Error): ConnectionError {
+    const text = error?.message.replace(/^connection to \S+ (?:lost|failed): /i, "");
+    return new ConnectionError(
+      `Error connecting to ${this.address}: the server closed the connection during the handshake ` +
+        `(if it expects TLS, set tls or use rediss://)${text ? `: ${text}` : ""}`,
+      { cause: error },
+    );
   }
 
   #lost(error?: unknown): ConnectionError {

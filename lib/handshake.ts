@@ -6,6 +6,7 @@
  */
 
 import type { Connection, ConnectionOptions, ServerHello } from "./connection.ts";
+import { authFailure } from "./auth_error.ts";
 import { AuthenticationError, ConnectionError, RedisError, ResponseError } from "./errors.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { toRecord } from "./commands/reply.ts";
@@ -32,7 +33,7 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
     if (o.tracking) setup.push(["CLIENT", "TRACKING", "ON"]);
     const [reply, ...rest] = await conn.sendRaw([hello, ...setup]);
     if (!(reply instanceof RedisError)) {
-      checkSetup(conn, setup, rest);
+      checkSetup(conn, o, setup, rest);
       const info = toRecord(reply);
       return {
         protocol: 3,
@@ -42,7 +43,7 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
         id: info.id as number | undefined,
       };
     }
-    if (!refusesHello(reply)) throw authOrConnectionError(conn, reply);
+    if (!refusesHello(reply)) throw authOrConnectionError(conn, o, reply);
     // An old server or one limited to RESP2: redo the setup the RESP2 way.
     if (o.tracking) {
       throw new ConnectionError(
@@ -58,9 +59,9 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   if (o.clientName) resp2.push(["CLIENT", "SETNAME", o.clientName]);
   const replies = await conn.sendRaw([...resp2, ...setup]);
   for (let i = 0; i < resp2.length; i++) {
-    if (replies[i] instanceof RedisError) throw authOrConnectionError(conn, replies[i] as RedisError);
+    if (replies[i] instanceof RedisError) throw authOrConnectionError(conn, o, replies[i] as RedisError);
   }
-  checkSetup(conn, setup, replies.slice(resp2.length));
+  checkSetup(conn, o, setup, replies.slice(resp2.length));
   return { protocol: 2 };
 }
 
@@ -83,22 +84,27 @@ function refusesHello(error: RedisError): boolean {
     m.startsWith("ERR unknown or unsupported command");
 }
 
-function checkSetup(conn: Connection, setup: RedisArgument[][], replies: RespValue[]): void {
+function checkSetup(
+  conn: Connection,
+  o: ConnectionOptions,
+  setup: RedisArgument[][],
+  replies: RespValue[],
+): void {
   for (let i = 0; i < setup.length; i++) {
     const reply = replies[i];
     if (!(reply instanceof RedisError)) continue;
     if (setup[i][0] === "CLIENT" && setup[i][1] === "SETINFO") continue;
-    throw authOrConnectionError(conn, reply, `${String(setup[i][0])} failed during the handshake`);
+    throw authOrConnectionError(conn, o, reply, `${String(setup[i][0])} failed during the handshake`);
   }
 }
 
-function authOrConnectionError(conn: Connection, error: RedisError, what = "Handshake failed"): RedisError {
-  if (error instanceof AuthenticationError) {
-    return new (error.constructor as typeof AuthenticationError)(
-      `Authentication with ${conn.address} failed: ${error.message}`,
-      { cause: error },
-    );
-  }
+function authOrConnectionError(
+  conn: Connection,
+  o: ConnectionOptions,
+  error: RedisError,
+  what = "Handshake failed",
+): RedisError {
+  if (error instanceof AuthenticationError) return authFailure(conn.address, o, error);
   if (error instanceof ResponseError || !(error instanceof ConnectionError)) {
     return new ConnectionError(`${what} on ${conn.address}: ${error.message}`, { cause: error });
   }

@@ -5,6 +5,7 @@
  */
 
 import { DataError } from "./errors.ts";
+import { decodePart, schemeError, unparsableURL, urlError, userinfoCut } from "./url_error.ts";
 import { unknownOption } from "./commands/validate.ts";
 import type { Connector, TlsConnectOptions } from "./transport.ts";
 import type { RespValue } from "./protocol/types.ts";
@@ -154,6 +155,27 @@ export interface RedisOptions<D extends boolean = boolean> extends ConnectionSet
 
 const URL_SCHEMES = new Set(["redis:", "rediss:", "unix:"]);
 const ENCODING_ERRORS = new Set(["strict", "replace", "ignore"]);
+// The query options parseURL knows, as a bad one's error lists them.
+const URL_QUERY_OPTIONS = [
+  "db",
+  "protocol",
+  "username",
+  "password",
+  "client_name",
+  "decode_responses",
+  "encoding",
+  "encoding_errors",
+  "socket_timeout",
+  "socket_connect_timeout",
+  "socket_keepalive",
+  "health_check_interval",
+  "close_timeout",
+  "max_connections",
+  "single_connection_client",
+  "retry_on_timeout",
+  "max_bulk_length",
+  "ssl_cert_reqs",
+];
 
 /**
  * Parses a `redis://`, `rediss://` or `unix://` URL into options, as
@@ -175,33 +197,37 @@ export function parseURL(url: string): RedisOptions {
   let u: URL;
   try {
     u = new URL(url);
-  } catch (cause) {
-    throw new DataError(`Invalid Redis URL (expected redis://, rediss:// or unix://)`, { cause });
+  } catch {
+    // The URL API's error names neither the part nor hides the password: say which part instead.
+    throw unparsableURL(url);
   }
-  if (!URL_SCHEMES.has(u.protocol)) {
-    throw new DataError(`Invalid Redis URL scheme "${u.protocol}" (expected redis://, rediss:// or unix://)`);
+  if (!URL_SCHEMES.has(u.protocol)) throw schemeError(u.protocol);
+  // "redis:host" parses, as a path: the host would silently become a database.
+  if (u.protocol !== "unix:" && !url.trimStart().slice(u.protocol.length).startsWith("//")) {
+    throw urlError(`"//" expected after "${u.protocol}"`);
   }
   const options: RedisOptions = {};
   if (u.protocol === "unix:") {
-    options.path = decodeURIComponent(u.pathname);
+    options.path = decodePart(u.pathname, "socket path");
   } else {
     if (u.hostname) options.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
     if (u.port) options.port = Number(u.port);
     const dbPath = u.pathname.replace(/^\//, "");
-    if (dbPath) options.db = parseIndex(dbPath, "database in the URL path");
+    if (dbPath.includes("@")) throw userinfoCut();
+    if (dbPath) options.db = parseIndex(dbPath, `database "${dbPath}" in the path`);
     if (u.protocol === "rediss:") options.tls = true;
   }
-  if (u.username) options.username = decodeURIComponent(u.username);
-  if (u.password) options.password = decodeURIComponent(u.password);
+  if (u.username) options.username = decodePart(u.username, "username");
+  if (u.password) options.password = decodePart(u.password, "password");
   for (const [rawName, value] of u.searchParams) {
     const name = rawName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     switch (name) {
       case "db":
-        options.db = parseIndex(value, "db");
+        options.db = parseIndex(value, `query option db "${value}"`);
         break;
       case "protocol":
         if (value !== "2" && value !== "3") {
-          throw new DataError(`URL option protocol must be 2 or 3, got "${value}"`);
+          throw urlError(`query option protocol "${value}" (expected 2 or 3)`);
         }
         options.protocol = Number(value) as 2 | 3;
         break;
@@ -216,12 +242,12 @@ export function parseURL(url: string): RedisOptions {
         break;
       case "encodingErrors":
         if (!ENCODING_ERRORS.has(value)) {
-          throw new DataError(`URL option ${rawName} must be strict, replace or ignore, got "${value}"`);
+          throw urlError(`query option ${rawName} "${value}" (expected strict, replace or ignore)`);
         }
         options.encodingErrors = value as EncodingErrors;
         break;
       case "maxBulkLength":
-        options.maxBulkLength = parseIndex(value, rawName);
+        options.maxBulkLength = parseIndex(value, `query option ${rawName} "${value}"`);
         break;
       case "socketTimeout":
       case "socketConnectTimeout":
@@ -230,7 +256,7 @@ export function parseURL(url: string): RedisOptions {
         options[name] = parseMs(value, rawName);
         break;
       case "maxConnections":
-        options.maxConnections = parseIndex(value, "max_connections");
+        options.maxConnections = parseIndex(value, `query option ${rawName} "${value}"`);
         break;
       case "singleConnectionClient":
         options.singleConnectionClient = parseBool(value, rawName);
@@ -251,7 +277,7 @@ export function parseURL(url: string): RedisOptions {
         options[name] = value;
         break;
       default:
-        throw new DataError(`Unknown URL option "${rawName}"`);
+        throw urlError(`unknown query option "${rawName}" (accepted: ${URL_QUERY_OPTIONS.join(", ")})`);
     }
   }
   return options;
@@ -262,16 +288,14 @@ function tlsObject(tls: RedisOptions["tls"]): TlsConnectOptions {
 }
 
 function parseIndex(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) {
-    throw new DataError(`Invalid ${what}: "${text}" (expected a non-negative integer)`);
-  }
+  if (!/^\d+$/.test(text)) throw urlError(`${what} (expected a non-negative integer)`);
   return Number(text);
 }
 
 function parseMs(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) {
-    throw new DataError(`URL option ${what} must be milliseconds, got "${text}"`);
+    throw urlError(`query option ${what} "${text}" (expected milliseconds)`);
   }
   return n;
 }
@@ -289,7 +313,7 @@ function parseBool(text: string, what: string): boolean {
     case "off":
       return false;
   }
-  throw new DataError(`URL option ${what} must be true or false, got "${text}"`);
+  throw urlError(`query option ${what} "${text}" (expected true or false)`);
 }
 
 /**

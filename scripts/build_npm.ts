@@ -50,12 +50,14 @@ const tsconfig = {
   },
   include: [
     "../mod.ts",
+    "../edge.ts",
     "../lib/**/*.ts",
     "../transports/**/*.ts",
     "../tests/**/*.ts",
     "../examples/**/*.ts",
   ],
-  exclude: ["../lib/**/bench_*.ts"],
+  // tests/edge is bundled by esbuild and driven from Deno (the workerd pass), not run on Node.
+  exclude: ["../lib/**/bench_*.ts", "../tests/edge/**"],
 };
 writeFileSync(join(out, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
 // The package is ESM; tests and sources compile as such.

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs the quality gates and the whole suite on Deno, Bun and Node (the npm
-// build), then once more on Deno against Valkey (the `valkey` pass), and
-// prints one line: `N passed, N failed` over every run.
+// build), then once more on Deno against Valkey (the `valkey` pass), then the
+// edge smoke suite in workerd (the `workerd` pass), and prints one line:
+// `N passed, N failed` over every run.
 //
-// Usage: node scripts/test.mjs [--only deno,bun,node,valkey] [--no-gates] [test files...]
+// Usage: node scripts/test.mjs [--only deno,bun,node,valkey,workerd] [--no-gates] [test files...]
 // Written as plain JavaScript so a bare Node can run it before anything is built.
 
 import { spawnSync } from "node:child_process";
@@ -19,7 +20,7 @@ const tmp = join(root, ".tmp");
 mkdirSync(tmp, { recursive: true });
 
 const argv = process.argv.slice(2);
-let only = ["deno", "bun", "node", "valkey"];
+let only = ["deno", "bun", "node", "valkey", "workerd"];
 let gates = true;
 const files = [];
 for (let i = 0; i < argv.length; i++) {
@@ -99,7 +100,15 @@ if (gates) {
   };
   check("deno fmt --check", deno, ["fmt", "--check"]);
   check("deno lint", deno, ["lint"]);
-  check("deno check", deno, ["check", "mod.ts", "transports/", "tests/", "lib/", "scripts/build_npm.ts"]);
+  check("deno check", deno, [
+    "check",
+    "mod.ts",
+    "edge.ts",
+    "transports/",
+    "tests/",
+    "lib/",
+    "scripts/build_npm.ts",
+  ]);
   check("lib/ without runtime types", process.execPath, [
     join(root, "node_modules", "typescript", "bin", "tsc"),
     "-p",
@@ -113,6 +122,7 @@ if (gates) {
     "check",
     "--doc-only",
     "mod.ts",
+    "edge.ts",
     ...sources("lib"),
     ...sources("transports"),
   ]);
@@ -120,6 +130,7 @@ if (gates) {
     "doc",
     "--lint",
     "mod.ts",
+    "edge.ts",
     "transports/node.ts",
     "transports/deno.ts",
     "transports/bun.ts",
@@ -217,6 +228,28 @@ if (only.includes("valkey")) {
       ...testFiles,
     ], { env: { ...process.env, NO_COLOR: "1", UNIREDIS_REDIS_SERVER: binary } });
     record(`deno (valkey ${version})`, countJUnit(report), ok);
+  }
+}
+
+if (only.includes("workerd")) {
+  // A Worker bundled from edge.ts (esbuild, as wrangler does) served by workerd, checked over HTTP against a
+  // test redis-server: tests/edge/workerd.ts, one case per check. Its harness is TypeScript, so Deno runs it.
+  const modules = process.env.UNIREDIS_EDGE_MODULES || join(root, "node_modules");
+  const missing = ["workerd", "esbuild"].filter((name) => !existsSync(join(modules, ".bin", name)));
+  if (missing.length) {
+    console.log(`\n=== workerd: ${missing.join(" and ")} not found in ${modules}: run npm install`);
+    record("workerd (not installed)", [0, 1, 0], false);
+  } else {
+    const report = join(tmp, "workerd.xml");
+    rmSync(report, { force: true });
+    const ok = run("workerd (edge smoke suite)", bin("deno"), [
+      "test",
+      "-A",
+      "--no-check",
+      `--junit-path=${report}`,
+      "tests/edge/workerd.ts",
+    ], { env: { ...process.env, NO_COLOR: "1", UNIREDIS_EDGE_MODULES: modules } });
+    record("workerd (edge)", countJUnit(report), ok);
   }
 }
 

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { ConnectionError } from "../lib/errors.ts";
 import type { ConnectOptions, Connector, Transport } from "../lib/transport.ts";
 import {
   abortError,
@@ -172,11 +171,8 @@ class BunTransport extends StreamTransport {
     if (this.#reject === undefined) return;
     const verify = this.#options.tls?.rejectUnauthorized ?? true;
     if (verify && (!success || authorizationError !== null)) {
-      const reason = authorizationError?.message ?? "certificate verification failed";
       this.#fail(
-        new ConnectionError(`cannot connect to ${this.target}: TLS handshake failed: ${reason}`, {
-          cause: authorizationError ?? undefined,
-        }),
+        connectError(this.target, authorizationError ?? new Error("certificate verification failed"), true),
       );
       return;
     }
@@ -211,9 +207,9 @@ class BunTransport extends StreamTransport {
     if (this.#reject !== undefined) {
       const cause = error ?? this.#connectError;
       this.#fail(
-        cause !== undefined ? connectError(this.target, cause) : new ConnectionError(
-          `cannot connect to ${this.target}: the connection closed during the TLS handshake`,
-        ),
+        cause !== undefined
+          ? connectError(this.target, cause)
+          : connectError(this.target, new Error("the connection closed during the handshake"), true),
       );
       return;
     }

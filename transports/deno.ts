@@ -144,7 +144,7 @@ function unsupportedTls(options: ConnectOptions, target: string): ConnectionErro
   const host = options.host ?? "localhost";
   if (tls.rejectUnauthorized === false) {
     return new ConnectionError(
-      `cannot connect to ${target}: Deno cannot turn off TLS certificate verification for one connection ` +
+      `Error connecting to ${target}: Deno cannot turn off TLS certificate verification for one connection ` +
         "(tls.rejectUnauthorized: false). Pass the CA that signed the server's certificate as tls.ca (and " +
         "tls.servername if the certificate names another host), use the Node transport (nodeConnector) " +
         "whose node:tls honours rejectUnauthorized, or run Deno with --unsafely-ignore-certificate-errors " +
@@ -153,7 +153,7 @@ function unsupportedTls(options: ConnectOptions, target: string): ConnectionErro
   }
   if (options.path !== undefined) {
     return new ConnectionError(
-      `cannot connect to ${target}: Deno cannot run TLS over a unix socket; connect with host/port, ` +
+      `Error connecting to ${target}: Deno cannot run TLS over a unix socket; connect with host/port, ` +
         "or drop tls (the socket is local).",
     );
   }
@@ -162,7 +162,7 @@ function unsupportedTls(options: ConnectOptions, target: string): ConnectionErro
     tls.servername !== host
   ) {
     return new ConnectionError(
-      `cannot connect to ${target}: Deno cannot send a client certificate (tls.cert) with a server name ` +
+      `Error connecting to ${target}: Deno cannot send a client certificate (tls.cert) with a server name ` +
         `(tls.servername "${tls.servername}") other than the host: Deno.connectTls names the host it dials, ` +
         "and Deno.startTls takes no client certificate. Connect with host set to the certificate's name, " +
         "or use the Node transport (nodeConnector).",
@@ -220,6 +220,7 @@ export const denoConnector: Connector = async (options: ConnectOptions): Promise
   };
 
   let conn: DenoConn | undefined;
+  let handshaking = false; // a failure from here on is the TLS handshake's
   try {
     const host = options.host ?? "localhost";
     const tls = options.tls;
@@ -239,16 +240,18 @@ export const denoConnector: Connector = async (options: ConnectOptions): Promise
         const caCerts = tls.ca === undefined ? undefined : Array.isArray(tls.ca) ? tls.ca : [tls.ca];
         const tcp = conn;
         conn = undefined;
+        handshaking = true;
         conn = await step(Deno.startTls(tcp, { hostname: tls.servername ?? host, caCerts }), closeConn);
       }
     }
     // connectTls/startTls resolve before the handshake: finish it here so
     // certificate errors reject the connect.
+    handshaking = tls !== undefined;
     if (conn.handshake !== undefined) await step(conn.handshake());
     return new DenoTransport(conn, target);
   } catch (e) {
     if (conn !== undefined) closeConn(conn);
-    throw signal?.aborted ? abortError(target, signal) : connectError(target, e);
+    throw signal?.aborted ? abortError(target, signal) : connectError(target, e, handshaking);
   } finally {
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
   }

@@ -96,14 +96,23 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
       socket.off("error", onError);
       socket.off("close", onEarlyClose);
       socket.off(tls === undefined ? "connect" : "secureConnect", onConnect);
+      socket.off("connect", onTcpConnect);
       signal?.removeEventListener("abort", onAbort);
     };
+    // For TLS, "connect" is the TCP connect: any failure after it is the handshake's.
+    let handshaking = false;
+    const onTcpConnect = () => handshaking = true;
     const onError = (e: Error) => {
       settle();
       socket.destroy();
-      reject(connectError(target, e));
+      reject(connectError(target, e, handshaking));
     };
-    const onEarlyClose = () => onError(new Error("the connection closed before it was established"));
+    const onEarlyClose = () =>
+      onError(
+        new Error(
+          `the connection closed ${handshaking ? "during the handshake" : "before it was established"}`,
+        ),
+      );
     const onAbort = () => {
       settle();
       socket.destroy();
@@ -120,6 +129,7 @@ export const nodeConnector: Connector = (options: ConnectOptions): Promise<Trans
     socket.once("error", onError);
     socket.once("close", onEarlyClose);
     socket.once(tls === undefined ? "connect" : "secureConnect", onConnect);
+    if (tls !== undefined) socket.once("connect", onTcpConnect);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 };

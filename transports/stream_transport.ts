@@ -37,23 +37,84 @@ export function describeTarget(options: ConnectOptions): string {
   return options.path ?? `${options.host ?? "localhost"}:${options.port}`;
 }
 
-function reasonOf(cause: unknown): unknown {
-  return (cause as Error)?.message ?? cause;
+// OS error codes in words; the code itself is kept in brackets to search for.
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOENT: "no such socket file",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed for now",
+  ECONNRESET: "connection reset by the peer",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EACCES: "permission denied",
+  EADDRNOTAVAIL: "address not available",
+  ECONNABORTED: "connection aborted",
+};
+
+// Deno reports a failed lookup without a code; its text (getaddrinfo's) says which.
+const LOOKUP_FAILED =
+  /failed to lookup address|Name or service not known|nodename nor servname|No address associated/i;
+const LOOKUP_AGAIN = /Temporary failure in name resolution/i;
+// Certificate and handshake failures of every runtime (Node's codes, Deno's and Bun's texts).
+const TLS_FAILURE = /certificate|\bSSL\b|\bTLS\b|handshake|UnknownIssuer|NotValidForName/i;
+
+function codeOf(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code !== "") return code;
+  const message = String((cause as Error)?.message ?? "");
+  if (LOOKUP_AGAIN.test(message)) return "EAI_AGAIN";
+  if (LOOKUP_FAILED.test(message)) return "ENOTFOUND";
+  return undefined;
 }
 
 /**
- * The error a connect attempt rejects with: `cannot connect to <target>: <reason>`,
- * keeping the cause.
+ * The cause of a failed connect in a few words, the same on every runtime:
+ * `connection refused (ECONNREFUSED)` whether Deno, Bun or Node said it, or
+ * `TLS handshake failed: <what the TLS library said>`.
+ *
+ * @example
+ * ```ts
+ * import { connectReason } from "./stream_transport.ts";
+ * const refused = Object.assign(new Error("Failed to connect"), { code: "ECONNREFUSED" });
+ * console.log(connectReason(refused)); // "connection refused (ECONNREFUSED)"
+ * ```
+ */
+export function connectReason(cause: unknown, tls = false): string {
+  const code = codeOf(cause);
+  const text = describeCause(cause);
+  if (text.startsWith("TLS handshake failed")) return text;
+  if (tls) return `TLS handshake failed: ${text}`;
+  // Without the phase known, only a message that says so is a TLS failure (not "connection refused").
+  if (code !== undefined && REASONS[code] !== undefined) return text;
+  return TLS_FAILURE.test(text) ? `TLS handshake failed: ${text}` : text;
+}
+
+// An OS error in words with its code, else the error's own message (plus its code).
+function describeCause(cause: unknown): string {
+  const code = codeOf(cause);
+  const message = String((cause as Error)?.message ?? cause);
+  if (code === undefined) return message;
+  const known = REASONS[code];
+  if (known !== undefined) return `${known} (${code})`;
+  return message.includes(code) ? message : `${message} (${code})`;
+}
+
+/**
+ * The error a connect attempt rejects with: `Error connecting to <target>: <reason>`
+ * (see {@linkcode connectReason}), keeping the cause. `tls` says the failure
+ * came after the TCP connect, during the TLS handshake.
  *
  * @example
  * ```ts
  * import { connectError } from "./stream_transport.ts";
- * console.log(connectError("127.0.0.1:6380", new Error("refused")).message);
- * // "cannot connect to 127.0.0.1:6380: refused"
+ * const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+ * console.log(connectError("127.0.0.1:6380", refused).message);
+ * // "Error connecting to 127.0.0.1:6380: connection refused (ECONNREFUSED)"
  * ```
  */
-export function connectError(target: string, cause: unknown): ConnectionError {
-  return new ConnectionError(`cannot connect to ${target}: ${reasonOf(cause)}`, { cause });
+export function connectError(target: string, cause: unknown, tls = false): ConnectionError {
+  return new ConnectionError(`Error connecting to ${target}: ${connectReason(cause, tls)}`, { cause });
 }
 
 /**
@@ -78,13 +139,13 @@ export function abortError(target: string, signal: AbortSignal | undefined): Con
  * ```ts
  * import { checkConnect } from "./stream_transport.ts";
  * console.log(checkConnect({ host: "redis.local" }, "redis.local")?.message);
- * // "cannot connect to redis.local: no port or path given"
+ * // "Error connecting to redis.local: no port or path given"
  * ```
  */
 export function checkConnect(options: ConnectOptions, target: string): ConnectionError | undefined {
   if (options.signal?.aborted) return abortError(target, options.signal);
   if (options.path === undefined && options.port === undefined) {
-    return new ConnectionError(`cannot connect to ${target}: no port or path given`);
+    return new ConnectionError(`Error connecting to ${target}: no port or path given`);
   }
   return undefined;
 }
@@ -234,12 +295,12 @@ export abstract class StreamTransport implements Transport {
 
   /** A `ConnectionError` for a stream that broke: `connection to <target> lost: <reason>`. */
   protected lost(cause: unknown): ConnectionError {
-    return new ConnectionError(`connection to ${this.target} lost: ${reasonOf(cause)}`, { cause });
+    return new ConnectionError(`connection to ${this.target} lost: ${describeCause(cause)}`, { cause });
   }
 
   /** A `ConnectionError` for a socket error: `connection to <target> failed: <reason>`. */
   protected failed(cause: unknown): ConnectionError {
-    return new ConnectionError(`connection to ${this.target} failed: ${reasonOf(cause)}`, { cause });
+    return new ConnectionError(`connection to ${this.target} failed: ${describeCause(cause)}`, { cause });
   }
 
   onData(handler: (chunk: Uint8Array) => void): void {

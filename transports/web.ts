@@ -132,7 +132,7 @@ class WebTransport extends StreamTransport {
 // What the Sockets API cannot express fails before connecting, rather than
 // silently weakening or changing the TLS setup.
 function unsupported(options: ConnectOptions, target: string): ConnectionError | undefined {
-  const no = (what: string) => new ConnectionError(`cannot connect to ${target}: the Sockets API ${what}`);
+  const no = (what: string) => new ConnectionError(`Error connecting to ${target}: the Sockets API ${what}`);
   if (options.path !== undefined) return no("has no unix sockets");
   const tls = options.tls;
   if (tls === undefined) return undefined;
