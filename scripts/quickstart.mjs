@@ -6,10 +6,11 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runtimePath } from "./runtimes.mjs";
 import { startThrowawayRedis } from "./throwaway_redis.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
+const bin = runtimePath;
 const at = process.argv.indexOf("--runtime");
 const runtimes = at > 0 ? [process.argv[at + 1]] : ["deno", "bun", "node"];
 

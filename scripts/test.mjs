@@ -12,9 +12,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { extraNodePaths, runtimePath } from "./runtimes.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
+// Deno and Bun from their npm packages, found as scripts/runtimes.mjs says (not through node_modules/.bin).
+const bin = runtimePath;
 const tmp = join(root, ".tmp");
 mkdirSync(tmp, { recursive: true });
 
@@ -165,13 +167,13 @@ if (only.includes("bun")) {
 }
 
 if (only.includes("node")) {
-  // Every Node at hand, once per version: this one, the machine's (npm scripts put node_modules/.bin, where
-  // the npm-installed Node links itself, first on PATH), and the releases from optionalDependencies.
+  // Every Node at hand, once per version: this one, the machine's first on PATH (outside node_modules), and
+  // the releases installed by scripts/nodes (Node 22 and 24).
   const candidates = [
     process.execPath,
     ...(process.env.PATH ?? "").split(":").filter((dir) => dir && !dir.includes("node_modules"))
       .map((dir) => join(dir, "node")),
-    ...["node22", "node24"].map((n) => join(root, "node_modules", n, "bin", "node")),
+    ...extraNodePaths(),
   ];
   const nodes = new Map();
   for (const path of candidates) {

@@ -8,11 +8,13 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { RawRedis } from "./resp.mjs";
 import { startThrowawayRedis } from "../../scripts/throwaway_redis.mjs";
+import { runtimePath } from "../../scripts/runtimes.mjs";
 import { ceilingSpec, setupCommands } from "../workloads/spec.mjs";
 
 export const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const root = join(benchDir, "..");
-export const bin = (name) => join(root, "node_modules", ".bin", name);
+/** A runtime's binary (`deno`, `bun`) from its npm package, as scripts/runtimes.mjs finds it. */
+export const bin = (name) => runtimePath(name);
 const workloadsDir = join(benchDir, "workloads");
 /** Private copy of the npm build, so a rebuild by someone else mid-run cannot pull it from under us. */
 export const npmCopy = join(benchDir, ".cache", "npm");
