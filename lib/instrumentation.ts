@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { RedisArgument } from "./commands/command.ts";
+import type { RedisArgument } from "./protocol/types.ts";
 
 /** The server an operation went to. */
 export interface ServerTarget {
