@@ -24,6 +24,9 @@ import type { Retry } from "./retry.ts";
 import { type Backoff, defaultBackoff } from "./backoff.ts";
 import { Recovery, retryPolicy, type Trace } from "./recovery.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
+import { type KeyspaceNotificationsOptions, keyspacePlan } from "./keyspace/channels.ts";
+import { KeyspaceNotifications } from "./keyspace/notifications.ts";
+import { standaloneFeeds } from "./keyspace/standalone.ts";
 import { type CacheInterface, isCacheable, type TrackingCache } from "./cache.ts";
 import { isReadOnly } from "./commands/read_only.ts";
 import { transformError } from "./commands/reply.ts";
@@ -409,6 +412,29 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     const pubsub = new PubSub<D>(this, options);
     this.#pubsubs.add(pubsub);
     return pubsub;
+  }
+
+  /**
+   * Keyspace notifications, parsed (redis-py's `KeyspaceNotifications`):
+   * resolves once subscribed on a pubsub of this client. `keys` and
+   * `patterns` watch keys (key-space channels), `events` filters them, or
+   * alone watches events (key-event channels); `configure` enables what is
+   * needed with CONFIG SET, added to the server's current flags. Closing the
+   * client closes it. See {@link KeyspaceNotificationsOptions}.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * await using kn = await r.keyspaceNotifications({ keys: ["cart:7"], configure: true });
+   * await r.set("cart:7", "x", { ex: 60 });
+   * console.log(await kn.getMessage({ timeout: 1_000 }));
+   * // { key: "cart:7", eventType: "set", database: 0, channel: "__keyspace@0__:cart:7", isKeyspace: true }
+   * ```
+   */
+  async keyspaceNotifications(options: KeyspaceNotificationsOptions = {}): Promise<KeyspaceNotifications<D>> {
+    const plan = keyspacePlan(options, this.connectionPool.options.db ?? 0, false);
+    return await new KeyspaceNotifications<D>(plan, standaloneFeeds<D>(this)).open();
   }
 
   /** Stops tracking a closed pubsub (called by `PubSub.close`). */

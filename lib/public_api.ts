@@ -62,6 +62,13 @@ export {
 } from "./pubsub.ts";
 export { type PubSubRouter, type SubscriptionKind } from "./pubsub_link.ts";
 export { type ClusterPubSubOptions } from "./cluster/pubsub.ts";
+export {
+  type KeyNotification,
+  type KeyspaceNotificationsOptions,
+  mergeKeyspaceFlags,
+  parseKeyNotification,
+} from "./keyspace/channels.ts";
+export { KeyspaceNotifications } from "./keyspace/notifications.ts";
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./options.ts";
 export { REDACTED } from "./redact.ts";

@@ -41,6 +41,9 @@ import { withTransform } from "./callbacks.ts";
 import { withDeadline } from "./deadline.ts";
 import type { PubSub } from "../pubsub.ts";
 import { clusterPubSub, type ClusterPubSubOptions } from "./pubsub.ts";
+import { clusterKeyspaceFeeds } from "./keyspace.ts";
+import { type KeyspaceNotificationsOptions, keyspacePlan } from "../keyspace/channels.ts";
+import { KeyspaceNotifications } from "../keyspace/notifications.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import { ClusterCache } from "./cache.ts";
 import type { CacheInterface } from "../cache.ts";
@@ -663,6 +666,46 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
     }, options);
     this.#pubsubs.add(pubsub);
     return pubsub;
+  }
+
+  /**
+   * Keyspace notifications over the cluster (redis-py's
+   * `ClusterKeyspaceNotifications`), with the options of
+   * `Redis.keyspaceNotifications()` (database 0 only). A node notifies only
+   * of its own keys, so it subscribes on every primary, each on a
+   * connection of its own; `configure` applies to each primary as it is
+   * subscribed. When a primary fails over or a primary joins, the client's
+   * topology shows it (after a lost connection, a `MOVED` or the periodic
+   * refresh) and the new primary is subscribed (and configured); a node
+   * that is no longer a primary is left. Replicas are not subscribed. Events
+   * on a node while it is not subscribed are lost.
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * await using kn = await rc.keyspaceNotifications({ events: ["expired"], configure: true });
+   * await rc.set("session:1", "x", { px: 10 });
+   * for await (const { key } of kn) {
+   *   console.log(key); // "session:1"
+   *   break;
+   * }
+   * ```
+   */
+  async keyspaceNotifications(options: KeyspaceNotificationsOptions = {}): Promise<KeyspaceNotifications<D>> {
+    const plan = keyspacePlan(options, 0, true);
+    const feeds = clusterKeyspaceFeeds<D>({
+      topology: this.#topology,
+      ready: async () => {
+        if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
+      },
+      pool: (node) => this.#link(node).pool,
+      nodeClient: (node) => this.nodeClient(node),
+      backoff: this.retry.backoff,
+      track: (p) => this.#pubsubs.add(p),
+      forget: (p) => this.#pubsubs.delete(p),
+    });
+    return await new KeyspaceNotifications<D>(plan, feeds).open();
   }
 
   /**
