@@ -674,11 +674,13 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
    * `Redis.keyspaceNotifications()` (database 0 only). A node notifies only
    * of its own keys, so it subscribes on every primary, each on a
    * connection of its own; `configure` applies to each primary as it is
-   * subscribed. When a primary fails over or a primary joins, the client's
-   * topology shows it (after a lost connection, a `MOVED` or the periodic
-   * refresh) and the new primary is subscribed (and configured); a node
-   * that is no longer a primary is left. Replicas are not subscribed. Events
-   * on a node while it is not subscribed are lost.
+   * subscribed. When a primary fails over or a primary joins, the new
+   * primary is subscribed (and configured) once the client's topology shows
+   * it: at once after a lost connection or a `MOVED`, else within about 6 s
+   * (the topology is refreshed every 5 s while it is open); a node that is
+   * no longer a primary is left. Replicas are not subscribed (they would
+   * repeat their primary's events, with an expiry as a `del`). Events on a
+   * node while it is not subscribed are lost, as with any pubsub.
    *
    * @example
    * ```ts

@@ -34,12 +34,16 @@ export interface ClusterKeyspaceAccess<D extends boolean> {
   forget(pubsub: PubSub<D>): void;
 }
 
-/**
- * How often the known primaries are compared with the pubsubs (no I/O: the
- * topology is refreshed by the client, and by these pubsubs when they lose
- * their node).
- */
+/** How often the known primaries are compared with the pubsubs (no I/O). */
 const CHECK_MS = 1_000;
+/**
+ * How often (in checks) the topology is refreshed. The client refreshes it on
+ * a `MOVED` and every `topologyRefreshInterval` (30 s by default), and these
+ * pubsubs when they lose their node; but a manual failover loses no
+ * connection (the demoted node stays up, as a replica) and a client that only
+ * listens gets no `MOVED`.
+ */
+const REFRESH_EVERY = 5;
 
 /** One pubsub per primary; `configure` applies to each primary as it is subscribed. */
 export function clusterKeyspaceFeeds<D extends boolean>(access: ClusterKeyspaceAccess<D>): KeyspaceFeeds<D> {
@@ -133,8 +137,14 @@ export function clusterKeyspaceFeeds<D extends boolean>(access: ClusterKeyspaceA
       sink = s;
       await sync();
       // A primary that failed to subscribe is tried again here, as are new ones.
+      let ticks = 0;
       timer = setInterval(() => {
-        if (!closed && differs()) void sync().catch(() => {});
+        if (closed) return;
+        const check = () => {
+          if (!closed && differs()) void sync().catch(() => {});
+        };
+        if (++ticks % REFRESH_EVERY === 0) topology.refresh().then(check, () => {});
+        else check();
       }, CHECK_MS);
     },
     async close(): Promise<void> {
