@@ -1,8 +1,9 @@
 // Keyspace notifications on a real server (RESP2 and RESP3): set, del, expire and expired events of
 // chosen keys arrive parsed, with the database they happened in; other keys and other events are not
-// yielded; key-event channels; binary keys with decodeResponses false; `configure` adds the flags the
-// subscription needs to the server's own, writes nothing when they are there, and is never done unasked;
-// closing the client ends the iteration; bad options are DataErrors before any byte is sent.
+// yielded; key-event channels; binary keys with decodeResponses false; a killed connection is replaced;
+// `configure` adds the flags the subscription needs to the server's own, writes nothing when they are
+// there, and is never done unasked; closing the client ends the iteration; bad options are DataErrors
+// before any byte is sent.
 //
 // One private server for the file (the tests change its configuration); each test sets the
 // notify-keyspace-events it starts from.
@@ -11,7 +12,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError, type KeyNotification, type KeyspaceNotifications, Redis } from "../mod.ts";
 import { freePort, startRedis } from "./harness/mod.ts";
-import { commandCalls } from "./support/async.ts";
+import { commandCalls, waitFor } from "./support/async.ts";
 
 const server = await startRedis();
 
@@ -157,6 +158,21 @@ test("without configure, the server's configuration is left alone", async () => 
   await r.set("ks:n:sentinel", "1");
   // Nothing is notified: the subscription works, the server sends nothing.
   assert.equal(await kn.getMessage({ timeout: 50 }), null);
+});
+
+test("after its connection is killed it subscribes again and events arrive anew", async () => {
+  await setFlags("KEA");
+  await using r = client();
+  await using kn = await r.keyspaceNotifications({ keys: ["ks:kill"], events: ["set"] });
+  const channel = "__keyspace@0__:ks:kill";
+  const numsub = async () => ((await server.command("PUBSUB", "NUMSUB", channel)) as [string, number])[1];
+  assert.equal(await numsub(), 1);
+  assert.equal(await server.command("CLIENT", "KILL", "TYPE", "pubsub"), 1);
+  assert.ok(await waitFor(async () => await numsub() === 1, 10_000), "subscribed again");
+  await r.set("ks:kill", "1");
+  const n = await next(kn);
+  assert.deepEqual([n.key, n.eventType], ["ks:kill", "set"]);
+  assert.equal(kn.subscribed, true);
 });
 
 test("closing the client closes the notifications and ends the iteration", async () => {
