@@ -10,7 +10,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, type KeyNotification, type KeyspaceNotifications, Redis } from "../mod.ts";
+import { DataError, type KeyNotification, type KeyspaceNotifications, PubSubError, Redis } from "../mod.ts";
 import { freePort, startRedis } from "./harness/mod.ts";
 import { commandCalls, waitFor } from "./support/async.ts";
 
@@ -129,6 +129,8 @@ test("keyPrefix keeps the keys under it and strips it", async () => {
   await r.set("ks:pre:7", "1");
   const n = await next(kn);
   assert.deepEqual([n.key, n.eventType, n.isKeyspace], ["7", "set", false]);
+  // Opened once, by the factory.
+  await assert.rejects(kn.open(), PubSubError);
 });
 
 test("configure adds what is missing to the server's flags and writes nothing when all are there", async () => {

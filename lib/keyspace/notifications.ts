@@ -7,7 +7,7 @@
  */
 
 import type { RedisKey } from "../commands/command.ts";
-import { DataError } from "../errors.ts";
+import { DataError, PubSubError } from "../errors.ts";
 import type { PubSub } from "../pubsub.ts";
 import type { Waiter } from "../pubsub_link.ts";
 import { checkOptionKeys, optionKeys } from "../commands/validate.ts";
@@ -60,6 +60,7 @@ export class KeyspaceNotifications<D extends boolean = true> implements AsyncDis
   #queue: KeyNotification<D>[] = [];
   #waiters: Waiter<void>[] = [];
   #closed = false;
+  #opened = false;
 
   /** Created by `Redis.keyspaceNotifications()` and `RedisCluster.keyspaceNotifications()`. */
   constructor(plan: KeyspacePlan, feeds: KeyspaceFeeds<D>) {
@@ -69,6 +70,8 @@ export class KeyspaceNotifications<D extends boolean = true> implements AsyncDis
 
   /** Subscribes (and configures the servers, when asked); called once by the factories. */
   async open(): Promise<this> {
+    if (this.#opened) throw new PubSubError("Keyspace notifications are opened once");
+    this.#opened = true;
     try {
       await this.#feeds.open(this.#plan, {
         add: (pubsub) => this.#add(pubsub),
