@@ -106,6 +106,7 @@ if (gates) {
     "mod.ts",
     "edge.ts",
     "transports/",
+    "observers/",
     "tests/",
     "lib/",
     "scripts/build_npm.ts",
@@ -126,6 +127,7 @@ if (gates) {
     "edge.ts",
     ...sources("lib"),
     ...sources("transports"),
+    ...sources("observers"),
   ]);
   check("deno doc --lint", deno, [
     "doc",
@@ -136,6 +138,7 @@ if (gates) {
     "transports/deno.ts",
     "transports/bun.ts",
     "transports/web.ts",
+    "observers/diagnostics_channel.ts",
   ]);
   check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 }
