@@ -557,7 +557,8 @@ export class Connection {
   #commandTrace(command: Command<unknown>, batch: SendOptions["batch"]): CommandTrace {
     // Not connected yet with an address to resolve (sentinels): the address is the one resolved by the end.
     if (this.#options.resolveAddress !== undefined && this.#state !== "ready") {
-      const connection = this;
+      const address = () => this.#serverAddress;
+      const port = () => this.#serverPort;
       return {
         command: command.name,
         args: command.args,
@@ -566,10 +567,10 @@ export class Connection {
         batchMode: batch?.mode,
         batchSize: batch?.size,
         get serverAddress() {
-          return connection.#serverAddress;
+          return address();
         },
         get serverPort() {
-          return connection.#serverPort;
+          return port();
         },
         database: this.#options.db ?? 0,
       };
