@@ -1,21 +1,22 @@
-// A/B micro-benchmark of the client-side cost per command, no server: two builds of uniredis (say main and
-// a branch) loaded in one process, each driving a fake in-memory server that answers +OK at once, run
-// alternately so both see the same machine load. W2-like: 100 workers awaiting SET/GET in turn; W3-like:
-// pipelines of 1,000 SETs. Prints each side's median ops/s and the ratio B/A.
+// A/B micro-benchmark of the client-side cost per command, no server: two (or more) builds of uniredis
+// (say main and a branch) loaded in one process, each driving a fake in-memory server that answers +OK at
+// once, run in rotating order so all see the same machine load. W2-like: 100 workers awaiting SET/GET in
+// turn; W3-like: pipelines of 1,000 SETs. Prints each build's median ops/s and its ratio to the first.
 //
-//   deno run -A bench/micro/fastpath_ab.mjs /path/to/a/mod.ts /path/to/b/mod.ts [rounds]
+//   deno run -A bench/micro/fastpath_ab.mjs [--rounds 10] /path/to/a/mod.ts /path/to/b/mod.ts ...
 //   bun bench/micro/fastpath_ab.mjs /path/to/a/mod.ts /path/to/b/mod.ts
 //   node bench/micro/fastpath_ab.mjs /path/to/a/npm/esm/mod.js /path/to/b/npm/esm/mod.js
 
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
-const argv = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
-const [pathA, pathB, roundsArg] = argv;
-if (!pathA || !pathB) throw new Error("usage: fastpath_ab.mjs <mod A> <mod B> [rounds]");
-const rounds = Number(roundsArg ?? 10);
-const A = await import(pathToFileURL(resolve(pathA)).href);
-const B = await import(pathToFileURL(resolve(pathB)).href);
+const argv = [...(typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2))];
+let rounds = 10;
+const at = argv.indexOf("--rounds");
+if (at >= 0) rounds = Number(argv.splice(at, 2)[1]);
+if (argv.length < 2) throw new Error("usage: fastpath_ab.mjs [--rounds N] <mod A> <mod B> ...");
+const mods = [];
+for (const path of argv) mods.push(await import(pathToFileURL(resolve(path)).href));
 
 const OK = new TextEncoder().encode("+OK\r\n");
 
@@ -75,18 +76,23 @@ async function w3(mod, pipelines) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [name, run, size] of [["W2", w2, 100_000], ["W3", w3, 50]]) {
-  await run(A, size / 5); // warm-up
-  await run(B, size / 5);
-  const a = [], b = [];
-  for (let i = 0; i < rounds; i++) {
-    a.push(await run(A, size));
-    b.push(await run(B, size));
+for (const [name, run, size] of [["W2", w2, 50_000], ["W3", w3, 25]]) {
+  for (const mod of mods) await run(mod, size / 5); // warm-up
+  const samples = mods.map(() => []);
+  // Each round starts with the next build: none always runs first (after the others' garbage).
+  for (let i = 0; i < rounds * mods.length; i++) {
+    for (let j = 0; j < mods.length; j++) {
+      const k = (i + j) % mods.length;
+      samples[k].push(await run(mods[k], size));
+    }
   }
-  const ma = median(a), mb = median(b);
+  const medians = samples.map(median);
   console.log(
-    `${name}: A ${Math.round(ma).toLocaleString("en")} ops/s, B ${
-      Math.round(mb).toLocaleString("en")
-    } ops/s, B/A ${(mb / ma).toFixed(3)}`,
+    `${name}: ${
+      medians.map((m, k) =>
+        `${String.fromCharCode(65 + k)} ${Math.round(m).toLocaleString("en")} ops/s` +
+        (k === 0 ? "" : ` (${(m / medians[0]).toFixed(3)})`)
+      ).join(", ")
+    }`,
   );
 }
