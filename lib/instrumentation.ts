@@ -35,6 +35,8 @@ export interface CommandTrace extends ServerTarget {
   readonly args: readonly RedisArgument[];
   /** How many of `args` are keys. */
   readonly keyCount: number;
+  /** Where the keys are in `args` (so an observer can keep keys and redact values); absent when none. */
+  readonly keyPositions?: readonly number[];
   /** Set when the command is part of a pipeline or transaction. */
   readonly batchMode: "PIPELINE" | "MULTI" | undefined;
   /** The size of that batch, when `batchMode` is set. */
@@ -59,7 +61,13 @@ export interface ConnectTrace extends ServerTarget {
 
 /** The point events, each a plain object with a `type`. */
 export type InstrumentationEvent =
-  | { readonly type: "pool-wait"; readonly address: string; readonly durationMs: number }
+  | {
+    readonly type: "pool-wait";
+    readonly address: string;
+    readonly durationMs: number;
+    /** Set when no connection came in time (a `MaxConnectionsError`). */
+    readonly error?: Error | undefined;
+  }
   | { readonly type: "connection-open"; readonly address: string }
   | { readonly type: "connection-close"; readonly address: string; readonly error: Error | undefined }
   | {
@@ -118,7 +126,12 @@ export type InstrumentationEvent =
  * ```
  */
 export interface InstrumentationObserver {
-  /** Whether the observer wants anything now; checked per operation (e.g. "a channel has subscribers"). */
+  /**
+   * Whether the observer wants anything now (e.g. "a channel has
+   * subscribers"). Read at most once per microtask turn: a change is seen
+   * from the next turn on (after the next `await`), so a busy client pays
+   * for the check once per turn, not per command.
+   */
   readonly active?: boolean;
   /** Wraps one command on one connection. */
   traceCommand?<T>(trace: CommandTrace, run: () => Promise<T>): Promise<T>;
@@ -189,4 +202,94 @@ export class InstrumentationScope {
     }
     return this.#merged;
   }
+
+  /**
+   * True when some observer wants something now (not `active: false`).
+   * Callers check it before building a trace or an event, so an
+   * unobserved client allocates nothing. The observers' `active` is read
+   * once per microtask turn (see `InstrumentationObserver.active`).
+   */
+  get active(): boolean {
+    const observers = this.observers;
+    return observers.length !== 0 && (observers === checkedFor ? checkedActive : check(observers));
+  }
+
+  /** Runs `run` wrapped by every active observer's `traceCommand` (the first observer outermost). */
+  traceCommand<T>(trace: CommandTrace, run: () => Promise<T>): Promise<T> {
+    return traceThrough(this.observers, "traceCommand", trace, run);
+  }
+
+  /** Runs `run` wrapped by every active observer's `traceBatch`. */
+  traceBatch<T>(trace: BatchTrace, run: () => Promise<T>): Promise<T> {
+    return traceThrough(this.observers, "traceBatch", trace, run);
+  }
+
+  /** Runs `run` wrapped by every active observer's `traceConnect`. */
+  traceConnect<T>(trace: ConnectTrace, run: () => Promise<T>): Promise<T> {
+    return traceThrough(this.observers, "traceConnect", trace, run);
+  }
+
+  /** Hands `event` to every active observer's `onEvent`; an observer's exception is not the caller's. */
+  emit(event: InstrumentationEvent): void {
+    for (const observer of this.observers) {
+      if (observer.active === false || observer.onEvent === undefined) continue;
+      try {
+        observer.onEvent(event);
+      } catch {
+        // An observer's bug must not fail a command or a reconnect.
+      }
+    }
+  }
+}
+
+// The last observer list checked this microtask turn and its answer: the commands of one turn (a pipeline,
+// replies read in one chunk) share one check; the cache is dropped at the end of the turn.
+let checkedFor: readonly InstrumentationObserver[] | undefined;
+let checkedActive = false;
+
+function check(observers: readonly InstrumentationObserver[]): boolean {
+  let active = false;
+  for (let i = 0; i < observers.length; i++) {
+    if (observers[i].active !== false) {
+      active = true;
+      break;
+    }
+  }
+  if (checkedFor === undefined) queueMicrotask(forget);
+  checkedFor = observers;
+  checkedActive = active;
+  return active;
+}
+
+function forget(): void {
+  checkedFor = undefined;
+}
+
+/** Tells `scope` of a cluster redirection of `slot` to `to` (a no-op when nothing observes). */
+export function redirected(
+  scope: InstrumentationScope,
+  kind: "MOVED" | "ASK",
+  slot: number,
+  to: { readonly host: string; readonly port: number },
+): void {
+  if (scope.active) scope.emit({ type: "cluster-redirect", kind, slot, to: `${to.host}:${to.port}` });
+}
+
+function traceThrough<T>(
+  observers: readonly InstrumentationObserver[],
+  method: "traceCommand" | "traceBatch" | "traceConnect",
+  trace: CommandTrace | BatchTrace | ConnectTrace,
+  run: () => Promise<T>,
+): Promise<T> {
+  let next = run;
+  for (let i = observers.length - 1; i >= 0; i--) {
+    const observer = observers[i];
+    const wrap = observer[method] as
+      | ((trace: unknown, run: () => Promise<T>) => Promise<T>)
+      | undefined;
+    if (observer.active === false || wrap === undefined) continue;
+    const inner = next;
+    next = () => wrap.call(observer, trace, inner);
+  }
+  return next();
 }

@@ -106,6 +106,7 @@ if (gates) {
     "mod.ts",
     "edge.ts",
     "transports/",
+    "observers/",
     "tests/",
     "lib/",
     "scripts/build_npm.ts",
@@ -115,6 +116,7 @@ if (gates) {
     "-p",
     "scripts/tsconfig.lib.json",
   ]);
+  check("layers", process.execPath, [join(root, "scripts", "check_layers.mjs")]);
   const sources = (dir) =>
     readdirSync(join(root, dir), { recursive: true })
       .filter((f) => f.endsWith(".ts") && !f.endsWith("_test.ts") && !f.split("/").pop().startsWith("bench_"))
@@ -126,6 +128,7 @@ if (gates) {
     "edge.ts",
     ...sources("lib"),
     ...sources("transports"),
+    ...sources("observers"),
   ]);
   check("deno doc --lint", deno, [
     "doc",
@@ -136,6 +139,7 @@ if (gates) {
     "transports/deno.ts",
     "transports/bun.ts",
     "transports/web.ts",
+    "observers/diagnostics_channel.ts",
   ]);
   check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 }

@@ -46,6 +46,7 @@ import { type KeyspaceNotificationsOptions, keyspacePlan } from "../keyspace/cha
 import { KeyspaceNotifications } from "../keyspace/notifications.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import { ClusterCache } from "./cache.ts";
+import { InstrumentationScope, redirected } from "../instrumentation.ts";
 import type { CacheInterface } from "../cache.ts";
 import type { TargetNodes } from "./router.ts";
 
@@ -148,6 +149,20 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
 
   /** The retry policy for `CLUSTERDOWN`, `TRYAGAIN` and lost connections. */
   readonly retry: Retry;
+  /**
+   * The observers of this client: one scope shared by every node's pool
+   * (the `instrumentation` option, else the client's own).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const remove = rc.instrumentation.add({ onEvent: (e) => console.log(e.type) });
+   * await rc.get("k");
+   * remove();
+   * ```
+   */
+  readonly instrumentation: InstrumentationScope;
   readonly #settings: RedisOptions<D>;
   readonly #topology: Topology;
   readonly #maxRedirections: number;
@@ -224,9 +239,11 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       cache,
       ...settings
     } = rest;
-    this.#settings = settings as RedisOptions<D>;
+    // One scope for the cluster: every node's pool gets it (see `#link`).
+    const scope = this.instrumentation = rest.instrumentation ?? new InstrumentationScope();
+    this.#settings = { ...settings, instrumentation: scope } as RedisOptions<D>;
     // One cache for the cluster; each node's pool gets a view of it (see `#link`).
-    this.#cache = cache === undefined ? undefined : new ClusterCache(cache);
+    this.#cache = cache === undefined ? undefined : new ClusterCache(cache, scope);
     if (this.#loadBalancing !== undefined) {
       // Every node's connections, so a node keeps serving reads whatever role a failover gives it.
       this.#settings = { ...this.#settings, connectionClass: readOnlyConnections(settings.connectionClass) };
@@ -250,6 +267,9 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         for (const node of nodes) this.#dropLink(node.name);
       },
       onOwnersChanged: this.#cache && ((slots) => this.#cache!.dropSlots(slots)),
+      onRefreshed: (durationMs, error) => {
+        if (scope.active) scope.emit({ type: "cluster-refresh", durationMs, error });
+      },
     });
     this.#router = new ClusterRouter<D>({
       topology: this.#topology,
@@ -262,6 +282,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
       },
       cache: this.#cache,
+      instrumentation: scope,
     });
   }
 
@@ -663,6 +684,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       pool: (node) => this.#link(node).pool,
       backoff: this.retry.backoff,
       forget: (p) => this.#pubsubs.delete(p),
+      instrumentation: this.instrumentation,
     }, options);
     this.#pubsubs.add(pubsub);
     return pubsub;
@@ -977,20 +999,24 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       pool: (node) => this.#link(node).pool,
       moved: (slot, error, from) => {
         const node = this.#topology.patchSlot(slot, error.host === "" ? from : error, error.host === "");
+        redirected(this.instrumentation, "MOVED", slot, node);
         this.#topology.refresh().catch(() => {});
         return node;
       },
       askTarget: (error, from) => {
         this.#cache?.dropSlots([error.slot]);
         const address = error.host === "" ? from : this.#topology.remap(error);
-        return this.#topology.nodeByName(nodeName(address.host, address.port)) ??
+        const node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
           new ClusterNode(address.host, address.port);
+        redirected(this.instrumentation, "ASK", error.slot, node);
+        return node;
       },
       refresh: () => this.#topology.refresh().then(() => {}, () => {}),
       execute: (command) => this.execute(command),
       retry: this.retry,
       retrySentTimeouts: this.#retrySentTimeouts,
       maxRedirections: this.#maxRedirections,
+      instrumentation: this.instrumentation,
     };
   }
 

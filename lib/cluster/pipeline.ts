@@ -10,7 +10,8 @@
 import { mayRunAgain } from "./router.ts";
 import { Command, type CommandExecutor, type RedisKey } from "../commands/command.ts";
 import { isReadOnly } from "../commands/read_only.ts";
-import type { Connection } from "../connection.ts";
+import type { Connection, SendOptions } from "../connection.ts";
+import type { InstrumentationScope } from "../instrumentation.ts";
 import {
   AskError,
   AuthenticationError,
@@ -66,6 +67,14 @@ export interface ClusterAccess {
   readonly retrySentTimeouts: boolean;
   /** Most redirections followed for one batch. */
   readonly maxRedirections: number;
+  /** The client's observers (a plain pipeline is one batch per node for them). */
+  readonly instrumentation?: InstrumentationScope;
+}
+
+/** The commands of a plain cluster pipeline that went to one connection, with their replies. */
+interface NodeShare {
+  commands: Command<unknown>[];
+  replies: Promise<unknown>[];
 }
 
 /** The single slot of `commands`' keys, `undefined` without keys; a `ClusterCrossSlotError` for several. */
@@ -124,7 +133,7 @@ export class ClusterBatchRunner implements CommandExecutor {
     if (this.#transaction) {
       const slot = batchSlot("MULTI", commands.map((c) => slotsOf(c)));
       await this.#access.ready();
-      return this.#runTransaction(slot, run);
+      return this.#runTransaction(slot, commands, run);
     }
     for (const command of commands) {
       if ((command.keys?.length ?? 0) < 2) continue; // no key or one: one slot at most
@@ -141,10 +150,24 @@ export class ClusterBatchRunner implements CommandExecutor {
     // Re-sent commands run one by one in the order their errors came (per node, the caller's order), so a
     // redirected SET still lands before the GET queued after it.
     const resends = { chain: Promise.resolve() as Promise<unknown> };
-    return run({ execute: (command) => this.#sendPlain(command, resends) });
+    const batch = { mode: "PIPELINE", size: commands.length } as const;
+    // Observed: each node's share is one batch, known once every command is issued (synchronously).
+    const shares = this.#access.instrumentation?.active ? new Map<Connection, NodeShare>() : undefined;
+    const result = run({ execute: (command) => this.#sendPlain(command, resends, batch, shares) });
+    if (shares !== undefined) {
+      for (const [connection, share] of shares) {
+        void connection.traceBatch("PIPELINE", share.commands, () => Promise.allSettled(share.replies));
+      }
+    }
+    return result;
   }
 
-  #sendPlain<T>(command: Command<T>, resends: { chain: Promise<unknown> }): Promise<T> {
+  #sendPlain<T>(
+    command: Command<T>,
+    resends: { chain: Promise<unknown> },
+    batch: SendOptions["batch"],
+    shares: Map<Connection, NodeShare> | undefined,
+  ): Promise<T> {
     const access = this.#access;
     const slots = slotsOf(command as Command<unknown>);
     const owner = slots.length === 1 ? access.slotOwner(slots[0]) : undefined;
@@ -153,7 +176,15 @@ export class ClusterBatchRunner implements CommandExecutor {
     // Reads follow the load-balancing strategy (still one write per node).
     const node = isReadOnly(command as Command<unknown>) ? access.readNode(slots[0]) ?? owner : owner;
     const trace = { sent: false };
-    return access.pool(node).sharedConnection().send(command, { trace }).catch((error) => {
+    const connection = access.pool(node).sharedConnection();
+    const sent = connection.send(command, { trace, batch });
+    if (shares !== undefined) {
+      let share = shares.get(connection);
+      if (share === undefined) shares.set(connection, share = { commands: [], replies: [] });
+      share.commands.push(command as Command<unknown>);
+      share.replies.push(sent);
+    }
+    return sent.catch((error) => {
       if (error instanceof MovedError) access.moved(slots[0], error, node);
       // An unreachable replica: the read is re-sent through the ordinary route, which skips it.
       const replicaDown = node.name !== owner.name && error instanceof ConnectionError &&
@@ -186,8 +217,10 @@ export class ClusterBatchRunner implements CommandExecutor {
    */
   async #runTransaction<T>(
     slot: number | undefined,
+    commands: readonly Command<unknown>[],
     run: (executor: CommandExecutor) => Promise<T>,
   ): Promise<T> {
+    const batch = { mode: "MULTI", size: commands.length } as const;
     const access = this.#access;
     let node = slot === undefined ? access.anyPrimary() : access.slotOwner(slot) ?? access.anyPrimary();
     let asking = false;
@@ -196,7 +229,7 @@ export class ClusterBatchRunner implements CommandExecutor {
       let redirect: AskError | undefined;
       const executor: CommandExecutor = {
         execute: (command) => {
-          const sent = connection.send(command);
+          const sent = connection.send(command, { batch });
           sent.catch((error) => {
             if (error instanceof AskError) redirect ??= error;
           });
@@ -205,7 +238,8 @@ export class ClusterBatchRunner implements CommandExecutor {
       };
       if (asking) connection.send(new Command("ASKING")).catch(() => {});
       try {
-        return await run(executor);
+        // Each node tried is one batch for the observers.
+        return await connection.traceBatch("MULTI", commands, () => run(executor));
       } catch (error) {
         if (redirect === undefined || slot === undefined || redirections >= access.maxRedirections) {
           throw error;
