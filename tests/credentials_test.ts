@@ -341,3 +341,27 @@ test("providers and clients using them never show the credentials when printed",
   }
   assert.equal(r.options.credentialProvider as unknown, "<redacted>");
 });
+
+test("RESP2: the shared connection re-authenticates with AUTH; a subscribed one cannot (RESP2 refuses AUTH there) and keeps working", async () => {
+  await using server = await startRedis({ aclUsers: [`app on >${OLD} ~* &* +@all`] });
+  const stream = new CredentialStream({ username: "app", password: OLD });
+  await using r = new Redis({ port: server.port, protocol: 2, credentialProvider: stream });
+  const refusals: RedisErrorEvent[] = [];
+  r.addEventListener("credentialserror", (e) => refusals.push(e));
+  await r.ping();
+  await using p = r.pubsub({ ignoreSubscribeMessages: true });
+  await p.subscribe("news");
+  const before = await idsOf(server, "app");
+  assert.equal(before.length, 2, "shared and subscribed");
+  const authBefore = await calls(server, "auth");
+  await server.command("ACL", "SETUSER", "app", `>${NEW}`);
+  stream.push({ username: "app", password: NEW });
+  assert.ok(await waitFor(async () => (await calls(server, "auth")) - authBefore === 1, 10_000));
+  await r.publish("news", "after");
+  let after = null;
+  for (let i = 0; i < 10 && after?.data !== "after"; i++) after = await p.getMessage({ timeout: 1_000 });
+  assert.equal(after?.data, "after");
+  assert.deepEqual(await idsOf(server, "app"), before);
+  assert.equal((await calls(server, "auth")) - authBefore, 1, "the subscribed connection was not sent AUTH");
+  assert.deepEqual(refusals, []);
+});
