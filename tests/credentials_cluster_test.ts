@@ -54,6 +54,10 @@ test("RedisCluster: a streaming provider authenticates every node and its pushes
   }
   for (const key of keys) assert.equal(await rc.get(key), key);
   assert.equal(refusals.length, count);
+  // Each node's pool listened while it had connections; closing the client leaves the provider.
+  assert.ok(stream.listenerCount >= 3, `${stream.listenerCount} subscriptions`);
+  await rc.close();
+  assert.equal(stream.listenerCount, 0);
 });
 
 test("stop the cluster", async () => {

@@ -50,6 +50,8 @@ test("Sentinel: providers for the sentinels and the data nodes; a push re-authen
   assert.equal(await master.get("k"), "v", "the connection stays, with its old credentials");
   stream.push({ username: "app", password: PASSWORD });
   assert.equal(await master.get("k"), "v");
+  await master.close();
+  assert.equal(stream.listenerCount, 0, "a closed client leaves the provider");
 });
 
 test("stop the topology", async () => {
