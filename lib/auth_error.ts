@@ -6,12 +6,14 @@
  * @module
  */
 
-import { type AuthenticationError, AuthenticationWrongNumberOfArgsError } from "./errors.ts";
+import { AuthenticationError, AuthenticationWrongNumberOfArgsError } from "./errors.ts";
 
 /** What the client authenticated with: only whether a password was given matters here. */
 export interface AuthAttempt {
   username?: string;
   password?: string;
+  /** They came from `credentialProvider`: the hint names it instead of the options. */
+  provided?: boolean;
 }
 
 /**
@@ -28,7 +30,10 @@ export function authFailure(
   const noPassword = attempt.password === undefined;
   const server = error.message;
   let message: string;
-  if (server.startsWith("NOAUTH") && noPassword && attempt.username === undefined) {
+  if (attempt.provided) {
+    message = `Authentication with ${address} failed for user "${user}" with the credentials of ` +
+      "credentialProvider: wrong password, or no such user, or the user is disabled";
+  } else if (server.startsWith("NOAUTH") && noPassword && attempt.username === undefined) {
     message = `${address} requires a password: none was given for user "default"; ` +
       "set the password option, and username for an ACL user";
   } else if (error instanceof AuthenticationWrongNumberOfArgsError) {
@@ -41,8 +46,24 @@ export function authFailure(
     message = `Authentication with ${address} failed for user "${user}": wrong password, or no such user, ` +
       "or the user is disabled; check the password and username options";
   }
+  return reworded(message, error);
+}
+
+/**
+ * The error of a refused re-authentication (credentials pushed by a
+ * streaming provider): the connection stays, with its previous credentials.
+ */
+export function reauthFailure(address: string, username: string | undefined, error: Error): Error {
+  const message =
+    `Re-authentication of a connection to ${address} failed for user "${username ?? "default"}" ` +
+    "with the credentials pushed by credentialProvider; the connection keeps its previous credentials";
+  if (error instanceof AuthenticationError) return reworded(message, error);
+  return new AuthenticationError(`${message}: ${error.message}`, { cause: error });
+}
+
+function reworded(message: string, error: AuthenticationError): AuthenticationError {
   // The server's error code stays in brackets, to search for, as the OS codes of connect errors do.
-  const code = /^[A-Z]+/.exec(server)?.[0];
+  const code = /^[A-Z]+/.exec(error.message)?.[0];
   if (code !== undefined && code !== "ERR") message += ` (${code})`;
   return new (error.constructor as typeof AuthenticationError)(message, { cause: error });
 }

@@ -698,8 +698,8 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     if (!this.#listened.has(kind)) return;
     if (kind === "connect" || kind === "ready") {
       this.#events.dispatchEvent(new RedisConnectionEvent(kind, connection.address));
-    } else if (kind === "error" && error) {
-      this.#events.dispatchEvent(new RedisErrorEvent(error, connection.address));
+    } else if ((kind === "error" || kind === "credentialserror") && error) {
+      this.#events.dispatchEvent(new RedisErrorEvent(error, connection.address, kind));
     }
   }
 

@@ -8,7 +8,8 @@
 
 import { Command, type ReplyTransform } from "./commands/command.ts";
 import { transformError } from "./commands/reply.ts";
-import { authFailure } from "./auth_error.ts";
+import { authFailure, reauthFailure } from "./auth_error.ts";
+import { badCredentials, type CredentialProvider, type Credentials } from "./credentials.ts";
 import { AuthenticationError, ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
 import { Decoder, type EncodingErrors } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
@@ -16,6 +17,7 @@ import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
 import { handshake } from "./handshake.ts";
 import { ReplyQueue } from "./reply_queue.ts";
+import { textOf } from "./key_text.ts";
 import { redactOptions } from "./redact.ts";
 import { type CommandTrace, type ConnectTrace, InstrumentationScope } from "./instrumentation.ts";
 
@@ -47,6 +49,8 @@ export interface ConnectionOptions {
   username?: string;
   /** Password (of `username`, or of the default user). */
   password?: string;
+  /** Gives user and password at each connect, instead of `username` and `password`. */
+  credentialProvider?: CredentialProvider;
   /** Database to SELECT after connecting (default 0). */
   db?: number;
   /** Name given with CLIENT SETNAME. */
@@ -120,7 +124,9 @@ export interface ConnectionOptions {
 /**
  * The lifecycle moments a connection reports through `onEvent`: its socket
  * opened (`connect`), its handshake ended (`ready`), it failed or was lost
- * (`error`), it closed for whatever reason (`close`).
+ * (`error`), it closed for whatever reason (`close`), the server refused the
+ * credentials of a `reauthenticate()` (`credentialserror`: the connection
+ * stays open, with its previous credentials).
  *
  * @example
  * ```ts
@@ -129,7 +135,7 @@ export interface ConnectionOptions {
  * console.log(kind); // "ready"
  * ```
  */
-export type ConnectionEventKind = "connect" | "ready" | "error" | "close";
+export type ConnectionEventKind = "connect" | "ready" | "error" | "close" | "credentialserror";
 
 /**
  * What the server said about itself in the handshake.
@@ -273,6 +279,12 @@ export class Connection {
   #lostWith: Error | undefined;
   /** The trace of the connect in progress, when observed: its address is set once resolved. */
   #connectTrace: { -readonly [K in keyof ConnectTrace]: ConnectTrace[K] } | undefined;
+  /** Re-authentications queued and not answered: not the caller's commands, so not in `pendingCount`. */
+  #reauths = 0;
+  /** Streamed replies may carry a HELLO re-authentication's (RESP3 pubsub): see `streamReplies`. */
+  #helloReauth = false;
+  /** HELLO re-authentications sent one-way on a streamed connection, awaiting their reply, in order. */
+  #streamReauths: { resolve(value: RespValue): void; reject(error: unknown): void }[] = [];
 
   /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
   constructor(options: ConnectionOptions) {
@@ -349,9 +361,14 @@ export class Connection {
   /**
    * Routes replies that no command waits for to `handler` instead of failing
    * the connection: for commands that make the server stream (MONITOR).
+   * `helloReauth` (a subscribed connection) lets `reauthenticate()` send a
+   * one-way `HELLO 3 AUTH` over RESP3 and take its reply out of the stream:
+   * an AUTH waiting in the reply queue could take the reply of a one-way
+   * PING instead, but a HELLO's map reply cannot be mistaken.
    */
-  streamReplies(handler: (reply: RespValue) => void): void {
+  streamReplies(handler: (reply: RespValue) => void, helloReauth = false): void {
     this.#streamHandler = handler;
+    this.#helloReauth = helloReauth;
   }
 
   /**
@@ -391,9 +408,110 @@ export class Connection {
     return new Promise((resolve) => this.#closeWaiters.push(resolve));
   }
 
-  /** Commands sent and not yet answered. */
+  /** Commands sent and not yet answered (re-authentications not counted). */
   get pendingCount(): number {
-    return this.#inFlight.length + this.#waiting.length;
+    return this.#inFlight.length + this.#waiting.length - this.#reauths;
+  }
+
+  /**
+   * Authenticates again with new credentials, in place (`AUTH`, queued in
+   * order behind the commands already sent, so none of them is disturbed;
+   * behind a blocking command, the server runs it when that command
+   * returns). Resolves to `true` once the server accepted them, `false`
+   * when not attempted or cut short: the connection is not open, or its
+   * replies are a stream (MONITOR, RESP2 pubsub) where AUTH's reply could
+   * not be told apart. A refusal rejects with an `AuthenticationError`,
+   * reported as `credentialserror` through `onEvent` too; the connection
+   * keeps its previous credentials.
+   */
+  reauthenticate(credentials: Credentials): Promise<boolean> {
+    if (this.#state === "idle" || this.#state === "closed" || !this.#accepting) return Promise.resolve(false);
+    const streamed = this.#streamHandler !== undefined;
+    // RESP2 pubsub refuses AUTH once subscribed; MONITOR's stream is not for commands.
+    if (streamed && !(this.#helloReauth && this.hello?.protocol === 3)) return Promise.resolve(false);
+    const bad = badCredentials(credentials);
+    if (bad !== undefined) {
+      const error = new AuthenticationError(
+        `credentialProvider pushed unusable credentials: it ${bad} (expected { username?: string, password: string }); ` +
+          `the connection to ${this.address} keeps its previous credentials`,
+      );
+      this.#options.onEvent?.("credentialserror", this, error);
+      return Promise.reject(error);
+    }
+    const { username, password } = credentials;
+    if (streamed) return this.#streamReauth(username, password);
+    const args: RedisArgument[] = username === undefined ? ["AUTH", password] : ["AUTH", username, password];
+    const reply = new Promise<RespValue>((resolve, reject) => {
+      let counted = true;
+      const uncount = () => {
+        if (counted) this.#reauths--;
+        counted = false;
+      };
+      const entry: Pending = {
+        command: new Command<unknown>("AUTH").argsOf(args.slice(1)),
+        transform: undefined,
+        resolve: (value) => {
+          uncount();
+          resolve(value as RespValue);
+        },
+        reject: (error) => {
+          uncount();
+          reject(error);
+        },
+        bytes: undefined,
+        // No deadline of its own: what is in flight ahead of it (a blocking command) may take long.
+        deadline: 0,
+        timeout: 0,
+        signal: undefined,
+        onAbort: undefined,
+        raw: true,
+        trace: undefined,
+      };
+      this.#reauths++;
+      if (this.#state === "ready") {
+        this.#encoder.push(args);
+        this.#inFlight.push(entry);
+        this.#scheduleFlush();
+      } else {
+        // Connecting, or a health check holds commands back: it goes out after them, in order.
+        entry.bytes = encodeCommand(args);
+        this.#waiting.push(entry);
+      }
+    });
+    return this.#reauthOutcome(reply, username);
+  }
+
+  /** Re-authenticates a subscribed RESP3 connection with a one-way HELLO (see `streamReplies`). */
+  #streamReauth(username: string | undefined, password: string): Promise<boolean> {
+    const reply = new Promise<RespValue>((resolve, reject) => {
+      this.#streamReauths.push({ resolve, reject });
+    });
+    const sent = this.sendOneWay(
+      new Command<unknown>("HELLO").argsOf([3, "AUTH", username ?? "default", password]),
+    );
+    sent.catch((error) => this.#streamReauths.shift()?.reject(error));
+    return this.#reauthOutcome(reply, username);
+  }
+
+  async #reauthOutcome(reply: Promise<RespValue>, username: string | undefined): Promise<boolean> {
+    let value: RespValue;
+    try {
+      value = await reply;
+    } catch {
+      return false; // the connection was lost meanwhile: its own error says so
+    }
+    if (!(value instanceof RedisError)) return true;
+    const error = reauthFailure(this.address, username, value);
+    this.#options.onEvent?.("credentialserror", this, error);
+    throw error;
+  }
+
+  /** A streamed reply that answers a one-way HELLO re-authentication: its map, or an authentication error. */
+  #isReauthReply(value: RespValue): boolean {
+    if (this.#streamReauths.length === 0) return false;
+    if (value instanceof AuthenticationError) return true;
+    return Array.isArray(value) && textOf(value[0] as RespValue) === "server" &&
+      value.some((v, i) => i % 2 === 0 && textOf(v as RespValue) === "proto");
   }
 
   /** Opens the socket and runs the handshake; resolves when ready. Idempotent. */
@@ -789,6 +907,7 @@ export class Connection {
   #onReply(value: RespValue): void {
     const entry = this.#inFlight.shift();
     if (!entry) {
+      if (this.#isReauthReply(value)) return this.#streamReauths.shift()!.resolve(value);
       if (this.#streamHandler) return this.#streamHandler(value);
       this.#fail(new ProtocolError(`Unexpected reply from ${this.address} with no command waiting for it`));
       return;
@@ -947,6 +1066,7 @@ export class Connection {
     const pending = [...this.#inFlight.values(), ...this.#waiting];
     this.#inFlight.clear();
     this.#waiting = [];
+    for (const waiter of this.#streamReauths.splice(0)) waiter.reject(reason);
     for (const entry of pending) {
       if (entry === skip) continue;
       this.#settle(entry);

@@ -34,7 +34,9 @@ export class RedisConnectionEvent extends Event {
 /**
  * A connection failed to open or was lost (`error`). Commands that were
  * waiting on it are rejected with the same error; a client never throws
- * because nobody listens to this event.
+ * because nobody listens to this event. The same class carries
+ * `credentialserror`: credentials pushed by a streaming provider were
+ * refused on a connection that stays open.
  *
  * @example
  * ```ts
@@ -51,9 +53,9 @@ export class RedisErrorEvent extends Event {
   /** `host:port` or the socket path of the connection. */
   readonly address: string;
 
-  /** Creates an `error` event. */
-  constructor(error: Error, address: string) {
-    super("error");
+  /** Creates an `error` event (or, with `type`, a `credentialserror` one). */
+  constructor(error: Error, address: string, type: "error" | "credentialserror" = "error") {
+    super(type);
     this.error = error;
     this.address = address;
   }
@@ -112,6 +114,12 @@ export interface RedisEventMap {
   ready: RedisConnectionEvent;
   /** A connection failed to open or was lost. */
   error: RedisErrorEvent;
+  /**
+   * The server refused credentials pushed by a streaming `credentialProvider`
+   * on a live connection (an `AuthenticationError`); that connection stays
+   * open with its previous credentials.
+   */
+  credentialserror: RedisErrorEvent;
   /** A retry is scheduled. */
   reconnecting: RedisReconnectingEvent;
   /** The client was closed. */

@@ -7,6 +7,7 @@
 
 import type { Connection, ConnectionOptions, ServerHello } from "./connection.ts";
 import { authFailure } from "./auth_error.ts";
+import { badCredentials, type Credentials } from "./credentials.ts";
 import { AuthenticationError, ConnectionError, RedisError, ResponseError } from "./errors.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { toRecord } from "./commands/reply.ts";
@@ -24,9 +25,12 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   // Cluster reads from replicas: every new connection, reconnects included, is read-only.
   if (o.readOnly) setup.push(["READONLY"]);
 
+  // Asked once per connection, before anything is sent (its wait counts against the connect timeout).
+  const given = await fromProvider(conn, o);
+  const attempt = given ?? o;
   if ((o.protocol ?? 3) === 3) {
     const hello: RedisArgument[] = ["HELLO", 3];
-    const auth = credentials(o);
+    const auth = credentials(attempt);
     if (auth) hello.push("AUTH", auth[0], auth[1]);
     if (o.clientName) hello.push("SETNAME", o.clientName);
     // Client-side caching: invalidations come as push frames on this connection.
@@ -43,7 +47,7 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
         id: info.id as number | undefined,
       };
     }
-    if (!refusesHello(reply)) throw authOrConnectionError(conn, o, reply);
+    if (!refusesHello(reply)) throw authOrConnectionError(conn, attempt, reply, given !== undefined);
     // An old server or one limited to RESP2: redo the setup the RESP2 way.
     if (o.tracking) {
       throw new ConnectionError(
@@ -54,12 +58,14 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   }
 
   const resp2: RedisArgument[][] = [];
-  const auth = credentials(o);
-  if (auth) resp2.push(o.username !== undefined ? ["AUTH", ...auth] : ["AUTH", auth[1]]);
+  const auth = credentials(attempt);
+  if (auth) resp2.push(attempt.username !== undefined ? ["AUTH", ...auth] : ["AUTH", auth[1]]);
   if (o.clientName) resp2.push(["CLIENT", "SETNAME", o.clientName]);
   const replies = await conn.sendRaw([...resp2, ...setup]);
   for (let i = 0; i < resp2.length; i++) {
-    if (replies[i] instanceof RedisError) throw authOrConnectionError(conn, o, replies[i] as RedisError);
+    if (replies[i] instanceof RedisError) {
+      throw authOrConnectionError(conn, attempt, replies[i] as RedisError, given !== undefined);
+    }
   }
   checkSetup(conn, o, setup, replies.slice(resp2.length));
   return { protocol: 2 };
@@ -71,9 +77,36 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
  * gets in, any other is refused) and the connection never silently runs as
  * the default user.
  */
-function credentials(o: ConnectionOptions): [string, string] | undefined {
+function credentials(o: { username?: string; password?: string }): [string, string] | undefined {
   if (o.password === undefined && o.username === undefined) return undefined;
   return [o.username ?? "default", o.password ?? ""];
+}
+
+/**
+ * The credentials of `credentialProvider`, if set. A provider that fails or
+ * gives something unusable fails the connection with an
+ * `AuthenticationError` that carries its message, never the value.
+ */
+async function fromProvider(conn: Connection, o: ConnectionOptions): Promise<Credentials | undefined> {
+  const provider = o.credentialProvider;
+  if (provider === undefined) return undefined;
+  let given: unknown;
+  try {
+    given = await provider.getCredentials();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new AuthenticationError(
+      `credentialProvider.getCredentials() failed for ${conn.address}: ${detail}`,
+      { cause: error },
+    );
+  }
+  const bad = badCredentials(given);
+  if (bad !== undefined) {
+    throw new AuthenticationError(
+      `credentialProvider.getCredentials() ${bad} for ${conn.address} (expected { username?: string, password: string })`,
+    );
+  }
+  return given as Credentials;
 }
 
 /** HELLO unknown (Redis < 6) or RESP3 refused (NOPROTO). */
@@ -94,17 +127,24 @@ function checkSetup(
     const reply = replies[i];
     if (!(reply instanceof RedisError)) continue;
     if (setup[i][0] === "CLIENT" && setup[i][1] === "SETINFO") continue;
-    throw authOrConnectionError(conn, o, reply, `${String(setup[i][0])} failed during the handshake`);
+    throw authOrConnectionError(conn, o, reply, false, `${String(setup[i][0])} failed during the handshake`);
   }
 }
 
 function authOrConnectionError(
   conn: Connection,
-  o: ConnectionOptions,
+  attempt: { username?: string; password?: string },
   error: RedisError,
+  provided: boolean,
   what = "Handshake failed",
 ): RedisError {
-  if (error instanceof AuthenticationError) return authFailure(conn.address, o, error);
+  if (error instanceof AuthenticationError) {
+    return authFailure(
+      conn.address,
+      { username: attempt.username, password: attempt.password, provided },
+      error,
+    );
+  }
   if (error instanceof ResponseError || !(error instanceof ConnectionError)) {
     return new ConnectionError(`${what} on ${conn.address}: ${error.message}`, { cause: error });
   }

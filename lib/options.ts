@@ -14,6 +14,7 @@ import type { ConnectionClass, ConnectionPool } from "./pool.ts";
 import type { ErrorClass, Retry } from "./retry.ts";
 import type { CacheConfig, CacheInterface } from "./cache.ts";
 import { InstrumentationScope } from "./instrumentation.ts";
+import type { CredentialProvider } from "./credentials.ts";
 
 /**
  * How to reach the server and set each connection up: the part of the
@@ -40,6 +41,13 @@ export interface ConnectionSettings<D extends boolean = boolean> {
   username?: string;
   /** Password of `username` (or of the default user). */
   password?: string;
+  /**
+   * Where each new connection gets its user and password, instead of
+   * `username` and `password` (setting both is a `DataError`): asked at every
+   * connect. A `StreamingCredentialProvider` also pushes new credentials,
+   * and every live connection then re-authenticates in place.
+   */
+  credentialProvider?: CredentialProvider;
   /**
    * TLS: `true` for the system's trust store, or settings. Certificate and
    * host name verification are on unless `rejectUnauthorized: false`.
@@ -335,6 +343,7 @@ const REDIS_OPTION_KEYS = [
   "db",
   "username",
   "password",
+  "credentialProvider",
   "tls",
   "protocol",
   "decodeResponses",
@@ -397,6 +406,19 @@ export function validateOptions(o: RedisOptions, owner = "Redis", extra: readonl
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !(v >= 0))) {
       bad(`${name}: ${v} (expected milliseconds >= 0)`);
+    }
+  }
+  if (o.credentialProvider !== undefined) {
+    const p = o.credentialProvider as Partial<CredentialProvider> | null;
+    if (typeof p !== "object" || p === null || typeof p.getCredentials !== "function") {
+      bad("credentialProvider (expected an object with a getCredentials() method)");
+    }
+    if (o.password !== undefined || o.username !== undefined) {
+      const both = [o.username !== undefined && "username", o.password !== undefined && "password"]
+        .filter(Boolean).join(" and ");
+      throw new DataError(
+        `${owner}: options ${both} and credentialProvider are exclusive (the provider gives the credentials)`,
+      );
     }
   }
   if (o.cache !== undefined) {

@@ -14,6 +14,7 @@ import { LIB_NAME, VERSION } from "./version.ts";
 import { redactOptions } from "./redact.ts";
 import { CacheConfig, TrackingCache } from "./cache.ts";
 import { textOf } from "./key_text.ts";
+import { type Credentials, isStreaming } from "./credentials.ts";
 import type { RespValue } from "./protocol/types.ts";
 import { InstrumentationScope } from "./instrumentation.ts";
 
@@ -122,6 +123,10 @@ export class ConnectionPool<D extends boolean = true> {
   /** Connections `close()` is waiting for: `disconnect()` still reaches them. */
   #closing = new Set<Connection>();
   #observers = new Set<PoolObserver>();
+  /** Connections with an open socket (whoever holds them): a streaming provider's push re-authenticates them. */
+  #live = new Set<Connection>();
+  /** The unsubscription from a streaming `credentialProvider`, while connections are live. */
+  #unsubscribe: (() => void) | undefined;
 
   /** Creates an empty pool; connections open when first needed. Throws a `DataError` for bad options. */
   constructor(options: ConnectionPoolOptions<D> = {}) {
@@ -148,6 +153,7 @@ export class ConnectionPool<D extends boolean = true> {
       (kind, connection, error) => {
         // A connection gone means invalidations may have been missed.
         if (kind === "close" && tracking) tracking.flush();
+        if (kind === "connect" || kind === "close") this.#track(kind, connection);
         if (scope.active) {
           if (kind === "ready") scope.emit({ type: "connection-open", address: connection.address });
           // "close" carries no error ("error" came just before): the one it was lost with, if lost.
@@ -277,6 +283,46 @@ export class ConnectionPool<D extends boolean = true> {
         return c.close().finally(() => this.#closing.delete(c));
       }),
     );
+  }
+
+  /** Connections of the pool with an open socket: shared, idle, lent, and those `createConnection()` made. */
+  get liveCount(): number {
+    return this.#live.size;
+  }
+
+  /**
+   * Re-authenticates every live connection in place with `credentials` (see
+   * `Connection.reauthenticate`); a streaming `credentialProvider`'s pushes
+   * call it. Resolves to how many connections the server accepted them on;
+   * refusals are `credentialserror` events, never rejections.
+   */
+  async reauthenticate(credentials: Credentials): Promise<number> {
+    const results = await Promise.all(
+      [...this.#live].map((c) => c.reauthenticate(credentials).catch(() => false)),
+    );
+    return results.filter(Boolean).length;
+  }
+
+  /**
+   * Follows the live connections; the pool listens to a streaming provider
+   * only while it has some, so a closed client holds no subscription.
+   */
+  #track(kind: "connect" | "close", connection: Connection): void {
+    if (kind === "close") {
+      this.#live.delete(connection);
+      if (this.#live.size === 0) {
+        this.#unsubscribe?.();
+        this.#unsubscribe = undefined;
+      }
+      return;
+    }
+    this.#live.add(connection);
+    const provider = this.#connectionOptions.credentialProvider;
+    if (this.#unsubscribe === undefined && provider !== undefined && isStreaming(provider)) {
+      this.#unsubscribe = provider.onCredentials((credentials) => {
+        this.reauthenticate(credentials).catch(() => {});
+      });
+    }
   }
 
   /** Registers a lifecycle observer (clients use it for their events); returns its removal. */
@@ -500,6 +546,7 @@ function toConnectionOptions(
     tls: o.tls === true ? {} : o.tls || undefined,
     username: o.username,
     password: o.password,
+    credentialProvider: o.credentialProvider,
     db: o.db,
     clientName: o.clientName,
     protocol: o.protocol ?? 3,

@@ -72,6 +72,13 @@ export { KeyspaceNotifications } from "./keyspace/notifications.ts";
 export { Monitor, type MonitorEntry, parseMonitorLine } from "./monitor.ts";
 export { type ConnectionSettings, parseURL, type RedisOptions } from "./options.ts";
 export { REDACTED } from "./redact.ts";
+export {
+  type CredentialProvider,
+  type Credentials,
+  CredentialStream,
+  type StreamingCredentialProvider,
+  UsernamePasswordCredentialProvider,
+} from "./credentials.ts";
 export { Script, type ScriptCall } from "./script.ts";
 export { type AcquireOptions, Lock, type LockClass, type LockOptions } from "./lock.ts";
 export {

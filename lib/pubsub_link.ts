@@ -149,7 +149,7 @@ export class PubSubLink {
     connection.streamReplies((reply) => {
       if (Array.isArray(reply)) this.events.frame(reply, this);
       else this.events.reply(reply, this, connection);
-    });
+    }, true);
     this.#connection = connection;
     for (const set of Object.values(this.placed)) set.clear();
     // Observed at once: the close handler must never leave a rejection behind.

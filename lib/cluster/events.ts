@@ -43,8 +43,8 @@ export class ClusterEvents {
     if (!this.#listened.has(kind)) return;
     if (kind === "connect" || kind === "ready") {
       this.target.dispatchEvent(new RedisConnectionEvent(kind, connection.address));
-    } else if (kind === "error" && error) {
-      this.target.dispatchEvent(new RedisErrorEvent(error, connection.address));
+    } else if ((kind === "error" || kind === "credentialserror") && error) {
+      this.target.dispatchEvent(new RedisErrorEvent(error, connection.address, kind));
     }
   }
 }
