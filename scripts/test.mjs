@@ -105,6 +105,7 @@ if (gates) {
     "check",
     "mod.ts",
     "edge.ts",
+    "otel.ts",
     "transports/",
     "tests/",
     "lib/",
@@ -124,6 +125,7 @@ if (gates) {
     "--doc-only",
     "mod.ts",
     "edge.ts",
+    "otel.ts",
     ...sources("lib"),
     ...sources("transports"),
   ]);
@@ -132,6 +134,7 @@ if (gates) {
     "--lint",
     "mod.ts",
     "edge.ts",
+    "otel.ts",
     "transports/node.ts",
     "transports/deno.ts",
     "transports/bun.ts",
