@@ -10,6 +10,7 @@ import type { Command } from "./commands/command.ts";
 import { DataError } from "./errors.ts";
 import type { RespValue } from "./protocol/types.ts";
 import { keyText } from "./key_text.ts";
+import type { InstrumentationScope } from "./instrumentation.ts";
 import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 
 /**
@@ -378,10 +379,12 @@ export class TrackingCache {
   /** The store. */
   readonly cache: CacheInterface;
   readonly #pending = new Map<string, Set<Ticket>>();
+  readonly #scope: InstrumentationScope | undefined;
 
-  /** Wraps `cache`. */
-  constructor(cache: CacheInterface) {
+  /** Wraps `cache`; `instrumentation` is told of hits, misses and invalidations. */
+  constructor(cache: CacheInterface, instrumentation?: InstrumentationScope) {
     this.cache = cache;
+    this.#scope = instrumentation;
   }
 
   /**
@@ -397,6 +400,7 @@ export class TrackingCache {
   ): RespValue | Promise<RespValue> {
     const key = cacheKey(command);
     const hit = this.cache.get(key);
+    if (this.#scope?.active) this.#scope.emit({ type: "cache", result: hit ? "hit" : "miss", count: 1 });
     if (hit !== undefined) return copyReply(hit.value);
     const redisKey = keyText(command.args[command.keys![0]] as string | Uint8Array);
     const ticket: Ticket = { stale: false };
@@ -426,6 +430,11 @@ export class TrackingCache {
 
   /** Applies an invalidation: of `keys`, or of everything when `null` (the server flushed). */
   invalidate(keys: readonly (string | Uint8Array)[] | null): void {
+    if (this.#scope?.active) {
+      // A server flush (`null`) drops everything held.
+      const count = keys === null ? this.cache.size : keys.length;
+      this.#scope.emit({ type: "cache", result: "invalidation", count });
+    }
     if (keys === null) return this.flush();
     this.invalidateTexts(keys.map(keyText));
   }

@@ -28,6 +28,7 @@ import { type CacheInterface, isCacheable, type TrackingCache } from "./cache.ts
 import { isReadOnly } from "./commands/read_only.ts";
 import { transformError } from "./commands/reply.ts";
 import { RedisConnectionEvent, RedisErrorEvent, type RedisEventMap } from "./events.ts";
+import type { InstrumentationScope } from "./instrumentation.ts";
 
 /**
  * Options of `Redis.transaction`, as redis-py's keywords.
@@ -154,7 +155,7 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     this.retry = retryPolicy(options);
     this.#recovery = new Recovery(this.retry, (event) => {
       if (this.#listened.has("reconnecting")) this.#events.dispatchEvent(event);
-    });
+    }, this.connectionPool.instrumentation);
     this.#guarded = this.retry !== undefined || !!this.connectionPool.options.healthCheckInterval;
     this.#observe();
   }
@@ -178,6 +179,31 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       ...options,
       tls: typeof fromUrl.tls === "object" && typeof tls === "object" ? { ...fromUrl.tls, ...tls } : tls,
     });
+  }
+
+  /**
+   * The observers of this client's commands, batches, connects and events:
+   * its pool's scope (the `instrumentation` option, else the pool's own), so
+   * clients sharing a pool share it. `instrument(client, ...)` adds to it.
+   *
+   * @example
+   * ```ts
+   * import { Redis } from "@uniredis/redis";
+   * await using r = new Redis();
+   * const names: string[] = [];
+   * const remove = r.instrumentation.add({
+   *   traceCommand(trace, run) {
+   *     names.push(trace.command);
+   *     return run();
+   *   },
+   * });
+   * await r.ping();
+   * remove();
+   * console.log(names); // ["PING"]
+   * ```
+   */
+  get instrumentation(): InstrumentationScope {
+    return this.connectionPool.instrumentation;
   }
 
   /** What the server said in the handshake of the current connection, once connected. */
@@ -290,24 +316,27 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
    * connection, or a borrowed one when a command of `commands` blocks. With a
    * retry policy the whole batch runs again when that is safe: nothing of it
    * was sent, or every command of `commands` only reads, or the policy says
-   * `retryWrites`.
+   * `retryWrites`. `mode` is what observers are told the batch is (each
+   * attempt is one batch trace).
    */
   runBatch<T>(
     commands: readonly Command<unknown>[],
     run: (executor: CommandExecutor) => Promise<T>,
+    mode: "PIPELINE" | "MULTI" = "PIPELINE",
   ): Promise<T> {
     const dedicated = !this.#single && commands.some((c) => c.blocking);
+    const batch = { mode, size: commands.length };
     const attempt = async (trace: Trace): Promise<T> => {
       const connection = await this.#connection(dedicated);
       trace.connection = connection;
       const executor: CommandExecutor = {
         execute: (command) => {
           const transform = command.queued ? undefined : this.#callbacks.get(command.name);
-          return connection.send(command, { trace, transform });
+          return connection.send(command, { trace, transform, batch });
         },
       };
       try {
-        return await run(executor);
+        return await connection.traceBatch(mode, commands, () => run(executor));
       } finally {
         if (dedicated) this.#giveBack(connection);
       }

@@ -17,6 +17,7 @@ import type { Connector, TlsConnectOptions, Transport } from "./transport.ts";
 import { handshake } from "./handshake.ts";
 import { ReplyQueue } from "./reply_queue.ts";
 import { redactOptions } from "./redact.ts";
+import { type CommandTrace, type ConnectTrace, InstrumentationScope } from "./instrumentation.ts";
 
 /**
  * Everything one connection needs: where to connect and how to set the
@@ -108,6 +109,12 @@ export interface ConnectionOptions {
   onPush?: (push: RespValue[]) => void;
   /** Told when the socket opens, the handshake ends, the connection fails, and it closes. */
   onEvent?: (kind: ConnectionEventKind, connection: Connection, error?: Error) => void;
+  /**
+   * The observers of this connection's commands and connects (its pool's
+   * scope); a connection made without one gets its own, which still sees
+   * the global observers.
+   */
+  instrumentation?: InstrumentationScope;
 }
 
 /**
@@ -170,6 +177,8 @@ export interface SendOptions {
    * safe to send again.
    */
   trace?: { sent: boolean };
+  /** Set for a command sent as part of a pipeline or transaction: observers see it on the command's trace. */
+  batch?: { readonly mode: "PIPELINE" | "MULTI"; readonly size: number };
 }
 
 /** A command waiting to be written or answered. */
@@ -259,6 +268,11 @@ export class Connection {
   /** When bytes last went out or came in (ms since epoch), for health checks. */
   #lastIO = 0;
   #healthCheckFailed = false;
+  readonly #scope: InstrumentationScope;
+  /** Set when the connection failed or was lost, as opposed to closed or dropped by the client. */
+  #lostWith: Error | undefined;
+  /** The trace of the connect in progress, when observed: its address is set once resolved. */
+  #connectTrace: { -readonly [K in keyof ConnectTrace]: ConnectTrace[K] } | undefined;
 
   /** Creates an unconnected connection; `connect()` or the first `send()` opens it. */
   constructor(options: ConnectionOptions) {
@@ -267,6 +281,7 @@ export class Connection {
     this.#host = options.host;
     this.#port = options.port;
     this.#address = options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
+    this.#scope = options.instrumentation ?? new InstrumentationScope();
     const decodeResponses = options.decodeResponses ?? true;
     const queue = this.#inFlight;
     this.#decoder = new Decoder({
@@ -287,6 +302,21 @@ export class Connection {
     return this.#address;
   }
 
+  /** The observers of this connection (shared with its pool and client). */
+  get instrumentation(): InstrumentationScope {
+    return this.#scope;
+  }
+
+  /** Host name or IP (or the socket path), as observers report it. */
+  get #serverAddress(): string {
+    return this.#options.path ?? this.#host ?? "localhost";
+  }
+
+  /** TCP port, `undefined` for a Unix socket. */
+  get #serverPort(): number | undefined {
+    return this.#options.path === undefined ? this.#port ?? 6379 : undefined;
+  }
+
   /** True once the handshake is done and until the connection closes. */
   get ready(): boolean {
     return this.#state === "ready";
@@ -304,6 +334,11 @@ export class Connection {
    */
   get healthCheckFailed(): boolean {
     return this.#healthCheckFailed;
+  }
+
+  /** The error the connection failed or was lost with; `undefined` while open or when the client closed it. */
+  get lostWith(): Error | undefined {
+    return this.#lostWith;
   }
 
   /** Milliseconds since bytes last went out or came in (0 before the connection is ready). */
@@ -369,7 +404,19 @@ export class Connection {
         new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }),
       );
     }
-    return this.#connecting ??= this.#open();
+    return this.#connecting ??= this.#scope.active ? this.#openTraced() : this.#open();
+  }
+
+  #openTraced(): Promise<void> {
+    const trace = this.#connectTrace = {
+      serverAddress: this.#serverAddress,
+      serverPort: this.#serverPort,
+      database: this.#options.db ?? 0,
+      tls: this.#options.tls !== undefined,
+    };
+    return this.#scope.traceConnect(trace, () => this.#open()).finally(() => {
+      this.#connectTrace = undefined;
+    });
   }
 
   async #open(): Promise<void> {
@@ -409,6 +456,10 @@ export class Connection {
           this.#host = at.host;
           this.#port = at.port;
           this.#address = `${at.host}:${at.port}`;
+          if (this.#connectTrace) {
+            this.#connectTrace.serverAddress = at.host;
+            this.#connectTrace.serverPort = at.port;
+          }
         }
         const opening = o.connector({
           host: this.#host ?? "localhost",
@@ -493,6 +544,51 @@ export class Connection {
    * connection is lost first.
    */
   send<T>(command: Command<T>, options?: SendOptions): Promise<T> {
+    // Observed: one trace per command actually sent (a retry is a new send, so a new trace).
+    if (this.#scope.active && !command.error && !command.localReply) {
+      return this.#scope.traceCommand(
+        this.#commandTrace(command, options?.batch),
+        () => this.#send(command, options),
+      );
+    }
+    return this.#send(command, options);
+  }
+
+  #commandTrace(command: Command<unknown>, batch: SendOptions["batch"]): CommandTrace {
+    return {
+      command: command.name,
+      args: command.args,
+      keyCount: command.keys?.length ?? 0,
+      batchMode: batch?.mode,
+      batchSize: batch?.size,
+      serverAddress: this.#serverAddress,
+      serverPort: this.#serverPort,
+      database: this.#options.db ?? 0,
+    };
+  }
+
+  /**
+   * Runs `run`, which sends a pipeline or transaction on this connection, as
+   * one batch for the observers (`commands`: the caller's queue, MULTI and
+   * EXEC not counted).
+   */
+  traceBatch<T>(
+    mode: "PIPELINE" | "MULTI",
+    commands: readonly Command<unknown>[],
+    run: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.#scope.active) return run();
+    return this.#scope.traceBatch({
+      mode,
+      size: commands.length,
+      commands: commands.map((c) => c.args),
+      serverAddress: this.#serverAddress,
+      serverPort: this.#serverPort,
+      database: this.#options.db ?? 0,
+    }, run);
+  }
+
+  #send<T>(command: Command<T>, options?: SendOptions): Promise<T> {
     if (command.error) return Promise.reject(command.error);
     if (command.localReply) return Promise.resolve(command.localReply.value);
     if (!this.#accepting || this.#state === "closed") {
@@ -823,6 +919,7 @@ export class Connection {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#error = error;
+    if (!quiet) this.#lostWith = error;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const reason = error ?? new ConnectionError(`Connection to ${this.address} closed`);

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { RedisArgument } from "./commands/command.ts";
+import type { RedisArgument } from "./protocol/types.ts";
 
 /** The server an operation went to. */
 export interface ServerTarget {
@@ -59,7 +59,13 @@ export interface ConnectTrace extends ServerTarget {
 
 /** The point events, each a plain object with a `type`. */
 export type InstrumentationEvent =
-  | { readonly type: "pool-wait"; readonly address: string; readonly durationMs: number }
+  | {
+    readonly type: "pool-wait";
+    readonly address: string;
+    readonly durationMs: number;
+    /** Set when no connection came in time (a `MaxConnectionsError`). */
+    readonly error?: Error | undefined;
+  }
   | { readonly type: "connection-open"; readonly address: string }
   | { readonly type: "connection-close"; readonly address: string; readonly error: Error | undefined }
   | {
@@ -189,4 +195,62 @@ export class InstrumentationScope {
     }
     return this.#merged;
   }
+
+  /**
+   * True when some observer wants something now (not `active: false`).
+   * Callers check it before building a trace or an event, so an
+   * unobserved client allocates nothing.
+   */
+  get active(): boolean {
+    const observers = this.observers;
+    if (observers.length === 0) return false;
+    for (let i = 0; i < observers.length; i++) if (observers[i].active !== false) return true;
+    return false;
+  }
+
+  /** Runs `run` wrapped by every active observer's `traceCommand` (the first observer outermost). */
+  traceCommand<T>(trace: CommandTrace, run: () => Promise<T>): Promise<T> {
+    return traceThrough(this.observers, "traceCommand", trace, run);
+  }
+
+  /** Runs `run` wrapped by every active observer's `traceBatch`. */
+  traceBatch<T>(trace: BatchTrace, run: () => Promise<T>): Promise<T> {
+    return traceThrough(this.observers, "traceBatch", trace, run);
+  }
+
+  /** Runs `run` wrapped by every active observer's `traceConnect`. */
+  traceConnect<T>(trace: ConnectTrace, run: () => Promise<T>): Promise<T> {
+    return traceThrough(this.observers, "traceConnect", trace, run);
+  }
+
+  /** Hands `event` to every active observer's `onEvent`; an observer's exception is not the caller's. */
+  emit(event: InstrumentationEvent): void {
+    for (const observer of this.observers) {
+      if (observer.active === false || observer.onEvent === undefined) continue;
+      try {
+        observer.onEvent(event);
+      } catch {
+        // An observer's bug must not fail a command or a reconnect.
+      }
+    }
+  }
+}
+
+function traceThrough<T>(
+  observers: readonly InstrumentationObserver[],
+  method: "traceCommand" | "traceBatch" | "traceConnect",
+  trace: CommandTrace | BatchTrace | ConnectTrace,
+  run: () => Promise<T>,
+): Promise<T> {
+  let next = run;
+  for (let i = observers.length - 1; i >= 0; i--) {
+    const observer = observers[i];
+    const wrap = observer[method] as
+      | ((trace: unknown, run: () => Promise<T>) => Promise<T>)
+      | undefined;
+    if (observer.active === false || wrap === undefined) continue;
+    const inner = next;
+    next = () => wrap.call(observer, trace, inner);
+  }
+  return next();
 }

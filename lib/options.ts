@@ -13,6 +13,7 @@ import type { EncodingErrors } from "./protocol/decoder.ts";
 import type { ConnectionClass, ConnectionPool } from "./pool.ts";
 import type { ErrorClass, Retry } from "./retry.ts";
 import type { CacheConfig, CacheInterface } from "./cache.ts";
+import { InstrumentationScope } from "./instrumentation.ts";
 
 /**
  * How to reach the server and set each connection up: the part of the
@@ -103,6 +104,12 @@ export interface ConnectionSettings<D extends boolean = boolean> {
    * memory after their first read, until the server invalidates the key.
    */
   cache?: CacheConfig | CacheInterface;
+  /**
+   * The observers of these connections (see `InstrumentationScope`); by
+   * default each pool (and so each client) has its own. Give one scope to
+   * several clients to observe them together.
+   */
+  instrumentation?: InstrumentationScope;
 }
 
 /**
@@ -350,6 +357,7 @@ const REDIS_OPTION_KEYS = [
   "maxBulkLength",
   "encodingErrors",
   "closeTimeout",
+  "instrumentation",
 ] as const;
 // Type checking fails when RedisOptions gains a field the list above lacks.
 const _everyRedisOptionListed: Exclude<keyof RedisOptions, typeof REDIS_OPTION_KEYS[number]> extends never
@@ -400,6 +408,9 @@ export function validateOptions(o: RedisOptions, owner = "Redis", extra: readonl
     ) {
       bad("cache (expected a CacheConfig or a CacheInterface)");
     }
+  }
+  if (o.instrumentation !== undefined && !(o.instrumentation instanceof InstrumentationScope)) {
+    bad("instrumentation (expected an InstrumentationScope)");
   }
   if (o.maxConnections !== undefined && (!Number.isInteger(o.maxConnections) || o.maxConnections < 1)) {
     bad(`maxConnections: ${o.maxConnections} (expected an integer >= 1)`);

@@ -254,7 +254,8 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     const run = (executor: CommandExecutor) =>
       this.#transaction ? this.#execTransaction(queue, executor) : this.#execPipeline(queue, executor);
     // A client that can keep the batch on one connection (and retry it whole) runs it.
-    const send = () => client.runBatch ? client.runBatch(sent, run) : run(client);
+    const mode = this.#transaction ? "MULTI" : "PIPELINE";
+    const send = () => client.runBatch ? client.runBatch(sent, run, mode) : run(client);
     return scripts.size === 0 ? send() : this.#loadScripts(scripts).then(send);
   }
 
@@ -381,6 +382,7 @@ interface BatchRunner {
   runBatch<T>(
     commands: readonly Command<unknown>[],
     run: (executor: CommandExecutor) => Promise<T>,
+    mode: "PIPELINE" | "MULTI",
   ): Promise<T>;
 }
 

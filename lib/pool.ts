@@ -15,6 +15,7 @@ import { redactOptions } from "./redact.ts";
 import { CacheConfig, TrackingCache } from "./cache.ts";
 import { textOf } from "./key_text.ts";
 import type { RespValue } from "./protocol/types.ts";
+import { InstrumentationScope } from "./instrumentation.ts";
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 /** redis-py's default for `ConnectionPool`: practically unbounded. */
@@ -108,6 +109,11 @@ export class ConnectionPool<D extends boolean = true> {
   readonly #connectionOptions: Readonly<ConnectionOptions>;
   /** The client-side cache of the pool's connections, when the `cache` option is set. */
   readonly trackingCache: TrackingCache | undefined;
+  /**
+   * The observers of this pool's connections: the `instrumentation` option,
+   * else the pool's own scope. A client's `instrumentation` is its pool's.
+   */
+  readonly instrumentation: InstrumentationScope;
   readonly #connectionClass: ConnectionClass;
   #shared: Connection | undefined;
   /** Idle connections, most recently released last (LIFO). */
@@ -131,16 +137,32 @@ export class ConnectionPool<D extends boolean = true> {
     if (typeof this.#connectionClass !== "function") {
       throw new DataError("Invalid option connectionClass (expected a Connection class)");
     }
+    const scope = this.instrumentation = options.instrumentation ?? new InstrumentationScope();
     const cache = options.cache;
     const tracking = cache === undefined
       ? undefined
-      : new TrackingCache(cache instanceof CacheConfig ? cache.createCache() : cache);
+      : new TrackingCache(cache instanceof CacheConfig ? cache.createCache() : cache, scope);
     this.trackingCache = tracking;
-    this.#connectionOptions = toConnectionOptions(options, (kind, connection, error) => {
-      // A connection gone means invalidations may have been missed.
-      if (kind === "close" && tracking) tracking.flush();
-      for (const observer of this.#observers) observer(kind, connection, error);
-    }, tracking);
+    this.#connectionOptions = toConnectionOptions(
+      options,
+      (kind, connection, error) => {
+        // A connection gone means invalidations may have been missed.
+        if (kind === "close" && tracking) tracking.flush();
+        if (scope.active) {
+          if (kind === "ready") scope.emit({ type: "connection-open", address: connection.address });
+          else if (kind === "close") {
+            scope.emit({
+              type: "connection-close",
+              address: connection.address,
+              error,
+            });
+          }
+        }
+        for (const observer of this.#observers) observer(kind, connection, error);
+      },
+      tracking,
+      scope,
+    );
     this.connectionOptions = redactOptions(this.#connectionOptions);
   }
 
@@ -191,6 +213,10 @@ export class ConnectionPool<D extends boolean = true> {
   sharedConnection(): Connection {
     const shared = this.#shared;
     if (shared !== undefined && !shared.closed) return shared;
+    // The shared connection was lost (not closed by the client): its successor is a reconnect.
+    if (shared !== undefined && this.instrumentation.active && shared.lostWith !== undefined) {
+      this.instrumentation.emit({ type: "reconnect", address: shared.address });
+    }
     return this.#shared = this.createConnection();
   }
 
@@ -391,6 +417,15 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
     }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const scope = this.instrumentation;
+    const since = scope.active ? Date.now() : 0;
+    const waited = (error?: Error) => {
+      if (since !== 0 && scope.active) {
+        const address = this.connectionOptions.path ??
+          `${this.connectionOptions.host ?? "localhost"}:${this.connectionOptions.port ?? 6379}`;
+        scope.emit({ type: "pool-wait", address, durationMs: Date.now() - since, error });
+      }
+    };
     return new Promise<Connection>((resolve, reject) => {
       const leave = () => {
         clearTimeout(waiter.timer);
@@ -405,16 +440,17 @@ export class BlockingConnectionPool<D extends boolean = true> extends Connection
       const waiter: Waiter = {
         resolve: (connection) => {
           leave();
+          waited();
           resolve(connection);
         },
         reject,
         timer: setTimeout(() => {
           leave();
-          reject(
-            new MaxConnectionsError(
-              `No connection available within ${this.timeout} ms: all ${this.maxConnections} of the pool's connections are in use`,
-            ),
+          const error = new MaxConnectionsError(
+            `No connection available within ${this.timeout} ms: all ${this.maxConnections} of the pool's connections are in use`,
           );
+          waited(error);
+          reject(error);
         }, this.timeout),
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -449,6 +485,7 @@ function toConnectionOptions(
   o: ConnectionSettings,
   onEvent: (kind: ConnectionEventKind, connection: Connection, error?: Error) => void,
   tracking: TrackingCache | undefined,
+  instrumentation: InstrumentationScope,
 ): ConnectionOptions {
   const user = o.pushHandler;
   const onPush = tracking === undefined ? user : (push: RespValue[]) => {
@@ -483,5 +520,6 @@ function toConnectionOptions(
     tracking: tracking !== undefined,
     onPush,
     onEvent,
+    instrumentation,
   };
 }

@@ -115,3 +115,13 @@ export { checkArguments, encodeCommand, Encoder } from "./protocol/encoder.ts";
 export { Decoder, type DecoderOptions, type EncodingErrors } from "./protocol/decoder.ts";
 export type { ConnectOptions, Connector, TlsConnectOptions, Transport } from "./transport.ts";
 export { LIB_NAME, VERSION } from "./version.ts";
+export {
+  addObserver,
+  type BatchTrace,
+  type CommandTrace,
+  type ConnectTrace,
+  type InstrumentationEvent,
+  type InstrumentationObserver,
+  InstrumentationScope,
+  type ServerTarget,
+} from "./instrumentation.ts";

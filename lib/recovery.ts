@@ -18,6 +18,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { RedisReconnectingEvent } from "./events.ts";
+import type { InstrumentationScope } from "./instrumentation.ts";
 
 /** What is known about one attempt: whether any byte of it was sent, and on which connection. */
 export interface Trace {
@@ -32,11 +33,17 @@ export class Recovery {
   /** The policy (`undefined`: only the health-check re-send). */
   readonly retry: Retry | undefined;
   readonly #onReconnecting: (event: RedisReconnectingEvent) => void;
+  readonly #scope: InstrumentationScope | undefined;
 
-  /** `onReconnecting` is told before each retry (the client dispatches it). */
-  constructor(retry: Retry | undefined, onReconnecting: (event: RedisReconnectingEvent) => void) {
+  /** `onReconnecting` is told before each retry (the client dispatches it); so is `instrumentation`. */
+  constructor(
+    retry: Retry | undefined,
+    onReconnecting: (event: RedisReconnectingEvent) => void,
+    instrumentation?: InstrumentationScope,
+  ) {
     this.retry = retry;
     this.#onReconnecting = onReconnecting;
+    this.#scope = instrumentation;
   }
 
   /**
@@ -85,6 +92,9 @@ export class Recovery {
       }
       const delay = retry.backoff.compute(failures);
       this.#onReconnecting(new RedisReconnectingEvent(failures, delay, error as Error));
+      if (this.#scope?.active) {
+        this.#scope.emit({ type: "retry", attempt: failures, delayMs: delay, error: error as Error });
+      }
       if (delay > 0) await sleep(delay, signal);
       trace = { sent: false, connection: undefined };
       try {

@@ -17,6 +17,7 @@ import {
 import type { Command } from "../commands/command.ts";
 import type { RespValue } from "../protocol/types.ts";
 import { keySlot } from "./slots.ts";
+import type { InstrumentationScope } from "../instrumentation.ts";
 
 // keyText never starts with "\uffff" followed by a character above "\u00ff": tags cannot name a real key.
 const NODE_TAG = "\uffff\u0100node\u0000";
@@ -62,8 +63,12 @@ export class ClusterCache {
   readonly tracking: TrackingCache;
 
   /** Creates the cluster's cache from the `cache` option. */
-  constructor(option: CacheConfig | CacheInterface) {
-    this.tracking = new TrackingCache(option instanceof CacheConfig ? option.createCache() : option);
+  constructor(option: CacheConfig | CacheInterface, instrumentation?: InstrumentationScope) {
+    // Reads are counted here; invalidations by each node's pool, which shares the scope.
+    this.tracking = new TrackingCache(
+      option instanceof CacheConfig ? option.createCache() : option,
+      instrumentation,
+    );
   }
 
   /** The shared store. */

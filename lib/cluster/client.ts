@@ -43,6 +43,7 @@ import type { PubSub } from "../pubsub.ts";
 import { clusterPubSub, type ClusterPubSubOptions } from "./pubsub.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import { ClusterCache } from "./cache.ts";
+import { InstrumentationScope } from "../instrumentation.ts";
 import type { CacheInterface } from "../cache.ts";
 import type { TargetNodes } from "./router.ts";
 
@@ -145,6 +146,20 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
 
   /** The retry policy for `CLUSTERDOWN`, `TRYAGAIN` and lost connections. */
   readonly retry: Retry;
+  /**
+   * The observers of this client: one scope shared by every node's pool
+   * (the `instrumentation` option, else the client's own).
+   *
+   * @example
+   * ```ts
+   * import { RedisCluster } from "@uniredis/redis";
+   * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }] });
+   * const remove = rc.instrumentation.add({ onEvent: (e) => console.log(e.type) });
+   * await rc.get("k");
+   * remove();
+   * ```
+   */
+  readonly instrumentation: InstrumentationScope;
   readonly #settings: RedisOptions<D>;
   readonly #topology: Topology;
   readonly #maxRedirections: number;
@@ -221,9 +236,11 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       cache,
       ...settings
     } = rest;
-    this.#settings = settings as RedisOptions<D>;
+    // One scope for the cluster: every node's pool gets it (see `#link`).
+    const scope = this.instrumentation = rest.instrumentation ?? new InstrumentationScope();
+    this.#settings = { ...settings, instrumentation: scope } as RedisOptions<D>;
     // One cache for the cluster; each node's pool gets a view of it (see `#link`).
-    this.#cache = cache === undefined ? undefined : new ClusterCache(cache);
+    this.#cache = cache === undefined ? undefined : new ClusterCache(cache, scope);
     if (this.#loadBalancing !== undefined) {
       // Every node's connections, so a node keeps serving reads whatever role a failover gives it.
       this.#settings = { ...this.#settings, connectionClass: readOnlyConnections(settings.connectionClass) };

@@ -124,7 +124,7 @@ export class ClusterBatchRunner implements CommandExecutor {
     if (this.#transaction) {
       const slot = batchSlot("MULTI", commands.map((c) => slotsOf(c)));
       await this.#access.ready();
-      return this.#runTransaction(slot, run);
+      return this.#runTransaction(slot, commands, run);
     }
     for (const command of commands) {
       if ((command.keys?.length ?? 0) < 2) continue; // no key or one: one slot at most
@@ -186,8 +186,10 @@ export class ClusterBatchRunner implements CommandExecutor {
    */
   async #runTransaction<T>(
     slot: number | undefined,
+    commands: readonly Command<unknown>[],
     run: (executor: CommandExecutor) => Promise<T>,
   ): Promise<T> {
+    const batch = { mode: "MULTI", size: commands.length } as const;
     const access = this.#access;
     let node = slot === undefined ? access.anyPrimary() : access.slotOwner(slot) ?? access.anyPrimary();
     let asking = false;
@@ -196,7 +198,7 @@ export class ClusterBatchRunner implements CommandExecutor {
       let redirect: AskError | undefined;
       const executor: CommandExecutor = {
         execute: (command) => {
-          const sent = connection.send(command);
+          const sent = connection.send(command, { batch });
           sent.catch((error) => {
             if (error instanceof AskError) redirect ??= error;
           });
@@ -205,7 +207,8 @@ export class ClusterBatchRunner implements CommandExecutor {
       };
       if (asking) connection.send(new Command("ASKING")).catch(() => {});
       try {
-        return await run(executor);
+        // Each node tried is one batch for the observers.
+        return await connection.traceBatch("MULTI", commands, () => run(executor));
       } catch (error) {
         if (redirect === undefined || slot === undefined || redirections >= access.maxRedirections) {
           throw error;

@@ -291,6 +291,14 @@ export class SentinelConnectionPool<D extends boolean = true> extends Connection
     // connections opened meanwhile wait to be pointed at the new one.
     if (held !== undefined) held.release();
     else void super.disconnect();
+    if (this.instrumentation.active) {
+      this.instrumentation.emit({
+        type: "sentinel-failover",
+        serviceName: this.serviceName,
+        from: addressName(from),
+        to: target,
+      });
+    }
     for (const listener of [...this.#switchListeners]) listener(from, to);
   }
 
