@@ -134,11 +134,25 @@ export function otelObserver(options: OtelOptions, counts?: () => ConnectionCoun
     const finish = (error: unknown, failed: boolean) => {
       const seconds = (performance.now() - start) / 1000;
       let recorded = attributes;
+      // The address may be resolved after the trace began (sentinel): report where the operation went.
+      if (
+        target.serverAddress !== attributes["server.address"] ||
+        target.serverPort !== attributes["server.port"]
+      ) {
+        recorded = {
+          ...attributes,
+          "server.address": target.serverAddress,
+          "server.port": target.serverPort,
+        };
+        span?.setAttribute("server.address", target.serverAddress);
+        if (target.serverPort !== undefined) span?.setAttribute("server.port", target.serverPort);
+      }
       if (failed) {
-        recorded = { ...attributes, ...errorAttributes(error) };
+        const added = errorAttributes(error);
+        recorded = { ...recorded, ...added };
         if (span) {
-          for (const [key, value] of Object.entries(recorded)) {
-            if (value !== undefined && !(key in attributes)) span.setAttribute(key, value);
+          for (const [key, value] of Object.entries(added)) {
+            if (value !== undefined) span.setAttribute(key, value);
           }
           if (error instanceof Error) span.recordException(error);
           span.setStatus({
