@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataError, Redis } from "../mod.ts";
+import { CacheConfig, DataError, Redis } from "../mod.ts";
 import { DURATION_BUCKETS, instrument, type Redact } from "../otel.ts";
 import { rawCommand, startRedis } from "./harness/mod.ts";
 import { type DataPoint, type Histogram, otelSdk, type ReadableSpan } from "./support/otel.ts";
@@ -176,6 +176,45 @@ test("db.client.operation.duration counts agree with INFO commandstats for the s
   const used = count?.dataPoints.find((p) => p.attributes["db.client.connection.state"] === "used");
   assert.equal(used?.value, 1);
   assert.equal(used?.attributes["db.client.connection.pool.name"], `${server.host}:${server.port}`);
+});
+
+test("client-side cache: csc requests by hit and miss (misses = the server's GETs), evictions on invalidation", async () => {
+  const sdk = otelSdk();
+  const cached = new Redis({ host: server.host, port: server.port, cache: new CacheConfig() });
+  const writer = new Redis({ host: server.host, port: server.port });
+  const otel = instrument(cached, { meter: sdk.meter });
+  try {
+    await cached.set("otel:csc", "1");
+    const before = (await commandCalls()).get("get") ?? 0;
+    let gets = 0;
+    for (let i = 0; i < 3; i++, gets++) assert.equal(await cached.get("otel:csc"), "1");
+    await writer.set("otel:csc", "2");
+    // The invalidation arrives on its own: read until the new value shows.
+    for (let v = await cached.get("otel:csc"); (gets++, v !== "2"); v = await cached.get("otel:csc"));
+    const serverGets = ((await commandCalls()).get("get") ?? 0) - before;
+    const requests = await sdk.metric("redis.client.csc.requests");
+    const count = (result: string) =>
+      Number(
+        requests?.dataPoints.find((p) => p.attributes["redis.client.csc.result"] === result)?.value ?? 0,
+      );
+    assert.ok(count("hit") >= 2, `hits ${count("hit")}`);
+    assert.equal(count("miss"), serverGets);
+    assert.equal(count("hit") + count("miss"), gets);
+    const evictions = await sdk.metric("redis.client.csc.evictions");
+    const invalidated = evictions?.dataPoints.find((p) =>
+      p.attributes["redis.client.csc.reason"] === "invalidation"
+    );
+    assert.ok(Number(invalidated?.value) >= 1);
+  } finally {
+    await writer.close();
+    await cached.close();
+    otel.remove();
+  }
+  // Closing the client closed its connection, as the application asked.
+  const closed = await sdk.metric("redis.client.connection.closed");
+  const reasons = closed?.dataPoints.map((p) => p.attributes["redis.client.connection.close.reason"]);
+  assert.deepEqual(reasons, ["application_close"]);
+  await sdk.shutdown();
 });
 
 test("remove() stops spans and metrics; bad options are a DataError", async () => {
