@@ -16,6 +16,8 @@
 
 import { setDefaultConnector } from "./lib/default_connector.ts";
 import { runtimeConnector } from "./transports/auto.ts";
+// Diagnostics channels (node:diagnostics_channel: Deno, Bun, Node); edge.ts leaves them out.
+import "./observers/diagnostics_channel.ts";
 
 export * from "./lib/public_api.ts";
 

@@ -559,6 +559,7 @@ export class Connection {
       command: command.name,
       args: command.args,
       keyCount: command.keys?.length ?? 0,
+      keyPositions: command.keys,
       batchMode: batch?.mode,
       batchSize: batch?.size,
       serverAddress: this.#serverAddress,

@@ -35,6 +35,8 @@ export interface CommandTrace extends ServerTarget {
   readonly args: readonly RedisArgument[];
   /** How many of `args` are keys. */
   readonly keyCount: number;
+  /** Where the keys are in `args` (so an observer can keep keys and redact values); absent when none. */
+  readonly keyPositions?: readonly number[];
   /** Set when the command is part of a pipeline or transaction. */
   readonly batchMode: "PIPELINE" | "MULTI" | undefined;
   /** The size of that batch, when `batchMode` is set. */
@@ -234,6 +236,16 @@ export class InstrumentationScope {
       }
     }
   }
+}
+
+/** Tells `scope` of a cluster redirection of `slot` to `to` (a no-op when nothing observes). */
+export function redirected(
+  scope: InstrumentationScope,
+  kind: "MOVED" | "ASK",
+  slot: number,
+  to: { readonly host: string; readonly port: number },
+): void {
+  if (scope.active) scope.emit({ type: "cluster-redirect", kind, slot, to: `${to.host}:${to.port}` });
 }
 
 function traceThrough<T>(

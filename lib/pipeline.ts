@@ -378,7 +378,7 @@ export interface WatchAware {
 }
 
 /** A client that keeps a batch on one connection and retries it whole (`Redis.runBatch`). */
-interface BatchRunner {
+export interface BatchRunner {
   runBatch<T>(
     commands: readonly Command<unknown>[],
     run: (executor: CommandExecutor) => Promise<T>,

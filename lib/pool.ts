@@ -150,12 +150,9 @@ export class ConnectionPool<D extends boolean = true> {
         if (kind === "close" && tracking) tracking.flush();
         if (scope.active) {
           if (kind === "ready") scope.emit({ type: "connection-open", address: connection.address });
+          // "close" carries no error ("error" came just before): the one it was lost with, if lost.
           else if (kind === "close") {
-            scope.emit({
-              type: "connection-close",
-              address: connection.address,
-              error,
-            });
+            scope.emit({ type: "connection-close", address: connection.address, error: connection.lostWith });
           }
         }
         for (const observer of this.#observers) observer(kind, connection, error);

@@ -125,3 +125,4 @@ export {
   InstrumentationScope,
   type ServerTarget,
 } from "./instrumentation.ts";
+export { CHANNELS } from "./diagnostics_names.ts";

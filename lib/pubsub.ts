@@ -14,6 +14,7 @@ import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionPool } from "./pool.ts";
 import type { Backoff } from "./backoff.ts";
 import { keyText, textOf } from "./key_text.ts";
+import type { InstrumentationScope } from "./instrumentation.ts";
 import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
 import {
   type LinkEvents,
@@ -103,6 +104,8 @@ export interface PubSubHost<D extends boolean> {
   readonly reconnectBackoff: Backoff;
   /** Told when the pubsub is closed (the client stops tracking it). */
   forgetPubSub?(pubsub: PubSub<D>): void;
+  /** The client's observers: told of each message received and of reconnects. */
+  readonly instrumentation?: InstrumentationScope;
 }
 
 /**
@@ -714,6 +717,8 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       return;
     }
     this.#lostLinks.set(link.key, connection.address);
+    const scope = this.#host.instrumentation;
+    if (scope?.active) scope.emit({ type: "reconnect", address: connection.address });
     this.#recover();
   }
 
@@ -751,6 +756,17 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
   #onFrame(frame: RespValue[], link: PubSubLink): void {
     const message = toMessage<D>(frame);
     if (message === undefined) return;
+    const type = message.type;
+    if (
+      (type === "message" || type === "pmessage" || type === "smessage") && this.#host.instrumentation?.active
+    ) {
+      this.#host.instrumentation.emit({
+        type: "pubsub-message",
+        kind: type,
+        channel: keyText(message.channel as RedisKey),
+        address: link.connection?.address ?? "",
+      });
+    }
     if (message.type === "pong") {
       if (textOf(message.data) === HEALTH_CHECK_MESSAGE) {
         link.pongWaiters.shift()?.resolve();

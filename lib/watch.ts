@@ -9,8 +9,14 @@
 
 import { Command, type CommandExecutor, type RedisKey } from "./commands/command.ts";
 import { RedisCommands } from "./commands/mod.ts";
-import type { Connection } from "./connection.ts";
-import { type Pipeline, PipelineImpl, type PipelineOptions, type WatchAware } from "./pipeline.ts";
+import type { Connection, SendOptions } from "./connection.ts";
+import {
+  type BatchRunner,
+  type Pipeline,
+  PipelineImpl,
+  type PipelineOptions,
+  type WatchAware,
+} from "./pipeline.ts";
 import { ConnectionError, RedisError, ResponseError, WatchError } from "./errors.ts";
 
 /**
@@ -78,14 +84,14 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
   }
 
   /** Sends on this pipeline's connection, following what each reply does to the WATCH state (as redis-py). */
-  #send<T>(command: Command<T>): Promise<T> {
+  #send<T>(command: Command<T>, batch?: SendOptions["batch"]): Promise<T> {
     // After EXEC or reset() the connection belongs to the pool again (maybe lent to someone else).
     if (this.#closed) {
       return Promise.reject(
         new RedisError("This watched pipeline was reset: its connection went back to the pool"),
       );
     }
-    const sent = this.#connection.send(command);
+    const sent = this.#connection.send(command, batch && { batch });
     const name = command.name;
     if (name === "WATCH" || name === "UNWATCH" || name === "EXEC" || name === "DISCARD") {
       sent.then(() => {
@@ -117,9 +123,18 @@ export class WatchedPipeline<D extends boolean = true> extends RedisCommands<D> 
       throw new RedisError("Cannot issue nested calls to MULTI");
     }
     // The queued pipeline reads `watching` to send even an empty MULTI/EXEC, which checks the WATCH.
-    const executor: CommandExecutor & WatchAware = {
+    const executor: CommandExecutor & WatchAware & BatchRunner = {
       execute: (command) => this.#send(command),
       isWatching: () => this.#watching,
+      // The transaction is one batch on this connection for the observers.
+      runBatch: (commands, run, mode) => {
+        const batch = { mode, size: commands.length };
+        return this.#connection.traceBatch(
+          mode,
+          commands,
+          () => run({ execute: (c) => this.#send(c, batch) }),
+        );
+      },
     };
     const queued = new PipelineImpl<D>(executor, { ...this.#options, transaction: true }, () => this.reset());
     this.#queued = queued;

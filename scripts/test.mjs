@@ -107,6 +107,7 @@ if (gates) {
     "edge.ts",
     "otel.ts",
     "transports/",
+    "observers/",
     "tests/",
     "lib/",
     "scripts/build_npm.ts",
@@ -128,6 +129,7 @@ if (gates) {
     "otel.ts",
     ...sources("lib"),
     ...sources("transports"),
+    ...sources("observers"),
   ]);
   check("deno doc --lint", deno, [
     "doc",
@@ -139,6 +141,7 @@ if (gates) {
     "transports/deno.ts",
     "transports/bun.ts",
     "transports/web.ts",
+    "observers/diagnostics_channel.ts",
   ]);
   check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 }

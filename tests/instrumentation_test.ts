@@ -8,16 +8,22 @@ import assert from "node:assert/strict";
 import {
   addObserver,
   type BatchTrace,
+  BlockingConnectionPool,
+  CacheConfig,
   type CommandTrace,
   ConnectionError,
   type ConnectTrace,
   type InstrumentationEvent,
   type InstrumentationObserver,
   InstrumentationScope,
+  MaxConnectionsError,
+  NoBackoff,
   Redis,
   ResponseError,
+  Retry,
 } from "../mod.ts";
 import { freePort, sharedRedis } from "./harness/mod.ts";
+import { waitFor } from "./support/async.ts";
 
 interface Seen {
   commands: { trace: CommandTrace; outcome: "ok" | string }[];
@@ -166,4 +172,111 @@ test("a failed connect is traced with its error", async () => {
   assert.equal(seen.connects[0].trace.serverPort, port);
   assert.equal(seen.connects[0].outcome, "ConnectionError");
   assert.equal(seen.commands[0].outcome, "ConnectionError");
+});
+
+/** The events of `type` seen so far. */
+function eventsOf<K extends InstrumentationEvent["type"]>(
+  seen: Seen,
+  type: K,
+): Extract<InstrumentationEvent, { type: K }>[] {
+  return seen.events.filter((e): e is Extract<InstrumentationEvent, { type: K }> => e.type === type);
+}
+
+test("pool wait: a borrower that waited, and one that gave up", async () => {
+  const s = await sharedRedis("plain");
+  const pool = new BlockingConnectionPool({ host: s.host, port: s.port, maxConnections: 1, timeout: 10_000 });
+  const { observer, seen } = recorder();
+  pool.instrumentation.add(observer);
+  try {
+    const first = await pool.getConnection();
+    assert.equal(eventsOf(seen, "pool-wait").length, 0, "a free connection is no wait");
+    const waiting = pool.getConnection();
+    pool.release(first);
+    pool.release(await waiting);
+    const [waited] = eventsOf(seen, "pool-wait");
+    assert.equal(waited.address, `${s.host}:${s.port}`);
+    assert.equal(waited.error, undefined);
+    assert.ok(waited.durationMs >= 0);
+
+    const short = new BlockingConnectionPool({ host: s.host, port: s.port, maxConnections: 1, timeout: 50 });
+    short.instrumentation.add(observer);
+    const held = await short.getConnection();
+    await assert.rejects(short.getConnection(), MaxConnectionsError);
+    short.release(held);
+    await short.disconnect();
+    const gaveUp = eventsOf(seen, "pool-wait")[1];
+    assert.ok(gaveUp.error instanceof MaxConnectionsError);
+  } finally {
+    await pool.disconnect();
+  }
+});
+
+test("retry: each attempt is a new command trace, each retry an event", async () => {
+  const s = await sharedRedis("plain");
+  await using r = new Redis({
+    host: s.host,
+    port: s.port,
+    retry: new Retry(new NoBackoff(), 2),
+    retryOnError: [ResponseError],
+  });
+  await r.del("instr:retry");
+  await r.lpush("instr:retry", "x");
+  const { observer, seen } = recorder();
+  r.instrumentation.add(observer);
+  await assert.rejects(r.get("instr:retry"), ResponseError); // WRONGTYPE, a read: re-sent twice
+  const gets = seen.commands.filter((c) => c.trace.command === "GET");
+  assert.deepEqual(gets.map((c) => c.outcome), ["ResponseError", "ResponseError", "ResponseError"]);
+  const retries = eventsOf(seen, "retry");
+  assert.deepEqual(retries.map((e) => [e.attempt, e.delayMs]), [[1, 0], [2, 0]]);
+  assert.ok(retries[0].error instanceof ResponseError);
+});
+
+test("reconnect: the shared connection killed by the server is replaced, and said so", async () => {
+  const s = await sharedRedis("plain");
+  await using r = new Redis({ host: s.host, port: s.port, clientName: "instr-reconnect" });
+  await using admin = new Redis({ host: s.host, port: s.port });
+  const { observer, seen } = recorder();
+  r.instrumentation.add(observer);
+  const id = await r.sendCommand("CLIENT", "ID");
+  await admin.sendCommand("CLIENT", "KILL", "ID", String(id));
+  console.log(seen.events);
+  assert.ok(await waitFor(() => eventsOf(seen, "connection-close").length > 0), "the loss was noticed");
+  assert.ok(eventsOf(seen, "connection-close")[0].error instanceof ConnectionError);
+  assert.equal(await r.echo("again"), "again");
+  const [reconnect] = eventsOf(seen, "reconnect");
+  assert.equal(reconnect.address, `${s.host}:${s.port}`);
+  assert.equal(eventsOf(seen, "connection-open").length, 2);
+});
+
+test("pub/sub: each message received is an event with its channel", async () => {
+  const s = await sharedRedis("plain");
+  await using r = new Redis({ host: s.host, port: s.port });
+  await using publisher = new Redis({ host: s.host, port: s.port });
+  const { observer, seen } = recorder();
+  r.instrumentation.add(observer);
+  await using p = r.pubsub({ ignoreSubscribeMessages: true });
+  await p.subscribe("instr:news");
+  await p.psubscribe("instr:p:*");
+  await publisher.publish("instr:news", "hello");
+  await publisher.publish("instr:p:1", "hi");
+  assert.ok(await waitFor(() => eventsOf(seen, "pubsub-message").length === 2));
+  const messages = eventsOf(seen, "pubsub-message").map((e) => [e.kind, e.channel]);
+  assert.deepEqual(messages, [["message", "instr:news"], ["pmessage", "instr:p:1"]]);
+});
+
+test("client-side cache: a miss, a hit, then the server's invalidation", async () => {
+  const s = await sharedRedis("plain");
+  await using r = new Redis({ host: s.host, port: s.port, cache: new CacheConfig() });
+  await using writer = new Redis({ host: s.host, port: s.port });
+  await writer.set("instr:cached", "v1");
+  const { observer, seen } = recorder();
+  r.instrumentation.add(observer);
+  assert.equal(await r.get("instr:cached"), "v1");
+  assert.equal(await r.get("instr:cached"), "v1");
+  assert.deepEqual(eventsOf(seen, "cache").map((e) => e.result), ["miss", "hit"]);
+  assert.equal(seen.commands.filter((c) => c.trace.command === "GET").length, 1, "the hit sent nothing");
+  await writer.set("instr:cached", "v2");
+  assert.ok(await waitFor(() => eventsOf(seen, "cache").some((e) => e.result === "invalidation")));
+  const invalidation = eventsOf(seen, "cache").find((e) => e.result === "invalidation")!;
+  assert.equal(invalidation.count, 1);
 });

@@ -43,7 +43,7 @@ import type { PubSub } from "../pubsub.ts";
 import { clusterPubSub, type ClusterPubSubOptions } from "./pubsub.ts";
 import { type PerNodeCommands, PerNodeExecutor } from "./per_node.ts";
 import { ClusterCache } from "./cache.ts";
-import { InstrumentationScope } from "../instrumentation.ts";
+import { InstrumentationScope, redirected } from "../instrumentation.ts";
 import type { CacheInterface } from "../cache.ts";
 import type { TargetNodes } from "./router.ts";
 
@@ -264,6 +264,9 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         for (const node of nodes) this.#dropLink(node.name);
       },
       onOwnersChanged: this.#cache && ((slots) => this.#cache!.dropSlots(slots)),
+      onRefreshed: (durationMs, error) => {
+        if (scope.active) scope.emit({ type: "cluster-refresh", durationMs, error });
+      },
     });
     this.#router = new ClusterRouter<D>({
       topology: this.#topology,
@@ -276,6 +279,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
         if (!this.#topology.ready || this.#timer === undefined) await this.initialize();
       },
       cache: this.#cache,
+      instrumentation: scope,
     });
   }
 
@@ -677,6 +681,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       pool: (node) => this.#link(node).pool,
       backoff: this.retry.backoff,
       forget: (p) => this.#pubsubs.delete(p),
+      instrumentation: this.instrumentation,
     }, options);
     this.#pubsubs.add(pubsub);
     return pubsub;
@@ -949,20 +954,24 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       pool: (node) => this.#link(node).pool,
       moved: (slot, error, from) => {
         const node = this.#topology.patchSlot(slot, error.host === "" ? from : error, error.host === "");
+        redirected(this.instrumentation, "MOVED", slot, node);
         this.#topology.refresh().catch(() => {});
         return node;
       },
       askTarget: (error, from) => {
         this.#cache?.dropSlots([error.slot]);
         const address = error.host === "" ? from : this.#topology.remap(error);
-        return this.#topology.nodeByName(nodeName(address.host, address.port)) ??
+        const node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
           new ClusterNode(address.host, address.port);
+        redirected(this.instrumentation, "ASK", error.slot, node);
+        return node;
       },
       refresh: () => this.#topology.refresh().then(() => {}, () => {}),
       execute: (command) => this.execute(command),
       retry: this.retry,
       retrySentTimeouts: this.#retrySentTimeouts,
       maxRedirections: this.#maxRedirections,
+      instrumentation: this.instrumentation,
     };
   }
 

@@ -10,7 +10,8 @@
 import { mayRunAgain } from "./router.ts";
 import { Command, type CommandExecutor, type RedisKey } from "../commands/command.ts";
 import { isReadOnly } from "../commands/read_only.ts";
-import type { Connection } from "../connection.ts";
+import type { Connection, SendOptions } from "../connection.ts";
+import type { InstrumentationScope } from "../instrumentation.ts";
 import {
   AskError,
   AuthenticationError,
@@ -66,6 +67,14 @@ export interface ClusterAccess {
   readonly retrySentTimeouts: boolean;
   /** Most redirections followed for one batch. */
   readonly maxRedirections: number;
+  /** The client's observers (a plain pipeline is one batch per node for them). */
+  readonly instrumentation?: InstrumentationScope;
+}
+
+/** The commands of a plain cluster pipeline that went to one connection, with their replies. */
+interface NodeShare {
+  commands: Command<unknown>[];
+  replies: Promise<unknown>[];
 }
 
 /** The single slot of `commands`' keys, `undefined` without keys; a `ClusterCrossSlotError` for several. */
@@ -141,10 +150,24 @@ export class ClusterBatchRunner implements CommandExecutor {
     // Re-sent commands run one by one in the order their errors came (per node, the caller's order), so a
     // redirected SET still lands before the GET queued after it.
     const resends = { chain: Promise.resolve() as Promise<unknown> };
-    return run({ execute: (command) => this.#sendPlain(command, resends) });
+    const batch = { mode: "PIPELINE", size: commands.length } as const;
+    // Observed: each node's share is one batch, known once every command is issued (synchronously).
+    const shares = this.#access.instrumentation?.active ? new Map<Connection, NodeShare>() : undefined;
+    const result = run({ execute: (command) => this.#sendPlain(command, resends, batch, shares) });
+    if (shares !== undefined) {
+      for (const [connection, share] of shares) {
+        void connection.traceBatch("PIPELINE", share.commands, () => Promise.allSettled(share.replies));
+      }
+    }
+    return result;
   }
 
-  #sendPlain<T>(command: Command<T>, resends: { chain: Promise<unknown> }): Promise<T> {
+  #sendPlain<T>(
+    command: Command<T>,
+    resends: { chain: Promise<unknown> },
+    batch: SendOptions["batch"],
+    shares: Map<Connection, NodeShare> | undefined,
+  ): Promise<T> {
     const access = this.#access;
     const slots = slotsOf(command as Command<unknown>);
     const owner = slots.length === 1 ? access.slotOwner(slots[0]) : undefined;
@@ -153,7 +176,15 @@ export class ClusterBatchRunner implements CommandExecutor {
     // Reads follow the load-balancing strategy (still one write per node).
     const node = isReadOnly(command as Command<unknown>) ? access.readNode(slots[0]) ?? owner : owner;
     const trace = { sent: false };
-    return access.pool(node).sharedConnection().send(command, { trace }).catch((error) => {
+    const connection = access.pool(node).sharedConnection();
+    const sent = connection.send(command, { trace, batch });
+    if (shares !== undefined) {
+      let share = shares.get(connection);
+      if (share === undefined) shares.set(connection, share = { commands: [], replies: [] });
+      share.commands.push(command as Command<unknown>);
+      share.replies.push(sent);
+    }
+    return sent.catch((error) => {
       if (error instanceof MovedError) access.moved(slots[0], error, node);
       // An unreachable replica: the read is re-sent through the ordinary route, which skips it.
       const replicaDown = node.name !== owner.name && error instanceof ConnectionError &&

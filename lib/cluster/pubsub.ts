@@ -16,6 +16,7 @@ import type { PubSubRouter, SubscriptionKind } from "../pubsub_link.ts";
 import { type NodeAddress, nodeName } from "./node.ts";
 import { keySlot } from "./slots.ts";
 import type { Topology } from "./topology.ts";
+import type { InstrumentationScope } from "../instrumentation.ts";
 
 /**
  * Options of `RedisCluster.pubsub()`: those of `Redis.pubsub()`, and the
@@ -48,6 +49,8 @@ export interface ClusterPubSubAccess<D extends boolean> {
   readonly backoff: Backoff;
   /** Told when the pubsub is closed. */
   forget(pubsub: PubSub<D>): void;
+  /** The client's observers (messages received, reconnects). */
+  readonly instrumentation?: InstrumentationScope;
 }
 
 /** The link of channels and patterns: any node will do. */
@@ -72,6 +75,7 @@ export function clusterPubSub<D extends boolean>(
       return access.backoff;
     },
     forgetPubSub: (pubsub) => access.forget(pubsub),
+    instrumentation: access.instrumentation,
   }, pubsubOptions);
 }
 

@@ -36,6 +36,7 @@ import { isSplit, joinParts, mergeReplies, splitBySlot } from "./merge.ts";
 import { isCacheable } from "../cache.ts";
 import { transformError } from "../commands/reply.ts";
 import type { ClusterCache } from "./cache.ts";
+import { type InstrumentationScope, redirected } from "../instrumentation.ts";
 
 /**
  * Where a command goes, when not where its keys or tips say: a group of
@@ -82,6 +83,8 @@ export interface RouterHost<D extends boolean> {
   ready(): Promise<void>;
   /** The client-side cache (`cache` option), which keyed reads consult first. */
   readonly cache?: ClusterCache;
+  /** The client's observers (redirections, retries). */
+  readonly instrumentation?: InstrumentationScope;
 }
 
 const GROUPS = new Set(["primaries", "replicas", "all", "random"]);
@@ -273,7 +276,7 @@ export class ClusterRouter<D extends boolean> {
         this.#noteTimeout(error, trace.sent, node);
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
-        await this.#pause(failures, send.signal);
+        await this.#pause(failures, send.signal, error);
       }
     }
   }
@@ -318,10 +321,12 @@ export class ClusterRouter<D extends boolean> {
           const address = error.host === "" ? node : this.#topology.remap(error);
           if (error instanceof MovedError) {
             node = this.#topology.patchSlot(slot, error.host === "" ? node : error, error.host === "");
+            if (this.#host.instrumentation) redirected(this.#host.instrumentation, "MOVED", slot, node);
             this.#topology.refresh().catch(() => {});
           } else {
             node = this.#topology.nodeByName(nodeName(address.host, address.port)) ??
               new ClusterNode(address.host, address.port);
+            if (this.#host.instrumentation) redirected(this.#host.instrumentation, "ASK", slot, node);
             asking = true;
             // The slot is migrating: keys created on the importing node are unknown to the cached misses.
             this.#host.cache?.dropSlots([slot]);
@@ -339,7 +344,7 @@ export class ClusterRouter<D extends boolean> {
         if (!this.#retriable(error, trace.sent, readOnly, failures, send)) throw error;
         if (error instanceof ConnectionError) this.#topology.markDown(node.name);
         if (!(error instanceof TryAgainError)) await this.#topology.refresh().catch(() => {});
-        await this.#pause(failures++, send.signal);
+        await this.#pause(failures++, send.signal, error);
         node = balanced ? await this.#readNode(slot) : await this.owner(slot);
       }
     }
@@ -378,8 +383,13 @@ export class ClusterRouter<D extends boolean> {
     this.#topology.refresh().catch(() => {});
   }
 
-  #pause(failures: number, signal: AbortSignal | undefined): Promise<void> {
-    return sleep(this.#retry.backoff.compute(failures), signal);
+  #pause(failures: number, signal: AbortSignal | undefined, error: unknown): Promise<void> {
+    const delayMs = this.#retry.backoff.compute(failures);
+    const scope = this.#host.instrumentation;
+    if (scope?.active && error instanceof Error) {
+      scope.emit({ type: "retry", attempt: failures, delayMs, error });
+    }
+    return sleep(delayMs, signal);
   }
 
   /** The primary serving `slot`, refreshing the map once when the slot is unknown. */

@@ -174,6 +174,8 @@ export interface TopologyOptions extends DiscoverOptions {
    * can go.
    */
   readonly onOwnersChanged?: (slots: number[]) => void;
+  /** Called after each refresh that asked the nodes, with its duration and its error when it failed. */
+  readonly onRefreshed?: (durationMs: number, error: Error | undefined) => void;
   /** Clock in milliseconds (default `Date.now`); injectable for tests. */
   readonly now?: () => number;
   /** Random number in [0, 1) for `"random_replica"` (default `Math.random`). */
@@ -515,7 +517,9 @@ export class Topology {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const interval = this.#options.minRefreshInterval ?? 500;
     if (this.#ready && this.#now() - this.#lastRefresh < interval) return Promise.resolve(this.map);
+    const started = this.#now();
     const run = async (): Promise<SlotMap> => {
+      let failure: Error | undefined;
       // Nodes asked that the map does not name (a seed given as "localhost", a dead seed) leave too:
       // the caller opened a connection to ask them.
       const asked = new Map<string, NodeAddress>();
@@ -533,9 +537,13 @@ export class Topology {
         }
         if (left.length > 0) this.#options.onNodesLeft?.(left);
         return this.map;
+      } catch (error) {
+        failure = error as Error;
+        throw error;
       } finally {
         this.#lastRefresh = this.#now();
         this.#inFlight = undefined;
+        this.#options.onRefreshed?.(this.#lastRefresh - started, failure);
       }
     };
     this.#inFlight = run();
