@@ -1,6 +1,7 @@
 // OpenTelemetry on a RedisCluster against a real 3×1 cluster: each command's span and measurement name the
 // node that served it (server.address/server.port, checked against the slot owner), per-node duration
-// counts agree with each node's INFO commandstats, and a transaction is one MULTI span on the slot's owner.
+// counts agree with each node's INFO commandstats, a transaction is one MULTI span on the slot's owner and a
+// cross-node pipeline one PIPELINE span per node.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -67,6 +68,30 @@ test("a transaction is one MULTI span on the slot's owner, with db.operation.bat
     assert.equal(spans[0].attributes["server.port"], owner.port);
     assert.equal(spans[0].attributes["db.operation.batch.size"], 3);
     assert.equal(spans[0].attributes["db.query.text"], "SET ? ?; INCR ?; GET ?");
+  } finally {
+    otel.remove();
+    await sdk.shutdown();
+  }
+});
+
+test("a cross-node pipeline is one PIPELINE span per node, the batch sizes adding up", async () => {
+  const sdk = otelSdk();
+  await using rc = new RedisCluster({ startupNodes: [cluster.seeds[0]], topologyRefreshInterval: 0 });
+  const otel = instrument(rc, { tracer: sdk.tracer });
+  try {
+    await rc.initialize();
+    const pipe = rc.pipeline({ transaction: false });
+    for (const key of KEYS) pipe.set(key, "p");
+    await pipe.exec();
+    const pipelines = sdk.spans().filter((s) => s.name === "PIPELINE");
+    const ports = pipelines.map((s) => s.attributes["server.port"]).sort();
+    assert.deepEqual(ports, cluster.primaries.map((n) => n.port).sort());
+    for (const span of pipelines) {
+      const node = cluster.primaries.find((n) => n.port === span.attributes["server.port"])!;
+      const mine = KEYS.filter((k) => owns(node, keySlot(k))).length;
+      assert.equal(span.attributes["db.operation.batch.size"], mine >= 2 ? mine : undefined, node.name);
+    }
+    assert.equal(sdk.spans().filter((s) => s.name === "SET").length, 0);
   } finally {
     otel.remove();
     await sdk.shutdown();

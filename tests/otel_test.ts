@@ -171,7 +171,10 @@ test("db.client.operation.duration counts agree with INFO commandstats for the s
   }
   // Nothing left pending, and the pool reports its connection.
   const pending = await t.sdk.metric("db.client.connection.pending_requests");
-  assert.ok(pending?.dataPoints.every((p) => p.value === 0));
+  assert.deepEqual(
+    pending?.dataPoints.map((p) => [p.attributes["db.client.connection.pool.name"], p.value]),
+    [[`${server.host}:${server.port}`, 0]],
+  );
   const count = await t.sdk.metric("db.client.connection.count");
   const used = count?.dataPoints.find((p) => p.attributes["db.client.connection.state"] === "used");
   assert.equal(used?.value, 1);
@@ -215,6 +218,35 @@ test("client-side cache: csc requests by hit and miss (misses = the server's GET
   const reasons = closed?.dataPoints.map((p) => p.attributes["redis.client.connection.close.reason"]);
   assert.deepEqual(reasons, ["application_close"]);
   await sdk.shutdown();
+});
+
+test("pub/sub: messages published and received are counted, channel names only with redact: false", async () => {
+  for (const redact of [true, false]) {
+    const sdk = otelSdk();
+    const r = new Redis({ host: server.host, port: server.port });
+    const otel = instrument(r, { meter: sdk.meter, redact });
+    const ps = r.pubsub();
+    try {
+      await ps.subscribe("otel:chan");
+      for (let i = 0; i < 3; i++) await r.publish("otel:chan", `m${i}`);
+      let received = 0;
+      while (received < 3) if ((await ps.getMessage({ timeout: 5 }))?.type === "message") received++;
+      const messages = await sdk.metric("redis.client.pubsub.messages");
+      const by = (direction: string) =>
+        messages?.dataPoints.find((p) => p.attributes["redis.client.pubsub.message.direction"] === direction);
+      for (const direction of ["publish", "receive"]) {
+        const point = by(direction);
+        assert.equal(point?.value, 3, `${direction}, redact ${redact}`);
+        assert.equal(point?.attributes["redis.client.pubsub.channel"], redact ? undefined : "otel:chan");
+        assert.equal(point?.attributes["redis.client.pubsub.sharded"], false);
+      }
+    } finally {
+      await ps.close();
+      otel.remove();
+      await r.close();
+      await sdk.shutdown();
+    }
+  }
 });
 
 test("remove() stops spans and metrics; bad options are a DataError", async () => {

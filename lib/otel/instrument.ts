@@ -8,7 +8,8 @@
 
 import { DataError } from "../errors.ts";
 import { addObserver, InstrumentationScope } from "../instrumentation.ts";
-import { type ConnectionCounts, otelObserver, type OtelOptions } from "./observer.ts";
+import type { ConnectionCounts } from "./meter_state.ts";
+import { otelObserver, type OtelOptions } from "./observer.ts";
 
 /**
  * What `instrument()` returns: `remove()` detaches the instrumentation.

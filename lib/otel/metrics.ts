@@ -28,7 +28,7 @@ export interface Instruments {
   readonly connectionCreateTime: OtelHistogram;
   readonly connectionWaitTime: OtelHistogram;
   readonly connectionCount: OtelObservable;
-  readonly pendingRequests: OtelCounter;
+  readonly pendingRequests: OtelObservable;
   readonly connectionClosed: OtelCounter;
   readonly errors: OtelCounter;
   readonly pubsubMessages: OtelCounter;
@@ -36,17 +36,8 @@ export interface Instruments {
   readonly cscEvictions: OtelCounter;
 }
 
-/** Instruments already made on a meter: instrumenting many clients makes them once. */
-const made = new WeakMap<OtelMeter, Instruments>();
-
-/** The instruments on `meter`, created on first use. */
+/** Creates the instruments on `meter`. */
 export function createInstruments(meter: OtelMeter): Instruments {
-  let instruments = made.get(meter);
-  if (!instruments) made.set(meter, instruments = newInstruments(meter));
-  return instruments;
-}
-
-function newInstruments(meter: OtelMeter): Instruments {
   const seconds = (description: string) => ({
     description,
     unit: "s",
@@ -70,7 +61,7 @@ function newInstruments(meter: OtelMeter): Instruments {
         "The number of connections that are currently in the state described by the state attribute.",
       unit: "{connection}",
     }),
-    pendingRequests: meter.createUpDownCounter("db.client.connection.pending_requests", {
+    pendingRequests: meter.createObservableUpDownCounter("db.client.connection.pending_requests", {
       description: "The number of operations sent and waiting for their reply.",
       unit: "{request}",
     }),

@@ -17,14 +17,13 @@ import type {
 import {
   type OtelAttributes,
   type OtelMeter,
-  type OtelObservableResult,
   type OtelSpan,
   type OtelTracer,
   SPAN_KIND_CLIENT,
   SPAN_STATUS_ERROR,
 } from "./api.ts";
-import { createInstruments, type Instruments } from "./metrics.ts";
-import { queryText, type Redact } from "./query_text.ts";
+import { bump, type ConnectionCounts, type MeterState, meterState } from "./meter_state.ts";
+import { commandName, queryText, type Redact } from "./query_text.ts";
 
 /**
  * What `instrument()` takes.
@@ -50,17 +49,10 @@ export interface OtelOptions {
   readonly redact?: Redact;
 }
 
-/** Connections by state, for `db.client.connection.count`. */
-export interface ConnectionCounts {
-  readonly pool: string;
-  readonly idle: number;
-  readonly used: number;
-}
-
-/** The observer and what it holds, so `instrument()` can detach it. */
+/** The observer and how to detach what it registered. */
 export interface OtelObserver {
   readonly observer: InstrumentationObserver;
-  /** Stops reporting connection counts. */
+  /** Stops reading the client's pool for connection counts. */
   readonly close: () => void;
 }
 
@@ -93,113 +85,121 @@ function errorAttributes(error: unknown): OtelAttributes {
   return attributes;
 }
 
-/**
- * Builds the observer for `options`; `counts` gives the connection counts
- * when the client's pools are at hand, else they come from open and close
- * events.
- */
-export function otelObserver(options: OtelOptions, counts?: () => ConnectionCounts[]): OtelObserver {
-  const { tracer, meter } = options;
-  const redact = options.redact ?? true;
-  const metrics: Instruments | undefined = meter ? createInstruments(meter) : undefined;
-  const openByPool = new Map<string, number>();
+/** One operation in flight: its span, its attributes and where it is counted as pending. */
+class Operation {
+  readonly #start = performance.now();
+  readonly #target: ServerTarget;
+  readonly #span: OtelSpan | undefined;
+  readonly #state: MeterState | undefined;
+  readonly #pool: string;
+  #attributes: OtelAttributes;
 
-  const reportCounts = (result: OtelObservableResult) => {
-    const list = counts ? counts() : [...openByPool].map(([pool, used]) => ({ pool, idle: 0, used }));
-    for (const { pool, idle, used } of list) {
-      result.observe(idle, { "db.client.connection.pool.name": pool, "db.client.connection.state": "idle" });
-      result.observe(used, { "db.client.connection.pool.name": pool, "db.client.connection.state": "used" });
-    }
-  };
-  metrics?.connectionCount.addCallback(reportCounts);
-
-  /** Wraps one operation: span, pending count, duration and errors. */
-  function wrap<T>(
+  constructor(
     target: ServerTarget,
     name: string,
     attributes: OtelAttributes,
     text: string | undefined,
-    run: () => Promise<T>,
-  ): Promise<T> {
-    const start = performance.now();
-    let span: OtelSpan | undefined;
+    tracer: OtelTracer | undefined,
+    state: MeterState | undefined,
+  ) {
+    this.#target = target;
+    this.#attributes = attributes;
+    this.#state = state;
+    this.#pool = poolName(target);
+    if (state) bump(state.pending, this.#pool, 1);
     if (tracer) {
-      span = tracer.startSpan(name, {
+      this.#span = tracer.startSpan(name, {
         kind: SPAN_KIND_CLIENT,
         attributes: text === undefined ? attributes : { ...attributes, "db.query.text": text },
       });
     }
-    const pool = { "db.client.connection.pool.name": poolName(target) };
-    metrics?.pendingRequests.add(1, pool);
-    const finish = (error: unknown, failed: boolean) => {
-      const seconds = (performance.now() - start) / 1000;
-      let recorded = attributes;
-      // The address may be resolved after the trace began (sentinel): report where the operation went.
-      if (
-        target.serverAddress !== attributes["server.address"] ||
-        target.serverPort !== attributes["server.port"]
-      ) {
-        recorded = {
-          ...attributes,
-          "server.address": target.serverAddress,
-          "server.port": target.serverPort,
-        };
-        span?.setAttribute("server.address", target.serverAddress);
-        if (target.serverPort !== undefined) span?.setAttribute("server.port", target.serverPort);
-      }
-      if (failed) {
-        const added = errorAttributes(error);
-        recorded = { ...recorded, ...added };
-        if (span) {
-          for (const [key, value] of Object.entries(added)) {
-            if (value !== undefined) span.setAttribute(key, value);
-          }
-          if (error instanceof Error) span.recordException(error);
-          span.setStatus({
-            code: SPAN_STATUS_ERROR,
-            message: error instanceof Error ? error.message : undefined,
-          });
-        }
-        metrics?.errors.add(1, { ...recorded, "redis.client.errors.internal": false });
-      }
-      metrics?.pendingRequests.add(-1, pool);
-      metrics?.operationDuration.record(seconds, recorded);
-      span?.end();
-    };
-    let promise: Promise<T>;
-    try {
-      promise = run();
-    } catch (error) {
-      finish(error, true);
-      throw error;
-    }
-    return promise.then((value) => {
-      finish(undefined, false);
-      return value;
-    }, (error) => {
-      finish(error, true);
-      throw error;
-    });
   }
+
+  end(error: unknown, failed: boolean): void {
+    const seconds = (performance.now() - this.#start) / 1000;
+    const target = this.#target;
+    const span = this.#span;
+    let attributes = this.#attributes;
+    // The address may be resolved after the trace began (sentinel): report where the operation went.
+    if (
+      target.serverAddress !== attributes["server.address"] || target.serverPort !== attributes["server.port"]
+    ) {
+      attributes = {
+        ...attributes,
+        "server.address": target.serverAddress,
+        "server.port": target.serverPort,
+      };
+      span?.setAttribute("server.address", target.serverAddress);
+      if (target.serverPort !== undefined) span?.setAttribute("server.port", target.serverPort);
+    }
+    if (failed) {
+      const added = errorAttributes(error);
+      attributes = { ...attributes, ...added };
+      if (span) {
+        for (const [key, value] of Object.entries(added)) {
+          if (value !== undefined) span.setAttribute(key, value);
+        }
+        if (error instanceof Error) span.recordException(error);
+        span.setStatus({
+          code: SPAN_STATUS_ERROR,
+          message: error instanceof Error ? error.message : undefined,
+        });
+      }
+    }
+    const state = this.#state;
+    if (state) {
+      bump(state.pending, this.#pool, -1);
+      state.instruments.operationDuration.record(seconds, attributes);
+      if (failed) state.instruments.errors.add(1, { ...attributes, "redis.client.errors.internal": false });
+    }
+    span?.end();
+  }
+}
+
+/** Runs `run` as `operation`, ending it with the outcome. */
+function observe<T>(operation: Operation, run: () => Promise<T>): Promise<T> {
+  let promise: Promise<T>;
+  try {
+    promise = run();
+  } catch (error) {
+    operation.end(error, true);
+    throw error;
+  }
+  return promise.then((value) => {
+    operation.end(undefined, false);
+    return value;
+  }, (error) => {
+    operation.end(error, true);
+    throw error;
+  });
+}
+
+/**
+ * Builds the observer for `options`; `pool` reads the client's own pool
+ * for connection counts, when the client has one.
+ */
+export function otelObserver(options: OtelOptions, pool?: () => ConnectionCounts[]): OtelObserver {
+  const { tracer, meter } = options;
+  const redact = options.redact ?? true;
+  const state = meter ? meterState(meter) : undefined;
+  if (state && pool) state.pools.add(pool);
 
   const observer: InstrumentationObserver = {
     traceCommand<T>(trace: CommandTrace, run: () => Promise<T>): Promise<T> {
       // A batch's commands are covered by its span and measurement.
       if (trace.batchMode !== undefined) return run();
-      const attributes = baseAttributes(trace, trace.command);
-      if (metrics && PUBLISH.has(trace.command)) {
-        metrics.pubsubMessages.add(1, {
+      if (state && PUBLISH.has(trace.command)) {
+        state.instruments.pubsubMessages.add(1, {
           "db.system.name": "redis",
           "server.address": trace.serverAddress,
           "redis.client.pubsub.message.direction": "publish",
           "redis.client.pubsub.sharded": trace.command === "SPUBLISH",
-          ...(redact === false && trace.args[1] !== undefined
-            ? { "redis.client.pubsub.channel": String(trace.args[1]) }
-            : {}),
+          ...(redact === false ? { "redis.client.pubsub.channel": String(trace.args[1]) } : {}),
         });
       }
       const text = tracer ? queryText(trace.command, trace.args, redact) : undefined;
-      return wrap(trace, trace.command, attributes, text, run);
+      const attributes = baseAttributes(trace, trace.command);
+      return observe(new Operation(trace, trace.command, attributes, text, tracer, state), run);
     },
 
     traceBatch<T>(trace: BatchTrace, run: () => Promise<T>): Promise<T> {
@@ -209,16 +209,16 @@ export function otelObserver(options: OtelOptions, counts?: () => ConnectionCoun
       const text = tracer
         ? trace.commands.map((args) => queryText(commandName(args), args, redact)).join("; ")
         : undefined;
-      return wrap(trace, trace.mode, attributes, text, run);
+      return observe(new Operation(trace, trace.mode, attributes, text, tracer, state), run);
     },
 
     async traceConnect<T>(trace: ServerTarget, run: () => Promise<T>): Promise<T> {
-      if (!metrics) return await run();
+      if (!state) return await run();
       const start = performance.now();
       try {
         return await run();
       } finally {
-        metrics.connectionCreateTime.record((performance.now() - start) / 1000, {
+        state.instruments.connectionCreateTime.record((performance.now() - start) / 1000, {
           "db.system.name": "redis",
           "db.client.connection.pool.name": poolName(trace),
         });
@@ -226,60 +226,29 @@ export function otelObserver(options: OtelOptions, counts?: () => ConnectionCoun
     },
 
     onEvent(event: InstrumentationEvent): void {
-      if (metrics) recordEvent(metrics, event, redact, openByPool);
+      if (state) recordEvent(state, event, redact);
     },
   };
-  return { observer, close: () => metrics?.connectionCount.removeCallback(reportCounts) };
+  return { observer, close: () => pool && state?.pools.delete(pool) };
 }
-
-/** The command name of an argv as the traces spell it: upper case, with a subcommand for container commands. */
-function commandName(args: readonly unknown[]): string {
-  const first = String(args[0] ?? "").toUpperCase();
-  const second = args[1];
-  if (CONTAINERS.has(first) && typeof second === "string") return `${first} ${second.toUpperCase()}`;
-  return first;
-}
-
-/** Commands whose first argument names a subcommand. */
-const CONTAINERS = new Set([
-  "ACL",
-  "CLIENT",
-  "CLUSTER",
-  "COMMAND",
-  "CONFIG",
-  "FUNCTION",
-  "LATENCY",
-  "MEMORY",
-  "MODULE",
-  "OBJECT",
-  "SCRIPT",
-  "SLOWLOG",
-  "XGROUP",
-  "XINFO",
-]);
 
 /** Turns one point event into measurements. */
-function recordEvent(
-  metrics: Instruments,
-  event: InstrumentationEvent,
-  redact: Redact,
-  openByPool: Map<string, number>,
-): void {
+function recordEvent(state: MeterState, event: InstrumentationEvent, redact: Redact): void {
+  const metrics = state.instruments;
   const system = { "db.system.name": "redis" };
   switch (event.type) {
     case "pool-wait":
       metrics.connectionWaitTime.record(event.durationMs / 1000, {
         ...system,
         "db.client.connection.pool.name": event.address,
+        ...(event.error ? errorAttributes(event.error) : {}),
       });
       break;
     case "connection-open":
-      openByPool.set(event.address, (openByPool.get(event.address) ?? 0) + 1);
+      bump(state.open, event.address, 1);
       break;
-    case "connection-close": {
-      const open = (openByPool.get(event.address) ?? 0) - 1;
-      if (open > 0) openByPool.set(event.address, open);
-      else openByPool.delete(event.address);
+    case "connection-close":
+      bump(state.open, event.address, -1);
       metrics.connectionClosed.add(1, {
         ...system,
         "db.client.connection.pool.name": event.address,
@@ -287,7 +256,6 @@ function recordEvent(
         ...(event.error ? errorAttributes(event.error) : {}),
       });
       break;
-    }
     case "retry":
       metrics.errors.add(1, {
         ...system,

@@ -33,7 +33,8 @@ function argText(arg: RedisArgument): string {
 
 /** The query text of `args` (name words first) sent as `command` (`"GET"`, `"CLIENT SETNAME"`). */
 export function queryText(command: string, args: readonly RedisArgument[], redact: Redact): string {
-  const nameWords = command.split(" ").length;
+  let nameWords = 1;
+  for (let i = command.indexOf(" "); i >= 0; i = command.indexOf(" ", i + 1)) nameWords++;
   const secret = SECRET_COMMANDS.has(command);
   if (typeof redact === "function" && !secret) return redact(command, args);
   let text = command;
@@ -42,3 +43,29 @@ export function queryText(command: string, args: readonly RedisArgument[], redac
   }
   return text;
 }
+
+/** The command name of an argv as the traces spell it: upper case, with the subcommand of a container. */
+export function commandName(args: readonly RedisArgument[]): string {
+  const first = String(args[0] ?? "").toUpperCase();
+  const second = args[1];
+  if (CONTAINERS.has(first) && typeof second === "string") return `${first} ${second.toUpperCase()}`;
+  return first;
+}
+
+/** Commands whose first argument names a subcommand. */
+const CONTAINERS = new Set([
+  "ACL",
+  "CLIENT",
+  "CLUSTER",
+  "COMMAND",
+  "CONFIG",
+  "FUNCTION",
+  "LATENCY",
+  "MEMORY",
+  "MODULE",
+  "OBJECT",
+  "SCRIPT",
+  "SLOWLOG",
+  "XGROUP",
+  "XINFO",
+]);
