@@ -168,6 +168,10 @@ const pkg = {
   module: "./esm/mod.js",
   types: "./cjs/mod.d.ts",
   exports: exportsMap,
+  // uniredis/otel takes the caller's tracer and meter and imports nothing from the API package: the peer
+  // only pins the API version those come from, and is optional.
+  peerDependencies: { "@opentelemetry/api": "^1.9.0" },
+  peerDependenciesMeta: { "@opentelemetry/api": { optional: true } },
   files: [
     "esm/",
     "cjs/",

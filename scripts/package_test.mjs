@@ -107,7 +107,34 @@ r.set("package:cjs", VERSION)
 `,
 );
 
+// uniredis/otel without @opentelemetry/api installed (an optional peer): the caller's tracer is all it needs.
+const otelScript = (load) =>
+  `${load}
+const spans = [];
+const tracer = { startSpan: (name) => ({ setAttribute() {}, setStatus() {}, recordException() {}, end: () => spans.push(name) }) };
+const r = new Redis({ host: "127.0.0.1", port: Number(process.env.PORT) });
+const otel = instrument(r, { tracer });
+Promise.resolve(r.set("package:otel", "1"))
+  .then(() => console.log(spans.join(",")))
+  .finally(() => (otel.remove(), r.close()));
+`;
+writeFileSync(
+  join(project, "otel.mjs"),
+  otelScript(`import { Redis } from "uniredis";\nimport { instrument } from "uniredis/otel";`),
+);
+writeFileSync(
+  join(project, "otel.cjs"),
+  otelScript(`const { Redis } = require("uniredis");\nconst { instrument } = require("uniredis/otel");`),
+);
+
 for (const [label, bin] of runtimes) {
+  test(`import and require "uniredis/otel" on ${label}, without @opentelemetry/api`, () => {
+    assert.ok(!existsSync(join(project, "node_modules", "@opentelemetry")));
+    for (const file of ["otel.mjs", "otel.cjs"]) {
+      const out = run(bin, [file], { env: { ...process.env, PORT: String(server.port) } });
+      assert.equal(out.trim(), "SET", file);
+    }
+  });
   test(`import "uniredis" on ${label}: a command against redis-server`, () => {
     const out = run(bin, ["esm.mjs"], { env: { ...process.env, PORT: String(server.port) } });
     assert.equal(out.trim(), `function ${manifest.version}`);

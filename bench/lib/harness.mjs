@@ -27,6 +27,15 @@ export const npmCopy = join(benchDir, ".cache", "npm");
 export const CLIENTS = {
   "uniredis": { label: "uniredis (RESP3)", file: "uniredis.mjs", protocol: 3, role: "uniredis" },
   "uniredis-resp2": { label: "uniredis (RESP2)", file: "uniredis.mjs", protocol: 2, role: "uniredis" },
+  // uniredis with OpenTelemetry on (uniredis/otel, the SDK with discarding exporters); only with --clients.
+  "uniredis-otel": {
+    label: "uniredis + OTel (RESP3)",
+    file: "uniredis.mjs",
+    protocol: 3,
+    variant: "otel",
+    role: "uniredis",
+    optional: true,
+  },
   "ioredis": { label: "ioredis (RESP2)", file: "ioredis.mjs", protocol: 2, role: "peer" },
   "ioredis-ap": {
     label: "ioredis autopipeline (RESP2)",

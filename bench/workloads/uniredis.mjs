@@ -9,14 +9,19 @@ import { runDriver } from "./driver.mjs";
 const modulePath = process.env.UNIREDIS_MODULE;
 if (!modulePath) throw new Error("UNIREDIS_MODULE is not set");
 const { Redis, VERSION } = await import(pathToFileURL(modulePath).href);
+// BENCH_VARIANT=otel: every command and batch traced and measured (bench/workloads/otel_sdk.mjs).
+const otel = process.env.BENCH_VARIANT === "otel"
+  ? await (await import("./otel_sdk.mjs")).otelSetup(modulePath.replace(/mod\.(js|ts)$/, "otel.$1"))
+  : undefined;
 
 await runDriver(async ({ host, port, protocol }) => {
   const options = { host, port, protocol };
   const r = new Redis(options);
+  otel?.instrument(r);
   const hello = await r.ping();
   if (hello !== true) throw new Error(`PING returned ${hello}`);
   return {
-    name: `uniredis RESP${r.serverHello?.protocol ?? protocol}`,
+    name: `uniredis RESP${r.serverHello?.protocol ?? protocol}${otel ? " + OTel" : ""}`,
     version: VERSION,
     get: (k) => r.get(k),
     set: (k, v) => r.set(k, v),
@@ -30,8 +35,10 @@ await runDriver(async ({ host, port, protocol }) => {
     },
     async connectPingClose() {
       const c = new Redis(options);
+      const instrumented = otel?.instrument(c);
       if ((await c.ping()) !== true) throw new Error("PING failed");
       await c.close();
+      instrumented?.remove();
     },
     close: () => r.close(),
   };
