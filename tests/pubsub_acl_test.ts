@@ -18,6 +18,9 @@ const USER = "sub on nopass ~* +@all resetchannels &a*";
 /** As USER, but may not run UNSUBSCRIBE. */
 const NO_UNSUB_USER = "nounsub on nopass ~* +@all -unsubscribe resetchannels &a*";
 
+/** As USER, but may not run PING. */
+const NO_PING_USER = "noping on nopass ~* +@all -ping resetchannels &a*";
+
 /** `promise`, or a rejection when it has not settled within `ms`: a hang fails the test. */
 function guarded<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -109,6 +112,48 @@ test("standalone: a refused unsubscribe rejects with NOPERM instead of hanging (
       // The connection still answers: a further subscribe is confirmed.
       await guarded(p.subscribe("a:y"), `${R} subscribe(a:y)`);
       assert.ok(p.channels.some((c) => c === "a:y"), R);
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+test("standalone: concurrent calls each get their own answer: a refusal goes to the refused call, not to a PING or another subscribe sent around it (RESP2, RESP3)", async () => {
+  const server = await startRedis({ aclUsers: [USER, NO_PING_USER] });
+  try {
+    for (const protocol of PROTOCOLS) {
+      const R = `RESP${protocol}`;
+      await using r = new Redis({ host: server.host, port: server.port, protocol, username: "sub" });
+      await using p = r.pubsub();
+      await guarded(p.subscribe("a:first"), `${R} subscribe(a:first)`);
+      // Sent back to back, answered in order: pong, NOPERM, confirmation, NOPERM, confirmation.
+      const ping = p.ping("hello");
+      const calls = [
+        p.subscribe("b:1"),
+        p.subscribe("a:2"),
+        p.psubscribe("b:*"),
+        p.psubscribe("a*"), // a pattern must be one the user was given, literally
+      ].map((c) => guarded(c, `${R} concurrent`).then(() => "ok", (e) => (e as Error).name));
+      await ping;
+      assert.deepEqual(await Promise.all(calls), ["NoPermissionError", "ok", "NoPermissionError", "ok"], R);
+      assert.deepEqual(p.channels.sort(), ["a:2", "a:first"], R);
+      assert.deepEqual(p.patterns, ["a*"], R);
+      const messages: string[] = [];
+      for (let m = await p.getMessage(); m !== null; m = await p.getMessage()) {
+        messages.push(`${m.type}:${m.type === "pong" ? m.data : m.pattern ?? m.channel}`);
+      }
+      assert.deepEqual(messages, ["subscribe:a:first", "pong:hello", "subscribe:a:2", "psubscribe:a*"], R);
+    }
+    // A health-check PING the user may not run: refused at once, not taken for a dead connection.
+    for (const protocol of PROTOCOLS) {
+      const R = `RESP${protocol}`;
+      await using r = new Redis({ host: server.host, port: server.port, protocol, username: "noping" });
+      await using p = r.pubsub();
+      await guarded(p.subscribe("a:h"), `${R} subscribe(a:h)`);
+      const connection = p.connection;
+      await refused(p.checkHealth(), `${R} checkHealth()`);
+      assert.equal(p.connection, connection, `${R}: the connection was kept`);
+      await guarded(p.subscribe("a:h2"), `${R} subscribe(a:h2) after the refused PING`);
     }
   } finally {
     await server.stop();
