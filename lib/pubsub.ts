@@ -9,7 +9,15 @@
 
 import { Command, type RedisKey } from "./commands/command.ts";
 import type { Connection } from "./connection.ts";
-import { ConnectionError, DataError, MovedError, PubSubError } from "./errors.ts";
+import {
+  ClusterDownError,
+  ConnectionError,
+  DataError,
+  MovedError,
+  PubSubError,
+  RedisError,
+  TryAgainError,
+} from "./errors.ts";
 import type { RespValue } from "./protocol/types.ts";
 import type { ConnectionPool } from "./pool.ts";
 import type { Backoff } from "./backoff.ts";
@@ -20,6 +28,7 @@ import {
   type LinkEvents,
   PubSubLink,
   type PubSubRouter,
+  type SentCommand,
   type SubscriptionKind,
   type Waiter,
 } from "./pubsub_link.ts";
@@ -292,6 +301,31 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
    * Subscribes to channels: names, objects mapping a name to its handler, or
    * a `Map` of handlers (for `Uint8Array` names).
    * Resolves once the server confirmed every one.
+   *
+   * A refusal rejects with the server's error (`NoPermissionError` for an
+   * ACL user without the channel permission, `-NOPERM`). Redis checks every
+   * name of a command before running it, so one refused name refuses the
+   * whole call: `subscribe("a", "b")` with only "b" forbidden subscribes to
+   * neither. Refused names are not recorded (`channels`, `subscribed`) and
+   * never sent again on a reconnect; the connection keeps serving the
+   * other subscriptions. (In a cluster, shard channels of different slots
+   * go in separate commands: those accepted stay subscribed when another
+   * is refused, and the call rejects.) The same holds for `psubscribe` and
+   * `ssubscribe`; a refused unsubscribe rejects too.
+   *
+   * @example A refused channel
+   * ```ts
+   * import { NoPermissionError, Redis } from "@uniredis/redis";
+   * // An ACL user allowed `&a*` only.
+   * await using r = new Redis({ username: "sub" });
+   * await using p = r.pubsub();
+   * await p.subscribe("a1");
+   * try {
+   *   await p.subscribe("a2", "b1");
+   * } catch (e) {
+   *   console.log(e instanceof NoPermissionError, p.channels); // true ["a1"]
+   * }
+   * ```
    */
   subscribe(...channels: Subscribable<D>[]): Promise<void> {
     return this.#subscribe("channel", channels);
@@ -428,6 +462,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     // The deadline may pass while the PING is still being written, before the race below observes it.
     late.catch(() => {});
     try {
+      link.sent.push({ kind: "ping", on: false, keys: [], bare: false, waiter });
       await connection.sendOneWay(new Command(["PING", HEALTH_CHECK_MESSAGE]));
       await Promise.race([answered, late]);
     } finally {
@@ -450,7 +485,9 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     }
     if (this.#closed) throw new PubSubError("The pubsub is closed");
     await this.#router.ready();
-    const connection = await this.#link(this.#router.route("channel", "")!).ensure();
+    const link = this.#link(this.#router.route("channel", "")!);
+    const connection = await link.ensure();
+    link.sent.push({ kind: "ping", on: false, keys: [], bare: false });
     await connection.sendOneWay(new Command("PING").argsOf(message === undefined ? [] : [message]));
   }
 
@@ -595,7 +632,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     try {
       await Promise.all(plan.map(({ link, connection, names, keys }) => {
         for (const key of keys) link.placed[kind].delete(key);
-        return this.#sendGrouped(connection, UNSUBSCRIBE[kind], kind, names);
+        return this.#sendGrouped(link, connection, kind, false, names, keys);
       }));
     } catch (error) {
       this.#forgetWaiters(waiters);
@@ -613,9 +650,23 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     }
   }
 
-  /** Sends `name` with `names`, one command per group (shard channels: per slot); none: one bare command. */
-  #sendGrouped(connection: Connection, name: string, kind: Kind, names: RedisKey[]): Promise<void> {
-    if (names.length === 0) return connection.sendOneWay(new Command(name));
+  /**
+   * Sends (un)subscribe commands for `names`, one per group (shard channels: per slot); none: one bare
+   * UNSUBSCRIBE awaiting `bareKeys`. Each is recorded on the link, so an error reply finds its names.
+   */
+  #sendGrouped(
+    link: PubSubLink,
+    connection: Connection,
+    kind: Kind,
+    on: boolean,
+    names: RedisKey[],
+    bareKeys: string[],
+  ): Promise<void> {
+    const name = on ? SUBSCRIBE[kind] : UNSUBSCRIBE[kind];
+    if (names.length === 0) {
+      link.sent.push({ kind, on, keys: [...bareKeys], bare: true });
+      return connection.sendOneWay(new Command(name));
+    }
     const groups = new Map<string, RedisKey[]>();
     for (const n of names) {
       const group = this.#router.group(kind, n);
@@ -623,9 +674,10 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       if (list) list.push(n);
       else groups.set(group, [n]);
     }
-    return Promise.all(
-      [...groups.values()].map((list) => connection.sendOneWay(new Command(name).argsOf(list))),
-    ).then(() => {});
+    return Promise.all([...groups.values()].map((list) => {
+      link.sent.push({ kind, on, keys: list.map((n) => keyText(n)), bare: false });
+      return connection.sendOneWay(new Command(name).argsOf(list));
+    })).then(() => {});
   }
 
   /**
@@ -675,7 +727,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
           link.placed[kind].add(k);
           this.#dropped.delete(k);
         }
-        await this.#sendGrouped(connection, SUBSCRIBE[kind], kind, send);
+        await this.#sendGrouped(link, connection, kind, true, send, []);
         return;
       }
     }));
@@ -768,6 +820,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
       });
     }
     if (message.type === "pong") {
+      link.ponged();
       if (textOf(message.data) === HEALTH_CHECK_MESSAGE) {
         link.pongWaiters.shift()?.resolve();
         return;
@@ -775,6 +828,7 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     } else if (message.type in CONFIRMS) {
       const [kind, on] = CONFIRMS[message.type];
       const name = kind === "pattern" ? message.pattern : message.channel;
+      link.confirmed(kind, on, name === null ? null : keyText(name as RedisKey));
       if (name !== null) {
         const key = keyText(name as RedisKey);
         const id = `${kind}:${on ? "on" : "off"}:${key}`;
@@ -799,23 +853,67 @@ export class PubSub<D extends boolean = true> implements AsyncDisposable {
     this.#wakeAll();
   }
 
-  /** A reply that is not a message: a PING's answer, or an error (`-MOVED` for an SSUBSCRIBE). */
+  /**
+   * A reply that is not a message: a PING's answer, or an error, which answers the oldest command not
+   * fully answered (replies come in order): `-MOVED` for an SSUBSCRIBE, or a refusal (`-NOPERM`).
+   */
   #onReply(reply: RespValue, link: PubSubLink, connection: Connection): void {
-    if (reply instanceof MovedError) {
-      const slot = reply.slot;
-      for (const key of [...link.placed.shard]) {
-        const sub = this.#subscriptions.shard.get(key);
-        if (sub && this.#router.group("shard", sub.name) === String(slot)) link.placed.shard.delete(key);
+    if (reply instanceof RedisError) {
+      // A closed connection's last replies: its commands are forgotten with it.
+      const sent = link.isCurrent(connection) ? link.sent.shift() : undefined;
+      if (reply instanceof MovedError) return this.#onMoved(reply, link);
+      if (sent === undefined) return;
+      if (reply instanceof ClusterDownError || reply instanceof TryAgainError) {
+        return this.#retryLater(sent, link);
       }
-      this.#router.moved(slot, reply.host, reply.port, link.key).catch(() => {}).finally(() =>
-        this.#recover()
-      );
-    } else if (typeof reply === "string" || reply instanceof Uint8Array) {
+      return this.#refused(sent, reply, link);
+    }
+    if (typeof reply === "string" || reply instanceof Uint8Array) {
       // A PING answered as usual (RESP3, or RESP2 with nothing subscribed): a pong, as redis-py makes it,
       // whose bare "PONG" carries no payload.
       const empty = connection.options.decodeResponses === false ? new Uint8Array(0) : "";
       this.#onFrame(["pong", textOf(reply) === "PONG" ? empty : reply], link);
     }
+  }
+
+  /**
+   * The server refused a command (ACL `-NOPERM`...). Redis checks every name before running it, so
+   * none of its names was subscribed: they are forgotten (never sent again on a reconnect) and their
+   * callers' confirmations reject with the server's error. A refused PING fails its health check.
+   */
+  #refused(sent: SentCommand, error: RedisError, link: PubSubLink): void {
+    if (sent.kind === "ping") return sent.waiter?.reject(error);
+    const kind = sent.kind;
+    for (const key of new Set(sent.keys)) {
+      if (sent.on) {
+        link.placed[kind].delete(key);
+        if (!this.#isPlaced(kind, key)) this.#subscriptions[kind].delete(key);
+      }
+      // The waiter its confirmation would have resolved: the first one for it.
+      const id = `${kind}:${sent.on ? "on" : "off"}:${key}`;
+      const waiters = this.#confirmWaiters.get(id);
+      waiters?.shift()?.reject(error);
+      if (waiters?.length === 0) this.#confirmWaiters.delete(id);
+    }
+    if (sent.on) void this.#releaseIfIdle(link);
+  }
+
+  /** A cluster answered a subscribe with CLUSTERDOWN/TRYAGAIN: its names are placed again after a refresh. */
+  #retryLater(sent: SentCommand, link: PubSubLink): void {
+    if (sent.kind === "ping" || !sent.on) return;
+    for (const key of sent.keys) link.placed[sent.kind].delete(key);
+    this.#lostLinks.set(link.key, undefined);
+    this.#recover();
+  }
+
+  /** `-MOVED` answered an SSUBSCRIBE: its slot's channels go to the new owner. */
+  #onMoved(reply: MovedError, link: PubSubLink): void {
+    const slot = reply.slot;
+    for (const key of [...link.placed.shard]) {
+      const sub = this.#subscriptions.shard.get(key);
+      if (sub && this.#router.group("shard", sub.name) === String(slot)) link.placed.shard.delete(key);
+    }
+    this.#router.moved(slot, reply.host, reply.port, link.key).catch(() => {}).finally(() => this.#recover());
   }
 
   /**

@@ -1,4 +1,21 @@
 /**
+ * A command sent on a link whose answers have not all arrived. Replies come
+ * in order, so an error reply (`-NOPERM`, `-MOVED`) answers the oldest one.
+ */
+export interface SentCommand {
+  /** What it (un)subscribes, or a PING. */
+  readonly kind: SubscriptionKind | "ping";
+  /** SUBSCRIBE and friends (true) or UNSUBSCRIBE and friends (false). */
+  readonly on: boolean;
+  /** Key texts whose confirmation is still awaited, one per name sent. */
+  readonly keys: string[];
+  /** A bare UNSUBSCRIBE: also answered by the server's null-name confirmation (nothing was subscribed). */
+  readonly bare: boolean;
+  /** A health check's PING: told of its error. */
+  readonly waiter?: Waiter<void>;
+}
+
+/**
  * One subscriber connection of a `PubSub` and how a `PubSub` is routed:
  * which connection each subscription goes to (one for a standalone server;
  * per node in a cluster).
@@ -88,6 +105,8 @@ export class PubSubLink {
   };
   /** Health-check PINGs sent on this connection and not yet answered. */
   readonly pongWaiters: Waiter<void>[] = [];
+  /** Commands sent on the current connection and not fully answered, oldest first. */
+  readonly sent: SentCommand[] = [];
   #connection: Connection | undefined;
   #connecting: Promise<Connection> | undefined;
   #pool: ConnectionPool<boolean> | undefined;
@@ -109,6 +128,23 @@ export class PubSubLink {
     return this.placed.channel.size + this.placed.pattern.size + this.placed.shard.size === 0;
   }
 
+  /** A confirmation of (kind, on, key) arrived: it answers the oldest command that awaits it. */
+  confirmed(kind: SubscriptionKind, on: boolean, key: string | null): void {
+    const i = this.sent.findIndex((s) =>
+      s.kind === kind && s.on === on && (key === null ? s.bare : s.keys.includes(key))
+    );
+    if (i < 0) return;
+    const sent = this.sent[i];
+    if (key !== null) sent.keys.splice(sent.keys.indexOf(key), 1);
+    if (key === null || sent.keys.length === 0) this.sent.splice(i, 1);
+  }
+
+  /** A pong arrived: it answers the oldest PING. */
+  ponged(): void {
+    const i = this.sent.findIndex((s) => s.kind === "ping");
+    if (i >= 0) this.sent.splice(i, 1);
+  }
+
   /** Whether `connection` is this link's, and open. */
   isCurrent(connection: Connection): boolean {
     return this.#connection === connection && !connection.closed;
@@ -125,11 +161,17 @@ export class PubSubLink {
   async release(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
-    for (const set of Object.values(this.placed)) set.clear();
+    this.#forget();
     if (connection) {
       await connection.close();
       this.#pool?.release(connection);
     }
+  }
+
+  /** A new or no connection: nothing is placed or awaited on it. */
+  #forget(): void {
+    for (const set of Object.values(this.placed)) set.clear();
+    this.sent.length = 0;
   }
 
   async #connect(): Promise<Connection> {
@@ -151,13 +193,13 @@ export class PubSubLink {
       else this.events.reply(reply, this, connection);
     }, true);
     this.#connection = connection;
-    for (const set of Object.values(this.placed)) set.clear();
+    this.#forget();
     // Observed at once: the close handler must never leave a rejection behind.
     connection.whenClosed().then(() => {
       pool.release(connection);
       if (this.#connection !== connection) return;
       this.#connection = undefined;
-      for (const set of Object.values(this.placed)) set.clear();
+      this.#forget();
       this.events.closed(this, connection);
     }).catch(() => {});
     return connection;
