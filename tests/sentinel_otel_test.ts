@@ -14,7 +14,7 @@ const topo = await startSentinel({ password: DATA_PW });
 
 test("masterFor and slaveFor clients are traced; the master's spans name it; never the password", async () => {
   const sdk = otelSdk();
-  const sentinel = new Sentinel(topo.sentinelAddresses, { password: DATA_PW });
+  await using sentinel = new Sentinel(topo.sentinelAddresses, { password: DATA_PW });
   const master = sentinel.masterFor(topo.masterName);
   const replica = sentinel.slaveFor(topo.masterName);
   const instrumented = [master, replica].map((c) =>
