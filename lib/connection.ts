@@ -555,6 +555,26 @@ export class Connection {
   }
 
   #commandTrace(command: Command<unknown>, batch: SendOptions["batch"]): CommandTrace {
+    // Not connected yet with an address to resolve (sentinels): the address is the one resolved by the end.
+    if (this.#options.resolveAddress !== undefined && this.#state !== "ready") {
+      const address = () => this.#serverAddress;
+      const port = () => this.#serverPort;
+      return {
+        command: command.name,
+        args: command.args,
+        keyCount: command.keys?.length ?? 0,
+        keyPositions: command.keys,
+        batchMode: batch?.mode,
+        batchSize: batch?.size,
+        get serverAddress() {
+          return address();
+        },
+        get serverPort() {
+          return port();
+        },
+        database: this.#options.db ?? 0,
+      };
+    }
     return {
       command: command.name,
       args: command.args,

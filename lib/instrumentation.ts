@@ -126,7 +126,12 @@ export type InstrumentationEvent =
  * ```
  */
 export interface InstrumentationObserver {
-  /** Whether the observer wants anything now; checked per operation (e.g. "a channel has subscribers"). */
+  /**
+   * Whether the observer wants anything now (e.g. "a channel has
+   * subscribers"). Read at most once per microtask turn: a change is seen
+   * from the next turn on (after the next `await`), so a busy client pays
+   * for the check once per turn, not per command.
+   */
   readonly active?: boolean;
   /** Wraps one command on one connection. */
   traceCommand?<T>(trace: CommandTrace, run: () => Promise<T>): Promise<T>;
@@ -201,13 +206,12 @@ export class InstrumentationScope {
   /**
    * True when some observer wants something now (not `active: false`).
    * Callers check it before building a trace or an event, so an
-   * unobserved client allocates nothing.
+   * unobserved client allocates nothing. The observers' `active` is read
+   * once per microtask turn (see `InstrumentationObserver.active`).
    */
   get active(): boolean {
     const observers = this.observers;
-    if (observers.length === 0) return false;
-    for (let i = 0; i < observers.length; i++) if (observers[i].active !== false) return true;
-    return false;
+    return observers.length !== 0 && (observers === checkedFor ? checkedActive : check(observers));
   }
 
   /** Runs `run` wrapped by every active observer's `traceCommand` (the first observer outermost). */
@@ -236,6 +240,29 @@ export class InstrumentationScope {
       }
     }
   }
+}
+
+// The last observer list checked this microtask turn and its answer: the commands of one turn (a pipeline,
+// replies read in one chunk) share one check; the cache is dropped at the end of the turn.
+let checkedFor: readonly InstrumentationObserver[] | undefined;
+let checkedActive = false;
+
+function check(observers: readonly InstrumentationObserver[]): boolean {
+  let active = false;
+  for (let i = 0; i < observers.length; i++) {
+    if (observers[i].active !== false) {
+      active = true;
+      break;
+    }
+  }
+  if (checkedFor === undefined) queueMicrotask(forget);
+  checkedFor = observers;
+  checkedActive = active;
+  return active;
+}
+
+function forget(): void {
+  checkedFor = undefined;
 }
 
 /** Tells `scope` of a cluster redirection of `slot` to `to` (a no-op when nothing observes). */

@@ -88,7 +88,9 @@ function subscribed(channel: Traced): boolean {
 /**
  * The context published on `uniredis:command`: node-redis's and ioredis's
  * field names. `args` keeps the name and the keys; every other value is
- * `"?"` (values may be secrets or personal data).
+ * `"?"` (values may be secrets or personal data). A command queued on a
+ * sentinel-managed connection before its first connect ends has the
+ * master's address by `asyncEnd`, not yet at `start`.
  *
  * @example
  * ```ts
@@ -194,8 +196,13 @@ function commandContext(trace: CommandTrace): CommandContext {
     args: redactedArgs(trace),
     keyCount: trace.keyCount,
     database: trace.database,
-    serverAddress: trace.serverAddress,
-    serverPort: trace.serverPort,
+    // Read through: a sentinel-managed connection learns its address while the command waits.
+    get serverAddress() {
+      return trace.serverAddress;
+    },
+    get serverPort() {
+      return trace.serverPort;
+    },
   };
   if (trace.batchMode !== undefined) {
     context.batchMode = trace.batchMode;

@@ -117,6 +117,7 @@ if (gates) {
     "-p",
     "scripts/tsconfig.lib.json",
   ]);
+  check("layers", process.execPath, [join(root, "scripts", "check_layers.mjs")]);
   const sources = (dir) =>
     readdirSync(join(root, dir), { recursive: true })
       .filter((f) => f.endsWith(".ts") && !f.endsWith("_test.ts") && !f.split("/").pop().startsWith("bench_"))

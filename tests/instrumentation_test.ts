@@ -13,6 +13,7 @@ import {
   type CommandTrace,
   ConnectionError,
   type ConnectTrace,
+  DataError,
   type InstrumentationEvent,
   type InstrumentationObserver,
   InstrumentationScope,
@@ -279,4 +280,11 @@ test("client-side cache: a miss, a hit, then the server's invalidation", async (
   assert.ok(await waitFor(() => eventsOf(seen, "cache").some((e) => e.result === "invalidation")));
   const invalidation = eventsOf(seen, "cache").find((e) => e.result === "invalidation")!;
   assert.equal(invalidation.count, 1);
+});
+
+test("the instrumentation option must be an InstrumentationScope: a DataError before anything is sent", () => {
+  assert.throws(
+    () => new Redis({ instrumentation: {} as InstrumentationScope }),
+    (e) => e instanceof DataError && /instrumentation/.test(e.message),
+  );
 });
