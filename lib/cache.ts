@@ -12,6 +12,7 @@ import type { RespValue } from "./protocol/types.ts";
 import { keyText } from "./key_text.ts";
 import type { InstrumentationScope } from "./instrumentation.ts";
 import { checkOptionKeys, optionKeys } from "./commands/validate.ts";
+import { EventLoopTurn } from "./event_loop_turn.ts";
 
 /**
  * Counters of a cache.
@@ -370,7 +371,7 @@ interface Ticket {
  * const tracking = new TrackingCache(new DefaultCache());
  * const get = new Command("GET").key("k");
  * await tracking.read(get, () => Promise.resolve("v")); // sent, then stored
- * console.log(tracking.read(get, () => Promise.reject(new Error("unsent")))); // "v", from the cache
+ * console.log(await tracking.read(get, () => Promise.reject(new Error("unsent")))); // "v", from the cache
  * tracking.invalidate(["k"]);
  * console.log(tracking.cache.size); // 0
  * ```
@@ -380,6 +381,7 @@ export class TrackingCache {
   readonly cache: CacheInterface;
   readonly #pending = new Map<string, Set<Ticket>>();
   readonly #scope: InstrumentationScope | undefined;
+  readonly #turn = new EventLoopTurn();
 
   /** Wraps `cache`; `instrumentation` is told of hits, misses and invalidations. */
   constructor(cache: CacheInterface, instrumentation?: InstrumentationScope) {
@@ -391,7 +393,10 @@ export class TrackingCache {
    * The raw reply of `command` from the cache, or from `send()` (then stored
    * unless invalidated before it arrived). `tags` are more texts the entry
    * depends on (a cluster tags entries with their node and slot), dropped
-   * with `invalidateTexts`.
+   * with `invalidateTexts`. A miss is sent at once. A hit comes back as is,
+   * or as a promise when a run of hits has held the event loop for a
+   * millisecond: it then waits one turn, so that invalidations already sent
+   * are read first, and reads again if one of them dropped the entry.
    */
   read(
     command: Command<unknown>,
@@ -401,10 +406,35 @@ export class TrackingCache {
     const key = cacheKey(command);
     const hit = this.cache.get(key);
     if (this.#scope?.active) this.#scope.emit({ type: "cache", result: hit ? "hit" : "miss", count: 1 });
-    if (hit !== undefined) return copyReply(hit.value);
     const redisKey = keyText(command.args[command.keys![0]] as string | Uint8Array);
-    const ticket: Ticket = { stale: false };
     const texts = tags.length === 0 ? [redisKey] : [redisKey, ...tags];
+    if (hit !== undefined) {
+      // A run of hits that holds the event loop keeps unread invalidations from being applied: let the
+      // socket be read first, and serve the entry only if nothing invalidated it meanwhile.
+      const starved = this.#turn.starved();
+      if (starved === undefined) return copyReply(hit.value);
+      const watch = this.#watch(texts);
+      return starved.then(() => {
+        watch.done();
+        return watch.ticket.stale ? this.read(command, send, tags) : copyReply(hit.value);
+      });
+    }
+    const watch = this.#watch(texts);
+    return send().then((value) => {
+      watch.done();
+      if (!watch.ticket.stale && !(value instanceof Error)) {
+        this.cache.set(key, { value: copyReply(value), redisKeys: texts });
+      }
+      return value;
+    }, (error) => {
+      watch.done();
+      throw error;
+    });
+  }
+
+  /** A ticket that an invalidation of one of `texts` spoils, until `done()`. */
+  #watch(texts: readonly string[]): { ticket: Ticket; done(): void } {
+    const ticket: Ticket = { stale: false };
     for (const text of texts) {
       const tickets = this.#pending.get(text);
       if (tickets) tickets.add(ticket);
@@ -416,16 +446,7 @@ export class TrackingCache {
         if (tickets?.delete(ticket) && tickets.size === 0) this.#pending.delete(text);
       }
     };
-    return send().then((value) => {
-      done();
-      if (!ticket.stale && !(value instanceof Error)) {
-        this.cache.set(key, { value: copyReply(value), redisKeys: texts });
-      }
-      return value;
-    }, (error) => {
-      done();
-      throw error;
-    });
+    return { ticket, done };
   }
 
   /** Applies an invalidation: of `keys`, or of everything when `null` (the server flushed). */

@@ -56,6 +56,25 @@ test("cache: a second GET is served without a round trip; a write elsewhere inva
   }
 });
 
+test("cache: a loop of hits that never yields still sees an invalidation the server sent meanwhile", async () => {
+  const { cached, writer } = await clients();
+  try {
+    // The server itself changes the key (it expires) while the loop runs: no client of this process has to
+    // be scheduled for the invalidation to be sent, only read.
+    await writer.set("cache:expiring", "v1", { px: 100 });
+    assert.equal(await cached.get("cache:expiring"), "v1");
+    const deadline = Date.now() + 3_000;
+    let seen: string | null = "v1";
+    while (seen !== null && Date.now() < deadline) seen = await cached.get("cache:expiring");
+    assert.equal(seen, null, "the loop kept serving the expired key from the cache");
+    assert.ok(cached.cache!.stats.hits > 0, "the loop was served from the cache before the expiry");
+    assert.ok(cached.cache!.stats.invalidations >= 1);
+  } finally {
+    await cached.close();
+    await writer.close();
+  }
+});
+
 test("cache: hashes, sets, lists and sorted sets; each reply keeps its transform and is a fresh copy", async () => {
   const { cached, writer } = await clients();
   try {
@@ -178,13 +197,36 @@ test("TrackingCache: a reply whose key was invalidated while it was on the way i
   assert.equal(tracking.cache.size, 0, "but it is not cached");
   const fresh = tracking.read(get, () => Promise.resolve("fresh"));
   assert.equal(await fresh, "fresh");
+  // A hit may wait for the event loop to turn (see EventLoopTurn), so it is awaited; a send would reject.
   assert.equal(
-    tracking.read(get, () => Promise.reject(new Error("not sent"))),
+    await tracking.read(get, () => Promise.reject(new Error("not sent"))),
     "fresh",
     "served from the cache",
   );
   tracking.flush();
   assert.equal(tracking.cache.size, 0);
+});
+
+test("TrackingCache: after a run of hits held the loop, a miss is still sent at once and a hit reads invalidations first", async () => {
+  const tracking = new TrackingCache(new DefaultCache());
+  await tracking.read(new Command("GET").key("a"), () => Promise.resolve("A"));
+  assert.equal(
+    await tracking.read(new Command("GET").key("a"), () => Promise.reject(new Error("unsent"))),
+    "A",
+  );
+  const heldUntil = Date.now() + 5;
+  while (Date.now() < heldUntil) { /* hold the event loop, as a loop of hits does */ }
+  let sent = false;
+  const miss = tracking.read(new Command("GET").key("b"), () => {
+    sent = true;
+    return Promise.resolve("B");
+  });
+  assert.ok(sent, "a miss is sent in call order, never held back");
+  const hit = tracking.read(new Command("GET").key("a"), () => Promise.resolve("A2"));
+  assert.ok(hit instanceof Promise, "the hit waits for the loop to turn");
+  tracking.invalidate(["a"]); // arrives during that turn
+  assert.equal(await hit, "A2", "the invalidated entry is not served: the key is read again");
+  assert.equal(await miss, "B");
 });
 
 test("cache: LRU keeps maxSize entries; ttl bounds how long an entry is served", async () => {

@@ -19,7 +19,8 @@ test("ClusterCache: dropNode and dropSlots drop only their entries; reads in fli
   assert.equal(cc.cache.size, 3);
   cc.dropSlots([keySlot("b")]);
   assert.equal(cc.cache.size, 2);
-  assert.equal(cc.read(get("a"), "n1", keySlot("a"), () => Promise.reject(new Error("unsent"))), "A");
+  // Awaited: a hit may wait for the event loop to turn (EventLoopTurn); a send would reject.
+  assert.equal(await cc.read(get("a"), "n1", keySlot("a"), () => Promise.reject(new Error("unsent"))), "A");
   cc.dropNode("n1");
   assert.equal(cc.cache.size, 1, "n2's entry stays");
   let answer!: (v: string) => void;
