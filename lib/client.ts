@@ -334,7 +334,10 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
       trace.connection = connection;
       const executor: CommandExecutor = {
         execute: (command) => {
-          const transform = command.queued ? undefined : this.#callbacks.get(command.name);
+          // `name` is computed (upper case, subcommand): only when a callback could match.
+          const transform = command.queued || this.#callbacks.size === 0
+            ? undefined
+            : this.#callbacks.get(command.name);
           return connection.send(command, { trace, transform, batch });
         },
       };
