@@ -180,6 +180,20 @@ test("setResponseCallback: applies on every node and to merged replies", async (
   assert.deepEqual(Object.values(perNode as unknown as Record<string, string>), ["<x>", "<x>", "<x>"]);
 });
 
+test("setResponseCallback: pipelines and transactions take it, as single commands do", async () => {
+  await using rc = seed();
+  await rc.initialize();
+  rc.setResponseCallback("GET", (reply) => reply === null ? -1 : Number(reply));
+  const keys = cluster.primaries.map((node, i) => keyOn(node, 10 + i, ":cbpipe"));
+  const piped = rc.pipeline({ transaction: false });
+  for (const [i, key] of keys.entries()) piped.set(key, String(i + 70)).get(key);
+  piped.get(keyOn(cluster.primaries[0], 20, ":cbnone"));
+  const replies = await piped.exec();
+  assert.deepEqual(replies, [true, 70, true, 71, true, 72, -1], "every node's GET took the callback");
+  const [set, got, missing] = await rc.pipeline().set("{cbtx}a", "5").get("{cbtx}a").get("{cbtx}b").exec();
+  assert.deepEqual([set, got, missing], [true, 5, -1], "the transaction's GETs took it too");
+});
+
 test("deadline: timeout bounds the whole command over TRYAGAIN retries (TimeoutError in about 300 ms)", async () => {
   await using rc = seed();
   const from = cluster.primaries[1];

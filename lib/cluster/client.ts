@@ -1013,6 +1013,7 @@ export class RedisCluster<D extends boolean = true> extends RedisCommands<D> imp
       },
       refresh: () => this.#topology.refresh().then(() => {}, () => {}),
       execute: (command) => this.execute(command),
+      callbacks: this.#callbacks,
       retry: this.retry,
       retrySentTimeouts: this.#retrySentTimeouts,
       maxRedirections: this.#maxRedirections,

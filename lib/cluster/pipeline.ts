@@ -8,7 +8,7 @@
  */
 
 import { mayRunAgain } from "./router.ts";
-import { Command, type CommandExecutor, type RedisKey } from "../commands/command.ts";
+import { Command, type CommandExecutor, type RedisKey, type ReplyTransform } from "../commands/command.ts";
 import { isReadOnly } from "../commands/read_only.ts";
 import type { Connection, SendOptions } from "../connection.ts";
 import type { InstrumentationScope } from "../instrumentation.ts";
@@ -61,6 +61,8 @@ export interface ClusterAccess {
   refresh(): Promise<void>;
   /** Routes one command as `RedisCluster.execute` does (redirections, retries). */
   execute<T>(command: Command<T>): Promise<T>;
+  /** The transforms `setResponseCallback` set, by upper-case command name (the client's live map). */
+  readonly callbacks: ReadonlyMap<string, ReplyTransform<unknown>>;
   /** The cluster's retry policy. */
   readonly retry: Retry;
   /** Whether a sent command that timed out may run again (`retryOnTimeout`). */
@@ -124,6 +126,11 @@ export class ClusterBatchRunner implements CommandExecutor {
     return this.#access.execute(command);
   }
 
+  /** The client's response callback for `name`: a transaction's replies take it, as outside a pipeline. */
+  getResponseCallback(name: string): ReplyTransform<unknown> | undefined {
+    return this.#access.callbacks.get(name.toUpperCase());
+  }
+
   /** Runs the batch: `PipelineImpl` calls it with the commands to send and how to send them. */
   async runBatch<T>(
     commands: readonly Command<unknown>[],
@@ -177,7 +184,12 @@ export class ClusterBatchRunner implements CommandExecutor {
     const node = isReadOnly(command as Command<unknown>) ? access.readNode(slots[0]) ?? owner : owner;
     const trace = { sent: false };
     const connection = access.pool(node).sharedConnection();
-    const sent = connection.send(command, { trace, batch });
+    // The client's response callback replaces the command's transform, as on the ordinary route.
+    const transform = access.callbacks.size === 0 ? undefined : access.callbacks.get(command.name);
+    const sent = connection.send(
+      command,
+      transform === undefined ? { trace, batch } : { trace, batch, transform },
+    );
     if (shares !== undefined) {
       let share = shares.get(connection);
       if (share === undefined) shares.set(connection, share = { commands: [], replies: [] });
