@@ -78,6 +78,41 @@ test("maxBulkLength applies to replies from a real server", async () => {
   assert.equal(await r.get("limits:ten"), "0123456789");
 });
 
+test("a text reply longer than the runtime's longest string fails that command alone; its bytes still read", async () => {
+  // V8 (Node, Deno) stops strings short of 2^29 characters, under Redis's 512 MiB bulk limit; JavaScriptCore
+  // (Bun) holds them. The server builds the value itself (SETRANGE), so only the reply crosses the socket.
+  const size = 536_870_900;
+  let fits = true;
+  try {
+    "a".repeat(size);
+  } catch {
+    fits = false;
+  }
+  const redis = await sharedRedis("plain");
+  await using r = new Redis({ host: redis.host, port: redis.port });
+  try {
+    await r.setrange("limits:huge", size - 1, "z");
+    const id = await r.clientId();
+    const got = await outcome(r.get("limits:huge"));
+    if (fits) {
+      assert.equal(typeof got, "string");
+      assert.equal((got as string).length, size);
+    } else {
+      assert.ok(got instanceof InvalidResponse, `expected InvalidResponse, got ${got}`);
+      assert.match(got.message, /bulk string of 536870900 bytes.*decodeResponses: false/);
+    }
+    assert.equal(await r.clientId(), id, "the same connection, still in step");
+    assert.equal(await r.strlen("limits:huge"), size);
+    await using bytes = new Redis({ host: redis.host, port: redis.port, decodeResponses: false });
+    const raw = await bytes.get("limits:huge");
+    assert.ok(raw instanceof Uint8Array);
+    assert.equal(raw.length, size);
+    assert.equal(raw[size - 1], 122);
+  } finally {
+    await r.del("limits:huge");
+  }
+});
+
 test("an exception thrown by a push handler fails the commands with a ConnectionError that keeps it as cause", async () => {
   const server = await scriptedServer(() => ">2\r\n+note\r\n+x\r\n+v\r\n");
   try {

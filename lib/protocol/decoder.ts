@@ -143,6 +143,8 @@ export class Decoder {
   private ignore: boolean;
   // The reply in progress has invalid text (under "strict").
   private badText = false;
+  // Bytes of a bulk string in the reply in progress too long for a string of this runtime (0: none).
+  private tooLongText = 0;
 
   // The innermost open aggregate (null at top level), its missing element
   // count and whether it is an attribute; the enclosing ones are stacked.
@@ -269,6 +271,7 @@ export class Decoder {
     this.bulk = null;
     this.bulkFill = 0;
     this.badText = false;
+    this.tooLongText = 0;
     this.pendLen = 0;
     if (this.pend.length > 4096) this.pend = new Uint8Array(64);
     this.fed = 0;
@@ -434,6 +437,7 @@ export class Decoder {
   private begin(t: number): void {
     this.inReply = true;
     this.badText = false;
+    this.tooLongText = 0;
     if (t === 62) {
       this.isPush = true;
       this.text = this.textPush;
@@ -476,6 +480,14 @@ export class Decoder {
           `"replace" or "ignore" accept it, binary replies keep its bytes)`,
       );
       this.badText = false;
+    }
+    if (this.tooLongText > 0) {
+      // The bytes were read in full, so the connection stays in step: only this reply fails.
+      v = new InvalidResponse(
+        `A reply holds a bulk string of ${this.tooLongText} bytes, longer than the longest string this ` +
+          "runtime can build; read it as bytes (decodeResponses: false)",
+      );
+      this.tooLongText = 0;
     }
     this.calling = true;
     if (this.isPush && o.onPush !== undefined) o.onPush(v as RespValue[]);
@@ -619,7 +631,16 @@ export class Decoder {
       if (bits < 128) return shortAscii(buf, s, e - s);
     }
     const bytes = buf.subarray(s, e);
-    const text = this.td.decode(bytes);
+    let text: string;
+    try {
+      text = this.td.decode(bytes);
+    } catch (error) {
+      // V8 strings stop short of 2^29 characters, under Redis's 512 MiB bulk limit. A command's reply
+      // fails alone; a push has no caller to fail, so it stays a decoding failure of the connection.
+      if (this.isPush || bytes.length < 1 << 24) throw error;
+      this.tooLongText = bytes.length;
+      return "";
+    }
     // Binary replies and pushes keep U+FFFD: only command replies can fail.
     // Without a U+FFFD the bytes were valid (a fatal TextDecoder is several
     // times slower on Deno, so it only settles the rare doubtful case).
