@@ -131,11 +131,12 @@ test("pubsub() of a masterFor client subscribes on the master; slaveFor's on a r
   assert.equal(m?.data, "hello");
   await p.close();
 
-  // A replica's pubsub receives what is published on the master: PUBLISH replicates.
+  // A replica's pubsub receives what is published on the master: PUBLISH replicates. A channel of its own:
+  // the "hello" above reaches the replicas asynchronously, and may arrive after this subscription.
   const replica = sentinel.slaveFor(NAME);
   const rp = replica.pubsub();
-  await rp.subscribe("f:news");
-  await topo.call(topo.master, "PUBLISH", "f:news", "via-replica");
+  await rp.subscribe("f:news:replica");
+  await topo.call(topo.master, "PUBLISH", "f:news:replica", "via-replica");
   const rm = await nextMessage(rp);
   assert.equal(rm?.data, "via-replica");
   await rp.close();
