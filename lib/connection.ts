@@ -80,7 +80,11 @@ export interface ConnectionOptions {
    * pending rejects with a `ConnectionError`.
    */
   closeTimeout?: number;
-  /** Library name and version sent with CLIENT SETINFO (errors from older servers are ignored). */
+  /**
+   * Library name and version sent with CLIENT SETINFO. A server without the
+   * command (before 7.2) refuses it, which is ignored; later connections to
+   * the same address leave it out until HELLO shows another server there.
+   */
   libName?: string;
   /** Library version sent with CLIENT SETINFO. */
   libVersion?: string;

@@ -36,7 +36,7 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   if (o.readOnly) rest.push(["READONLY"]);
 
   // Asked once per connection, before anything is sent (its wait counts against the connect timeout).
-  const given = await fromProvider(conn, o);
+  const given = o.credentialProvider === undefined ? undefined : await fromProvider(conn, o);
   const attempt = given ?? o;
   if ((o.protocol ?? 3) === 3) {
     const known = setinfo.length > 0 ? knownRefusal(conn.address, 3) : undefined;
