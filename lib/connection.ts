@@ -80,7 +80,11 @@ export interface ConnectionOptions {
    * pending rejects with a `ConnectionError`.
    */
   closeTimeout?: number;
-  /** Library name and version sent with CLIENT SETINFO (errors from older servers are ignored). */
+  /**
+   * Library name and version sent with CLIENT SETINFO. A server without the
+   * command (before 7.2) refuses it, which is ignored; later connections to
+   * the same address leave it out until HELLO shows another server there.
+   */
   libName?: string;
   /** Library version sent with CLIENT SETINFO. */
   libVersion?: string;
@@ -1062,18 +1066,20 @@ export class Connection {
     if (!quiet) this.#lostWith = error;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const reason = error ?? new ConnectionError(`Connection to ${this.address} closed`);
     const pending = [...this.#inFlight.values(), ...this.#waiting];
     this.#inFlight.clear();
     this.#waiting = [];
-    for (const waiter of this.#streamReauths.splice(0)) waiter.reject(reason);
+    // Made only when someone is told: a close with nothing pending (the common one) builds no error.
+    let closed: Error | undefined = error;
+    const reason = () => closed ??= new ConnectionError(`Connection to ${this.address} closed`);
+    for (const waiter of this.#streamReauths.splice(0)) waiter.reject(reason());
     for (const entry of pending) {
       if (entry === skip) continue;
       this.#settle(entry);
-      entry.reject(reason);
+      entry.reject(reason());
     }
     this.#decoder.reset();
-    this.#connectAbort?.abort(reason);
+    this.#connectAbort?.abort(reason());
     const transport = this.#transport;
     this.#transport = undefined;
     this.#closed = transport ? transport.close().catch(() => {}) : Promise.resolve();
@@ -1099,6 +1105,12 @@ export class Connection {
     this.#accepting = false;
     if (this.#state === "idle") {
       this.#fail(undefined, undefined, true);
+      return;
+    }
+    // Nothing to wait for (the common case): closed at once, with no closeTimeout timer to set and clear.
+    if (this.#state === "ready" && this.#inFlight.length === 0) {
+      this.#fail(undefined);
+      await this.#closed;
       return;
     }
     // A silent server must not keep close() waiting forever.

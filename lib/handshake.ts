@@ -1,6 +1,7 @@
 /**
  * The commands that set a new connection up: HELLO (or AUTH on RESP2),
- * CLIENT SETNAME, CLIENT SETINFO, SELECT and READONLY, sent in one write.
+ * CLIENT SETNAME, CLIENT SETINFO, SELECT and READONLY, sent in one write
+ * (CLIENT SETINFO left out for a server known to refuse it).
  *
  * @module
  */
@@ -11,34 +12,51 @@ import { badCredentials, type Credentials } from "./credentials.ts";
 import { AuthenticationError, ConnectionError, RedisError, ResponseError } from "./errors.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
 import { toRecord } from "./commands/reply.ts";
+import {
+  forgetRefusal,
+  isUnknownCommand,
+  knownRefusal,
+  rememberRefusal,
+  serverIdentity,
+} from "./setinfo_refusals.ts";
 
 /**
  * Runs the handshake on a connection whose transport is open, and returns
  * what the server said about itself. Errors of CLIENT SETINFO are ignored
- * (servers before 7.2 lack it); any other error fails the connection.
+ * (servers before 7.2 lack it, and later connections to such a server leave
+ * it out); any other error fails the connection.
  */
 export async function handshake(conn: Connection, o: ConnectionOptions): Promise<ServerHello> {
-  const setup: RedisArgument[][] = [];
-  if (o.libName) setup.push(["CLIENT", "SETINFO", "LIB-NAME", o.libName]);
-  if (o.libVersion) setup.push(["CLIENT", "SETINFO", "LIB-VER", o.libVersion]);
-  if (o.db) setup.push(["SELECT", o.db]);
+  const setinfo: RedisArgument[][] = [];
+  if (o.libName) setinfo.push(["CLIENT", "SETINFO", "LIB-NAME", o.libName]);
+  if (o.libVersion) setinfo.push(["CLIENT", "SETINFO", "LIB-VER", o.libVersion]);
+  const rest: RedisArgument[][] = [];
+  if (o.db) rest.push(["SELECT", o.db]);
   // Cluster reads from replicas: every new connection, reconnects included, is read-only.
-  if (o.readOnly) setup.push(["READONLY"]);
+  if (o.readOnly) rest.push(["READONLY"]);
 
   // Asked once per connection, before anything is sent (its wait counts against the connect timeout).
-  const given = await fromProvider(conn, o);
+  const given = o.credentialProvider === undefined ? undefined : await fromProvider(conn, o);
   const attempt = given ?? o;
   if ((o.protocol ?? 3) === 3) {
+    const known = setinfo.length > 0 ? knownRefusal(conn.address, 3) : undefined;
+    const setup = known ? [...rest] : [...setinfo, ...rest];
     const hello: RedisArgument[] = ["HELLO", 3];
     const auth = credentials(attempt);
     if (auth) hello.push("AUTH", auth[0], auth[1]);
     if (o.clientName) hello.push("SETNAME", o.clientName);
     // Client-side caching: invalidations come as push frames on this connection.
     if (o.tracking) setup.push(["CLIENT", "TRACKING", "ON"]);
-    const [reply, ...rest] = await conn.sendRaw([hello, ...setup]);
+    const [reply, ...replies] = await conn.sendRaw([hello, ...setup]);
     if (!(reply instanceof RedisError)) {
-      checkSetup(conn, o, setup, rest);
+      checkSetup(conn, o, setup, replies);
       const info = toRecord(reply);
+      const identity = serverIdentity(info);
+      if (!known) noteSetinfo(conn.address, setup, replies, identity);
+      // Left out for a server that refused it, but another one answers there now: this connection sends it.
+      else if (known.identity !== identity) {
+        noteSetinfo(conn.address, setinfo, await conn.sendRaw(setinfo), identity);
+      }
       return {
         protocol: 3,
         version: info.version as string | undefined,
@@ -48,6 +66,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
       };
     }
     if (!refusesHello(reply)) throw authOrConnectionError(conn, attempt, reply, given !== undefined);
+    // The setup ran after the refused HELLO: its SETINFO replies already tell whether to send it again.
+    if (!known) noteSetinfo(conn.address, setup, replies, undefined);
     // An old server or one limited to RESP2: redo the setup the RESP2 way.
     if (o.tracking) {
       throw new ConnectionError(
@@ -61,6 +81,8 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   const auth = credentials(attempt);
   if (auth) resp2.push(attempt.username !== undefined ? ["AUTH", ...auth] : ["AUTH", auth[1]]);
   if (o.clientName) resp2.push(["CLIENT", "SETNAME", o.clientName]);
+  const known = setinfo.length > 0 ? knownRefusal(conn.address, 2) : undefined;
+  const setup = known ? rest : [...setinfo, ...rest];
   const replies = await conn.sendRaw([...resp2, ...setup]);
   for (let i = 0; i < resp2.length; i++) {
     if (replies[i] instanceof RedisError) {
@@ -68,7 +90,25 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
     }
   }
   checkSetup(conn, o, setup, replies.slice(resp2.length));
+  if (!known) noteSetinfo(conn.address, setup, replies.slice(resp2.length), undefined);
   return { protocol: 2 };
+}
+
+/**
+ * Remembers whether the server at `address` took the CLIENT SETINFO among
+ * `sent` (its first one decides: both stand or fall with the command).
+ */
+function noteSetinfo(
+  address: string,
+  sent: RedisArgument[][],
+  replies: RespValue[],
+  identity: string | undefined,
+): void {
+  const i = sent.findIndex((c) => c[0] === "CLIENT" && c[1] === "SETINFO");
+  if (i < 0) return;
+  const reply = replies[i];
+  if (!(reply instanceof RedisError)) forgetRefusal(address);
+  else if (isUnknownCommand(reply.message)) rememberRefusal(address, identity);
 }
 
 /**

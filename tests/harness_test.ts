@@ -184,6 +184,7 @@ test("serverWith: a feature no installed server has is a skip naming the release
 
 /** Asks a server whether it has a feature, by using it. */
 const PROBES: Record<ServerFeature, string[]> = {
+  "client-setinfo": ["CLIENT", "SETINFO", "LIB-NAME", "probe"],
   "client-no-touch": ["CLIENT", "NO-TOUCH", "ON"],
   "waitaof": ["WAITAOF", "0", "0", "0"],
   "cluster-myshardid": ["COMMAND", "INFO", "cluster|myshardid"],

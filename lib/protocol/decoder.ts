@@ -48,6 +48,21 @@ const INITIAL_BULK_CAPACITY = (1 << 20) + 2;
 
 const BIG_RE = /^[+-]?\d+$/;
 
+// Shared by every decoder, per label and strictness: a decode without `stream` keeps no state between
+// calls, and making two per connection is a visible part of a short-lived connection's cost. The labels
+// are those TextDecoder accepts, so the map stays small.
+const textDecoders = new Map<string, TextDecoder>();
+
+function textDecoder(label: string, fatal: boolean): TextDecoder {
+  const key = fatal ? `${label}\0fatal` : label;
+  let td = textDecoders.get(key);
+  if (td === undefined) {
+    td = new TextDecoder(label, { ignoreBOM: true, fatal });
+    textDecoders.set(key, td);
+  }
+  return td;
+}
+
 /**
  * What to do with bytes that are not valid in the text encoding, as
  * redis-py's `encoding_errors`: `"strict"` makes the reply an
@@ -186,14 +201,12 @@ export class Decoder {
   constructor(options: DecoderOptions) {
     this.options = options;
     this.textPush = options.textPush ?? true;
-    this.td = new TextDecoder(options.encoding ?? "utf-8", { ignoreBOM: true });
+    this.td = textDecoder(options.encoding ?? "utf-8", false);
     this.utf8 = this.td.encoding === "utf-8";
     this.maxBulk = options.maxBulkLength ?? DEFAULT_MAX_BULK_LENGTH;
     this.maxSimple = Math.max(this.maxBulk, MIN_SIMPLE_LINE);
     const errors = options.encodingErrors ?? "strict";
-    this.tdFatal = errors === "replace"
-      ? null
-      : new TextDecoder(this.td.encoding, { ignoreBOM: true, fatal: true });
+    this.tdFatal = errors === "replace" ? null : textDecoder(this.td.encoding, true);
     this.ignore = errors === "ignore";
   }
 

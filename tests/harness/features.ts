@@ -18,6 +18,8 @@ type Since = Partial<Record<ServerFlavour, [number, number]>>;
 
 /** Features newer than Redis 7.0, with the releases that brought them. */
 export const FEATURES = {
+  /** CLIENT SETINFO (LIB-NAME, LIB-VER). */
+  "client-setinfo": { redis: [7, 2], valkey: [7, 2] },
   /** CLIENT NO-TOUCH. */
   "client-no-touch": { redis: [7, 2], valkey: [7, 2] },
   /** WAITAOF. */
