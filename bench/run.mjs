@@ -303,12 +303,11 @@ async function main() {
   }
   const clientVersions = Object.entries(versions).filter(([k]) => k.includes("/"));
   if (clientVersions.length) {
-    const seen = new Map();
-    for (const [k, v] of clientVersions) {
-      const c = CLIENTS[k.split("/")[1]];
-      seen.set(c.package ?? c.file.replace(".mjs", ""), v);
-    }
-    md.push("", "Clients: " + [...seen].map(([k, v]) => `${k} ${v}`).join(", ") + ".");
+    // One entry per driver and version (node-redis runs as 6 and as 5).
+    const seen = new Set(
+      clientVersions.map(([k, v]) => `${CLIENTS[k.split("/")[1]].file.replace(".mjs", "")} ${v}`),
+    );
+    md.push("", "Clients: " + [...seen].join(", ") + ".");
   }
   const flagged = notes.length ? "\n\nNotes (* marks a figure measured while other work used the CPU):" : "";
   if (notes.length) md.push("", flagged.trim(), "", ...notes.map((n) => `- ${n}`));
