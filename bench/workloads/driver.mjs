@@ -7,9 +7,9 @@
 //   runner -> "exit"
 // Configuration comes from the environment: BENCH_HOST, BENCH_PORT, BENCH_WORKLOAD, BENCH_PROTOCOL.
 //
-// An adapter has: name, get(k), set(k, v), lrange(k), hgetall(k), pipelineSet(keys, values),
-// connectPingClose(), close(). Replies are checked lightly (a GET returns the value that was set), so a
-// client that drops or garbles replies fails instead of looking fast.
+// An adapter has: name, get(k), set(k, v), lrange(k), hgetall(k) (an object, or a list of { field, value }),
+// pipelineSet(keys, values), connectPingClose(), close(). Replies are checked lightly (a GET returns the
+// value that was set), so a client that drops or garbles replies fails instead of looking fast.
 
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -113,7 +113,11 @@ const WORKLOADS = {
         }
       } else {
         const h = await a.hgetall(HASH_KEY);
-        if (h[LAST_FIELD] !== LAST_HASH_VALUE) fail(`HGETALL lacks ${LAST_FIELD}`);
+        // An object, or a list of { field, value } (valkey-glide's shape).
+        const got = Array.isArray(h)
+          ? (h.length === AGG_SIZE ? h.find((e) => e.field === LAST_FIELD)?.value : undefined)
+          : h[LAST_FIELD];
+        if (got !== LAST_HASH_VALUE) fail(`HGETALL lacks ${LAST_FIELD}`);
       }
     });
     return 0;
