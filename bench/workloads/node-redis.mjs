@@ -5,7 +5,7 @@
 
 import process from "node:process";
 import { createRequire } from "node:module";
-import { createClient } from "redis";
+import { createClient, createClientPool } from "redis";
 import { runDriver } from "./driver.mjs";
 
 const version = createRequire(import.meta.url)("redis/package.json").version;
@@ -40,6 +40,13 @@ await runDriver(async ({ host, port, protocol }) => {
       await c.connect();
       if ((await c.ping()) !== "PONG") throw new Error("PING failed");
       await c.close();
+    },
+    // Scaling "pool" curve: one createClientPool of n connections; each command takes a free one.
+    async pool(n) {
+      const p = createClientPool(options, { minimum: n, maximum: n });
+      p.on("error", () => {});
+      await p.connect();
+      return { get: (_w, k) => p.get(k), close: () => p.close() };
     },
     close: () => r.close(),
   };
