@@ -173,7 +173,34 @@ for (const [label, reply] of [["+OK", "+OK\r\n"], ["$5 bulk", "$5\r\nvalue\r\n"]
   );
 }
 
-// 3. A pipeline of SET commands encoded into one buffer.
+// 3. One array reply of many 10-byte bulks (an LRANGE), fed in 64 KiB chunks.
+{
+  const top = 1_000_000 / scale;
+  const sizes = [top / 100, top / 10, top];
+  const arrayReply = (n) => {
+    const parts = [`*${n}\r\n`];
+    for (let i = 0; i < n; i++) parts.push(`$10\r\ne${String(i).padStart(9, "0")}\r\n`);
+    return te.encode(parts.join(""));
+  };
+  results.push(
+    ...series(
+      "decoder: one array reply, 64 KiB chunks",
+      "element",
+      sizes,
+      (n) => (n > 100_000 ? 3 : 10),
+      arrayReply,
+      (input, n) => {
+        let got;
+        const d = new Decoder({ onReply: (v) => (got = v) });
+        for (let i = 0; i < input.length; i += 65536) d.feed(input.subarray(i, i + 65536));
+        if (got?.length !== n) throw new Error(`decoded ${got?.length} of ${n} elements`);
+        return got;
+      },
+    ),
+  );
+}
+
+// 4. A pipeline of SET commands encoded into one buffer.
 {
   const top = 1_000_000 / scale;
   const sizes = [top / 100, top / 10, top];
@@ -189,7 +216,7 @@ for (const [label, reply] of [["+OK", "+OK\r\n"], ["$5 bulk", "$5\r\nvalue\r\n"]
   );
 }
 
-// 4. Memory after bursts: decode a big reply and many small ones and encode a pipeline, drop it all, collect;
+// 5. Memory after bursts: decode a big reply and many small ones and encode a pipeline, drop it all, collect;
 //    compare with before, and the third burst with the first (growth between them would be a leak).
 const BURST_BIG = Math.floor(64 * MiB / scale);
 const BURST_TINY = 1_000_000 / scale;

@@ -49,8 +49,9 @@ export function logLogChart(
   const xs = xTicks ?? [...new Set(pts.map(([x]) => x))].sort((a, b) => a - b);
   const xr = xs.length > 1 ? [Math.log10(xs[0]), Math.log10(xs[xs.length - 1])] : decades(xs);
   const [ya, yb] = decades(pts.map(([, y]) => y));
-  const X = (x) => m.left + ((Math.log10(x) - xr[0]) / (xr[1] - xr[0] || 1)) * w;
-  const Y = (y) => m.top + h - ((Math.log10(y) - ya) / (yb - ya)) * h;
+  // x keeps 3% of the width free at both ends, so the first and last points clear the frame.
+  const X = (x) => +(m.left + w * (0.03 + 0.94 * (Math.log10(x) - xr[0]) / (xr[1] - xr[0] || 1))).toFixed(1);
+  const Y = (y) => +(m.top + h - ((Math.log10(y) - ya) / (yb - ya)) * h).toFixed(1);
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
