@@ -26,6 +26,7 @@ import {
   uniredisModule,
 } from "./lib/harness.mjs";
 import { CURVES, scalingSetup } from "./workloads/scaling-spec.mjs";
+import { cpuSnapshot, externalShare } from "./lib/cpu.mjs";
 import { logLogChart } from "./lib/svg.mjs";
 import { fmt, markdown, plain } from "./lib/table.mjs";
 
@@ -79,6 +80,10 @@ function parseArgs(argv) {
 }
 
 const log = (...a) => console.error(...a);
+
+/** A point is flagged when other processes (or the hypervisor) took more than this share of the CPU. */
+const BUSY_FLAG = 0.1;
+const busy = (r) => r.external && r.external.other + r.external.steal > BUSY_FLAG;
 
 /** By default one variant per client library: the first CLIENTS entry of each driver file (its default). */
 function clientsFor(runtime, selected) {
@@ -195,7 +200,7 @@ function curveTable(curve, rows, label) {
   const body = rows.map((r) => {
     const line = [xLabel(curve, r.point), label(r.client)];
     if (r.error) return [...line, "FAILED", ...header.slice(3).map(() => "")];
-    line.push(fmt(r.unitsPerSec));
+    line.push(fmt(r.unitsPerSec) + (busy(r) ? "*" : ""));
     if (spec.rate !== "ops/s") line.push(spec.rate === "MB/s" ? mbs(r.mbPerSec) : fmt(r.ratePerSec));
     line.push(ms3(r.p50), ms3(r.p99), mib(r.peakRss), mib(r.baseRss));
     return line;
@@ -236,6 +241,7 @@ export async function main(argv = process.argv.slice(2)) {
           // Clients alternate within a point, so a disturbance hits all of them alike.
           for (const client of clientsFor(runtime, options.clients)) {
             const t0 = Date.now();
+            const before = cpuSnapshot(server.pid);
             const r = await measurePoint({
               server,
               runtime,
@@ -246,6 +252,7 @@ export async function main(argv = process.argv.slice(2)) {
               reps: options.reps,
               pin: options.pin,
             });
+            r.external = externalShare(before, cpuSnapshot(server.pid));
             results.push(r);
             const took = ((Date.now() - t0) / 1000).toFixed(1);
             log(
@@ -329,6 +336,17 @@ export async function main(argv = process.argv.slice(2)) {
         series,
         xBinary: spec.x === "value bytes",
       }),
+    );
+  }
+  const flagged = results.filter((r) => !r.error && busy(r));
+  if (flagged.length) {
+    const share = (r) => `${(100 * (r.external.other + r.external.steal)).toFixed(0)}%`;
+    md.push(
+      "",
+      `Marked *: other processes (or hypervisor steal) used more than ${
+        100 * BUSY_FLAG
+      }% of the CPU during the point ` +
+        `(${flagged.length} of ${results.length} points; e.g. ${flagged.slice(0, 3).map(share).join(", ")}).`,
     );
   }
   const failed = results.filter((r) => r.error);
