@@ -2,6 +2,7 @@
 // Side-by-side benchmark of uniredis and other Redis clients on Node, Bun and Deno. See bench/README.md.
 //
 // Usage: node bench/run.mjs --cluster [...]: the cluster workloads (see bench/cluster.mjs)
+//        node bench/run.mjs --scaling [...]: the scaling curves (see bench/scaling.mjs)
 //        node bench/run.mjs [--quick] [--only W2,W3] [--runtime node,bun] [--clients uniredis,ioredis]
 //                           [--reps 3] [--no-ceiling] [--no-build] [--pin] [--out bench/results]
 
@@ -29,6 +30,7 @@ const BUSY_FLAG = 0.1;
 
 const USAGE = `node bench/run.mjs [options]
   --cluster            the cluster workloads C1..C4 instead (see node bench/run.mjs --cluster --help)
+  --scaling            the scaling curves instead (see node bench/run.mjs --scaling --help)
   --quick              fewer ops per run (about a quarter)
   --only W2,W3         workloads to run (W1..W6; default all)
   --runtime node,bun   runtimes to run (node, bun, deno; default all)
@@ -329,6 +331,8 @@ async function main() {
 const argv = process.argv.slice(2);
 const entry = argv.includes("--cluster")
   ? import("./cluster.mjs").then((m) => m.main(argv.filter((a) => a !== "--cluster")))
+  : argv.includes("--scaling")
+  ? import("./scaling.mjs").then((m) => m.main(argv.filter((a) => a !== "--scaling")))
   : main();
 entry.catch((e) => {
   console.error(e?.stack ?? e);

@@ -143,7 +143,13 @@ function say(message) {
 
 /** Serves the runner's requests with `adapter` until told to exit. */
 export async function runDriver(makeAdapter) {
-  const workload = WORKLOADS[config.workload];
+  // scaling:<curve> with BENCH_POINT: a point of a scaling curve (bench/workloads/scaling.mjs).
+  const workload = config.workload.startsWith("scaling:")
+    ? (await import("./scaling.mjs")).scalingWorkload(
+      config.workload.slice(8),
+      Number(process.env.BENCH_POINT),
+    )
+    : WORKLOADS[config.workload];
   if (workload === undefined) throw new Error(`unknown workload ${config.workload}`);
   let adapter;
   try {
@@ -161,9 +167,10 @@ export async function runDriver(makeAdapter) {
     const ops = Number(count);
     try {
       const t0 = performance.now();
-      const bytes = await workload(adapter, ops);
+      const out = await workload(adapter, ops);
       const ms = performance.now() - t0;
-      say({ type: "result", label, ops, ms, bytes });
+      // A W workload returns its byte count; a scaling one { bytes?, p50, p99 }.
+      say({ type: "result", label, ops, ms, ...(typeof out === "object" ? out : { bytes: out }) });
     } catch (e) {
       say({ type: "error", label, message: String(e?.stack ?? e) });
     }

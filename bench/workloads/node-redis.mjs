@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { runDriver } from "./driver.mjs";
 
 const pkg = process.env.BENCH_PACKAGE || "redis";
-const { createClient } = await import(pkg);
+const { createClient, createClientPool } = await import(pkg);
 const version = createRequire(import.meta.url)(`${pkg}/package.json`).version;
 const promiseAll = process.env.BENCH_VARIANT === "promiseall";
 const noTimeout = process.env.BENCH_VARIANT === "notimeout";
@@ -48,6 +48,13 @@ await runDriver(async ({ host, port, protocol }) => {
       await c.connect();
       if ((await c.ping()) !== "PONG") throw new Error("PING failed");
       await c.close();
+    },
+    // Scaling "pool" curve: one createClientPool of n connections; each command takes a free one.
+    async pool(n) {
+      const p = createClientPool(options, { minimum: n, maximum: n });
+      p.on("error", () => {});
+      await p.connect();
+      return { get: (_w, k) => p.get(k), close: () => p.close() };
     },
     close: () => r.close(),
   };
