@@ -85,15 +85,17 @@ const log = (...a) => console.error(...a);
 const BUSY_FLAG = 0.1;
 const busy = (r) => r.external && r.external.other + r.external.steal > BUSY_FLAG;
 
-/** By default one variant per client library: the first CLIENTS entry of each driver file (its default). */
+/** By default one variant per client library: the first CLIENTS entry of each driver file and package (its default). */
 function clientsFor(runtime, selected) {
   const runs = (c) => !c.runtimes || c.runtimes.includes(runtime);
   if (selected) return selected.filter((name) => runs(CLIENTS[name]));
   const seen = new Set();
   return Object.keys(CLIENTS).filter((name) => {
     const c = CLIENTS[name];
-    if (c.optional || c.variant || !runs(c) || seen.has(c.file)) return false;
-    seen.add(c.file);
+    // A driver file can serve several packages (node-redis 6 and 5): one default variant of each.
+    const library = `${c.file}:${c.package ?? ""}`;
+    if (c.optional || c.variant || !runs(c) || seen.has(library)) return false;
+    seen.add(library);
     return true;
   });
 }
@@ -303,8 +305,8 @@ export async function main(argv = process.argv.slice(2)) {
     "VmHWM (runtime, client, data), RSS at start its VmRSS once connected.",
     "",
     "Pool curve: uniredis is n `Redis` clients on one `BlockingConnectionPool` (maxConnections n), each " +
-    "holding one connection (`singleConnectionClient`); ioredis, which has no pool, is n `IORedis` " +
-    "connections; node-redis is one `createClientPool` of n connections; one worker per client, one " +
+    "holding one connection (`singleConnectionClient`); ioredis and valkey-glide, which have no pool, are n " +
+    "`IORedis` or `GlideClient` connections; node-redis is one `createClientPool` of n connections; one worker per client, one " +
     "command in flight each.",
   ];
   const out = [];

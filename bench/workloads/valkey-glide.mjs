@@ -34,6 +34,15 @@ await runDriver(async ({ host, port }) => {
       if ((await c.ping()) !== "PONG") throw new Error("PING failed");
       c.close();
     },
+    // Scaling "pool" curve: glide has no pool (one client multiplexes), so n clients are n GlideClients, as
+    // for ioredis.
+    async pool(n) {
+      const clients = await Promise.all(Array.from({ length: n }, () => GlideClient.createClient(options)));
+      return {
+        get: (w, k) => clients[w].get(k),
+        close: () => clients.forEach((c) => c.close()),
+      };
+    },
     close: () => r.close(),
   };
 });
