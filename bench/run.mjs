@@ -2,6 +2,7 @@
 // Side-by-side benchmark of uniredis and other Redis clients on Node, Bun and Deno. See bench/README.md.
 //
 // Usage: node bench/run.mjs --cluster [...]: the cluster workloads (see bench/cluster.mjs)
+//        node bench/run.mjs --scaling [...]: the scaling curves (see bench/scaling.mjs)
 //        node bench/run.mjs [--quick] [--only W2,W3] [--runtime node,bun] [--clients uniredis,ioredis]
 //                           [--reps 3] [--no-ceiling] [--no-build] [--pin] [--out bench/results]
 
@@ -29,11 +30,18 @@ const BUSY_FLAG = 0.1;
 
 const USAGE = `node bench/run.mjs [options]
   --cluster            the cluster workloads C1..C4 instead (see node bench/run.mjs --cluster --help)
+  --scaling            the scaling curves instead (see node bench/run.mjs --scaling --help)
   --quick              fewer ops per run (about a quarter)
   --only W2,W3         workloads to run (W1..W6; default all)
   --runtime node,bun   runtimes to run (node, bun, deno; default all)
-  --clients a,b        client variants (default: every variant for the runtime):
-                       ${Object.keys(CLIENTS).join(", ")}
+  --clients a,b        client variants (default: every non-optional variant the runtime loads):
+${
+  Object.entries(CLIENTS).map(([name, c]) =>
+    `                       ${name.padEnd(22)} ${c.label}${c.runtimes ? ` [${c.runtimes.join(", ")}]` : ""}${
+      c.optional ? " (optional)" : ""
+    }`
+  ).join("\n")
+}
   --reps N             timed runs per measurement, median reported (default 3)
   --no-ceiling         skip redis-benchmark
   --no-build           use the npm build already in bench/.cache/npm (Node only)
@@ -134,6 +142,28 @@ function table(runtime, clients, results, ceilings, options) {
     body.push(line);
   }
   return { header, body };
+}
+
+/** Workloads whose client CPU per operation gets its own table (per-command cost, not payload size). */
+const CPU_WORKLOADS = ["W1", "W2", "W3"];
+
+/** Client CPU seconds per million ops; peers also show peer / uniredis (> 1: uniredis uses less CPU). */
+function cpuTable(runtime, clients, results, options) {
+  const header = ["client CPU s / 1M ops", ...clients.map((c) => CLIENTS[c].label)];
+  const body = [];
+  for (const w of options.only.filter((x) => CPU_WORKLOADS.includes(x))) {
+    const rows = results.filter((r) => r.runtime === runtime && r.workload === w);
+    const uni = rows.find((r) => r.client === "uniredis" && !r.error)?.cpuPerMOps;
+    const line = [WORKLOADS[w].title];
+    for (const c of clients) {
+      const r = rows.find((x) => x.client === c);
+      if (r === undefined || r.cpuPerMOps === undefined) line.push(r?.error ? "FAILED" : "–");
+      else if (CLIENTS[c].role !== "peer" || !uni) line.push(r.cpuPerMOps.toFixed(2));
+      else line.push(`${r.cpuPerMOps.toFixed(2)} (${(r.cpuPerMOps / uni).toFixed(2)})`);
+    }
+    body.push(line);
+  }
+  return body.length ? { header, body } : undefined;
 }
 
 async function main() {
@@ -251,6 +281,8 @@ async function main() {
         : " Server and client share the CPUs (not pinned)."
     }`,
     "Ratio: uniredis (RESP3, its default) / the fastest peer on the same runtime; > 1 means uniredis is faster.",
+    "Client CPU: user + system seconds of the client's process (all its threads) per million ops over the " +
+    "timed runs, median; in brackets peer / uniredis, > 1 means uniredis uses less CPU.",
   ];
   const out = [];
   for (const runtime of runtimes) {
@@ -259,6 +291,11 @@ async function main() {
     const version = versions[runtime] ?? runtime;
     out.push(`\n== ${version}\n${plain(t)}`);
     md.push("", `## ${version}`, "", markdown(t));
+    const c = cpuTable(runtime, clients, results, options);
+    if (c) {
+      out.push(`\n${plain(c)}`);
+      md.push("", markdown(c));
+    }
   }
   if (options.ceiling) {
     md.push(
@@ -268,9 +305,11 @@ async function main() {
   }
   const clientVersions = Object.entries(versions).filter(([k]) => k.includes("/"));
   if (clientVersions.length) {
-    const seen = new Map();
-    for (const [k, v] of clientVersions) seen.set(CLIENTS[k.split("/")[1]].file.replace(".mjs", ""), v);
-    md.push("", "Clients: " + [...seen].map(([k, v]) => `${k} ${v}`).join(", ") + ".");
+    // One entry per driver and version (node-redis runs as 6 and as 5).
+    const seen = new Set(
+      clientVersions.map(([k, v]) => `${CLIENTS[k.split("/")[1]].file.replace(".mjs", "")} ${v}`),
+    );
+    md.push("", "Clients: " + [...seen].join(", ") + ".");
   }
   const flagged = notes.length ? "\n\nNotes (* marks a figure measured while other work used the CPU):" : "";
   if (notes.length) md.push("", flagged.trim(), "", ...notes.map((n) => `- ${n}`));
@@ -292,6 +331,8 @@ async function main() {
 const argv = process.argv.slice(2);
 const entry = argv.includes("--cluster")
   ? import("./cluster.mjs").then((m) => m.main(argv.filter((a) => a !== "--cluster")))
+  : argv.includes("--scaling")
+  ? import("./scaling.mjs").then((m) => m.main(argv.filter((a) => a !== "--scaling")))
   : main();
 entry.catch((e) => {
   console.error(e?.stack ?? e);

@@ -3,7 +3,7 @@
 // records this and flags measurements taken while something else was using the CPU. Linux only
 // (/proc); elsewhere it reports nothing.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 function read(path) {
   try {
@@ -55,4 +55,25 @@ export function externalShare(before, after) {
   if (total <= 0) return undefined;
   const other = after.busy - before.busy - (after.ours - before.ours);
   return { other: Math.max(0, other / total), steal: (after.steal - before.steal) / total };
+}
+
+/**
+ * CPU time (user + system, seconds) the threads of process `pid` have run so far: the sum of each thread's
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds, unlike the 10 ms ticks of /proc/<pid>/stat). Counts every
+ * thread (a runtime's helpers, a native client's thread pool) alive when read; a thread that exits between
+ * two readings drops out, so compare readings over a span in which none does. undefined off Linux.
+ */
+export function processCpuSeconds(pid) {
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let ns = 0;
+  for (const tid of tids) {
+    const s = read(`/proc/${pid}/task/${tid}/schedstat`);
+    if (s) ns += Number(s.split(" ")[0]);
+  }
+  return ns / 1e9;
 }

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { processCpuSeconds } from "./cpu.mjs";
 import { RawRedis } from "./resp.mjs";
 import { startThrowawayRedis } from "../../scripts/throwaway_redis.mjs";
 import { runtimePath } from "../../scripts/runtimes.mjs";
@@ -22,7 +23,8 @@ export const npmCopy = join(benchDir, ".cache", "npm");
 /**
  * Client variants. `role` is "uniredis" or "peer"; `runtimes` limits where a variant runs by default.
  * `protocol` is the RESP version the variant asks for (ioredis only speaks RESP2, Bun's client only RESP3).
- * `optional` variants run only when named in --clients.
+ * `package` is the npm package the driver loads when one driver serves several. `optional` variants run only
+ * when named in --clients.
  */
 export const CLIENTS = {
   "uniredis": { label: "uniredis (RESP3)", file: "uniredis.mjs", protocol: 3, role: "uniredis" },
@@ -36,33 +38,66 @@ export const CLIENTS = {
     role: "uniredis",
     optional: true,
   },
-  "ioredis": { label: "ioredis (RESP2)", file: "ioredis.mjs", protocol: 2, role: "peer" },
+  "ioredis": { label: "ioredis 6 (RESP2)", file: "ioredis.mjs", protocol: 2, role: "peer" },
   "ioredis-ap": {
-    label: "ioredis autopipeline (RESP2)",
+    label: "ioredis 6 autopipeline (RESP2)",
     file: "ioredis.mjs",
     protocol: 2,
     variant: "autopipeline",
     role: "peer",
-    runtimes: ["node"],
   },
-  "node-redis": { label: "node-redis (RESP3)", file: "node-redis.mjs", protocol: 3, role: "peer" },
+  // node-redis 6 (`redis`) and 5 (`redis5`, an npm alias of redis@5), each at its default RESP version
+  // everywhere and at the other one on Node.
+  "node-redis": { label: "node-redis 6 (RESP3)", file: "node-redis.mjs", protocol: 3, role: "peer" },
   "node-redis-resp2": {
-    label: "node-redis (RESP2)",
+    label: "node-redis 6 (RESP2)",
     file: "node-redis.mjs",
     protocol: 2,
     role: "peer",
     runtimes: ["node"],
   },
+  "node-redis5": {
+    label: "node-redis 5 (RESP2)",
+    file: "node-redis.mjs",
+    package: "redis5",
+    protocol: 2,
+    role: "peer",
+  },
+  "node-redis5-resp3": {
+    label: "node-redis 5 (RESP3)",
+    file: "node-redis.mjs",
+    package: "redis5",
+    protocol: 3,
+    role: "peer",
+    runtimes: ["node"],
+  },
   // W3 as Promise.all of 1,000 set() calls instead of execAsPipeline(); only with --clients.
   "node-redis-promiseall": {
-    label: "node-redis Promise.all (RESP3)",
+    label: "node-redis 6 Promise.all (RESP3)",
     file: "node-redis.mjs",
     protocol: 3,
     variant: "promiseall",
     role: "peer",
     optional: true,
   },
+  // node-redis 6 without its default 5 s per-command timeout (an AbortSignal.timeout() per command, which
+  // node-redis 5 does not set); only with --clients.
+  "node-redis-notimeout": {
+    label: "node-redis 6 no timeout (RESP3)",
+    file: "node-redis.mjs",
+    protocol: 3,
+    variant: "notimeout",
+    role: "peer",
+    optional: true,
+  },
   "bun": { label: "Bun RedisClient (RESP3)", file: "bun.mjs", protocol: 3, role: "peer", runtimes: ["bun"] },
+  // RESP3 is glide's default; its napi core (linux-x64-gnu from npm) loads on Node, Bun and Deno.
+  "valkey-glide": {
+    label: "valkey-glide 2 (RESP3)",
+    file: "valkey-glide.mjs",
+    protocol: 3,
+    role: "peer",
+  },
 };
 
 export const RUNTIMES = ["node", "bun", "deno"];
@@ -200,6 +235,7 @@ export async function measure(
       BENCH_WORKLOAD: workload,
       BENCH_PROTOCOL: String(c.protocol),
       BENCH_VARIANT: c.variant ?? "",
+      BENCH_PACKAGE: c.package ?? "",
       UNIREDIS_MODULE: uniredisModule(runtime),
       NO_COLOR: "1",
       ...env,
@@ -217,15 +253,19 @@ export async function measure(
     for (const [label, n] of runs) {
       if (n <= 0) continue;
       await server.prepare(workload);
+      const cpu0 = processCpuSeconds(child.pid);
       child.stdin.write(`run ${label} ${n}\n`);
       const m = await next(timeoutMs);
+      const cpu1 = processCpuSeconds(child.pid);
       if (label === "warmup") continue;
+      if (cpu0 !== undefined && cpu1 !== undefined) (result.cpuPerRep ??= []).push(cpu1 - cpu0);
       const opsPerSec = (m.ops / m.ms) * 1000;
       result.reps.push(opsPerSec);
       result.msPerRep.push(m.ms);
       if (m.bytes) (result.mbPerSecReps ??= []).push((m.bytes / m.ms) * 1000 / 1e6);
     }
     result.opsPerSec = median(result.reps);
+    if (result.cpuPerRep) result.cpuPerMOps = median(result.cpuPerRep.map((c) => (c / ops) * 1e6));
     if (result.mbPerSecReps) result.mbPerSec = median(result.mbPerSecReps);
     child.stdin.write("exit\n");
     await Promise.race([exit, sleep(10_000)]);

@@ -28,6 +28,12 @@ await runDriver(async ({ host, port }) => {
       if ((await c.ping()) !== "PONG") throw new Error("PING failed");
       c.close();
     },
+    // Scaling "pool" curve: Bun's client has no pool, so n clients are n RedisClient connections.
+    async pool(n) {
+      const clients = Array.from({ length: n }, () => new RedisClient(url));
+      await Promise.all(clients.map((c) => c.connect()));
+      return { get: (w, k) => clients[w].get(k), close: () => clients.forEach((c) => c.close()) };
+    },
     close: () => r.close(),
   };
 });

@@ -7,9 +7,9 @@
 //   runner -> "exit"
 // Configuration comes from the environment: BENCH_HOST, BENCH_PORT, BENCH_WORKLOAD, BENCH_PROTOCOL.
 //
-// An adapter has: name, get(k), set(k, v), lrange(k), hgetall(k), pipelineSet(keys, values),
-// connectPingClose(), close(). Replies are checked lightly (a GET returns the value that was set), so a
-// client that drops or garbles replies fails instead of looking fast.
+// An adapter has: name, get(k), set(k, v), lrange(k), hgetall(k) (an object, or a list of { field, value }),
+// pipelineSet(keys, values), connectPingClose(), close(). Replies are checked lightly (a GET returns the
+// value that was set), so a client that drops or garbles replies fails instead of looking fast.
 
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -113,7 +113,11 @@ const WORKLOADS = {
         }
       } else {
         const h = await a.hgetall(HASH_KEY);
-        if (h[LAST_FIELD] !== LAST_HASH_VALUE) fail(`HGETALL lacks ${LAST_FIELD}`);
+        // An object, or a list of { field, value } (valkey-glide's shape).
+        const got = Array.isArray(h)
+          ? (h.length === AGG_SIZE ? h.find((e) => e.field === LAST_FIELD)?.value : undefined)
+          : h[LAST_FIELD];
+        if (got !== LAST_HASH_VALUE) fail(`HGETALL lacks ${LAST_FIELD}`);
       }
     });
     return 0;
@@ -139,7 +143,13 @@ function say(message) {
 
 /** Serves the runner's requests with `adapter` until told to exit. */
 export async function runDriver(makeAdapter) {
-  const workload = WORKLOADS[config.workload];
+  // scaling:<curve> with BENCH_POINT: a point of a scaling curve (bench/workloads/scaling.mjs).
+  const workload = config.workload.startsWith("scaling:")
+    ? (await import("./scaling.mjs")).scalingWorkload(
+      config.workload.slice(8),
+      Number(process.env.BENCH_POINT),
+    )
+    : WORKLOADS[config.workload];
   if (workload === undefined) throw new Error(`unknown workload ${config.workload}`);
   let adapter;
   try {
@@ -157,9 +167,10 @@ export async function runDriver(makeAdapter) {
     const ops = Number(count);
     try {
       const t0 = performance.now();
-      const bytes = await workload(adapter, ops);
+      const out = await workload(adapter, ops);
       const ms = performance.now() - t0;
-      say({ type: "result", label, ops, ms, bytes });
+      // A W workload returns its byte count; a scaling one { bytes?, p50, p99 }.
+      say({ type: "result", label, ops, ms, ...(typeof out === "object" ? out : { bytes: out }) });
     } catch (e) {
       say({ type: "error", label, message: String(e?.stack ?? e) });
     }

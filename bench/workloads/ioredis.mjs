@@ -42,6 +42,15 @@ await runDriver(async ({ host, port }) => {
       if ((await c.ping()) !== "PONG") throw new Error("PING failed");
       await closed(c);
     },
+    // Scaling "pool" curve: ioredis has no pool, so n clients are n IORedis connections.
+    async pool(n) {
+      const clients = Array.from({ length: n }, () => new IORedis(options));
+      await Promise.all(clients.map((c) => c.ping()));
+      return {
+        get: (w, k) => clients[w].get(k),
+        close: () => Promise.all(clients.map(closed)),
+      };
+    },
     close: () => closed(r),
   };
 });

@@ -8,7 +8,7 @@ import { runDriver } from "./driver.mjs";
 
 const modulePath = process.env.UNIREDIS_MODULE;
 if (!modulePath) throw new Error("UNIREDIS_MODULE is not set");
-const { Redis, VERSION } = await import(pathToFileURL(modulePath).href);
+const { BlockingConnectionPool, Redis, VERSION } = await import(pathToFileURL(modulePath).href);
 // BENCH_VARIANT=otel: every command and batch traced and measured (bench/workloads/otel_sdk.mjs).
 const otel = process.env.BENCH_VARIANT === "otel"
   ? await (await import("./otel_sdk.mjs")).otelSetup(modulePath.replace(/mod\.(js|ts)$/, "otel.$1"))
@@ -39,6 +39,23 @@ await runDriver(async ({ host, port, protocol }) => {
       if ((await c.ping()) !== true) throw new Error("PING failed");
       await c.close();
       instrumented?.remove();
+    },
+    // Scaling "pool" curve: n clients on one BlockingConnectionPool of n connections, each client
+    // holding one for its lifetime (singleConnectionClient), so n commands are on n sockets at once.
+    async pool(n) {
+      const shared = new BlockingConnectionPool({ host, port, protocol, maxConnections: n });
+      const clients = Array.from(
+        { length: n },
+        () => new Redis({ connectionPool: shared, singleConnectionClient: true }),
+      );
+      await Promise.all(clients.map((c) => c.ping()));
+      return {
+        get: (w, k) => clients[w].get(k),
+        close: async () => {
+          await Promise.all(clients.map((c) => c.close()));
+          await shared.disconnect();
+        },
+      };
     },
     close: () => r.close(),
   };
