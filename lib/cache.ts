@@ -406,19 +406,18 @@ export class TrackingCache {
     const key = cacheKey(command);
     const hit = this.cache.get(key);
     if (this.#scope?.active) this.#scope.emit({ type: "cache", result: hit ? "hit" : "miss", count: 1 });
-    const redisKey = keyText(command.args[command.keys![0]] as string | Uint8Array);
-    const texts = tags.length === 0 ? [redisKey] : [redisKey, ...tags];
     if (hit !== undefined) {
       // A run of hits that holds the event loop keeps unread invalidations from being applied: let the
       // socket be read first, and serve the entry only if nothing invalidated it meanwhile.
       const starved = this.#turn.starved();
       if (starved === undefined) return copyReply(hit.value);
-      const watch = this.#watch(texts);
+      const watch = this.#watch(dependencies(command, tags));
       return starved.then(() => {
         watch.done();
         return watch.ticket.stale ? this.read(command, send, tags) : copyReply(hit.value);
       });
     }
+    const texts = dependencies(command, tags);
     const watch = this.#watch(texts);
     return send().then((value) => {
       watch.done();
@@ -474,6 +473,12 @@ export class TrackingCache {
     for (const tickets of this.#pending.values()) for (const ticket of tickets) ticket.stale = true;
     this.cache.flush();
   }
+}
+
+/** The texts an entry of `command` depends on: its key (as `keyText`), then `tags`. */
+function dependencies(command: Command<unknown>, tags: readonly string[]): string[] {
+  const redisKey = keyText(command.args[command.keys![0]] as string | Uint8Array);
+  return tags.length === 0 ? [redisKey] : [redisKey, ...tags];
 }
 
 /** A deep copy of a reply, so neither the caller nor a transform can change a cached value. */
