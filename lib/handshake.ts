@@ -81,7 +81,11 @@ export async function handshake(conn: Connection, o: ConnectionOptions): Promise
   const auth = credentials(attempt);
   if (auth) resp2.push(attempt.username !== undefined ? ["AUTH", ...auth] : ["AUTH", auth[1]]);
   if (o.clientName) resp2.push(["CLIENT", "SETNAME", o.clientName]);
-  const known = setinfo.length > 0 ? knownRefusal(conn.address, 2) : undefined;
+  // Never an empty handshake: its round trip proves the server answers before the connection counts as
+  // ready (socketConnectTimeout bounds it), so SETINFO stays when nothing else would be sent.
+  const known = setinfo.length > 0 && resp2.length + rest.length > 0
+    ? knownRefusal(conn.address, 2)
+    : undefined;
   const setup = known ? rest : [...setinfo, ...rest];
   const replies = await conn.sendRaw([...resp2, ...setup]);
   for (let i = 0; i < resp2.length; i++) {

@@ -30,25 +30,37 @@ async function calls(server: RedisServer, command: string): Promise<number> {
 }
 
 /** Opens a client, runs one command so the handshake is done, and closes it. */
-async function connectOnce(port: number, protocol: 2 | 3): Promise<void> {
-  await using r = new Redis({ port, protocol });
+async function connectOnce(port: number, protocol: 2 | 3, db = 0): Promise<void> {
+  await using r = new Redis({ port, protocol, db });
   assert.equal(await r.ping(), true);
 }
 
-for (const protocol of [3, 2] as const) {
+// RESP2 with a database: SELECT keeps the handshake a round trip without CLIENT SETINFO.
+for (const [protocol, db] of [[3, 0], [2, 1]] as const) {
   test(`RESP${protocol}: a server without CLIENT SETINFO is sent it by the first connection only`, {
     skip: refuses,
   }, async () => {
     await using server = await startRedis();
     const pings = await calls(server, "ping");
-    await connectOnce(server.port, protocol);
+    await connectOnce(server.port, protocol, db);
     // LIB-NAME and LIB-VER, both refused.
     assert.equal(await errReplies(server), 2);
-    for (let i = 0; i < 3; i++) await connectOnce(server.port, protocol);
+    for (let i = 0; i < 3; i++) await connectOnce(server.port, protocol, db);
     assert.equal(await errReplies(server), 2, "later connections sent no CLIENT SETINFO");
     assert.equal(await calls(server, "ping") - pings, 4, "four connections were made");
   });
 }
+
+test("RESP2 with nothing else to send keeps CLIENT SETINFO: a handshake is never empty", {
+  skip: refuses,
+}, async () => {
+  // Its round trip is what proves a new connection's server answers (within socketConnectTimeout).
+  await using server = await startRedis();
+  for (let i = 1; i <= 3; i++) {
+    await connectOnce(server.port, 2);
+    assert.equal(await errReplies(server), 2 * i, "every connection sent both CLIENT SETINFO");
+  }
+});
 
 test("a server with CLIENT SETINFO gets the library name on every connection", {
   skip: withSetinfo.skip,
