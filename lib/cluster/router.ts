@@ -392,15 +392,23 @@ export class ClusterRouter<D extends boolean> {
     return sleep(delayMs, signal);
   }
 
-  /** The primary serving `slot`, refreshing the map once when the slot is unknown. */
+  /**
+   * The primary serving `slot`. When the map has none, it is refreshed, and
+   * then again after each backoff of the retry policy (as redis-py retries
+   * `SlotNotCoveredError`): a map read from a node in the middle of a
+   * failover can leave a shard's slots out for a moment.
+   */
   async owner(slot: number): Promise<ClusterNode> {
-    let owner = this.#topology.slotOwner(slot);
-    if (owner === undefined) {
+    for (let failures = 1;; failures++) {
+      const known = this.#topology.slotOwner(slot);
+      if (known !== undefined) return known;
       await this.#topology.refresh();
-      owner = this.#topology.slotOwner(slot);
+      const owner = this.#topology.slotOwner(slot);
+      if (owner !== undefined) return owner;
+      const error = new SlotNotCoveredError(`Slot ${slot} is not covered by the cluster`);
+      if (!this.#retry.allows(failures)) throw error;
+      await this.#pause(failures, undefined, error);
     }
-    if (owner === undefined) throw new SlotNotCoveredError(`Slot ${slot} is not covered by the cluster`);
-    return owner;
   }
 
   /**
