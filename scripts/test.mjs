@@ -62,8 +62,24 @@ function run(label, cmd, args, options = {}) {
   return ok;
 }
 
-/** Counts test cases in a JUnit report: [passed, failed, skipped]. */
-function countJUnit(file) {
+/** Failed cases of every run, named at the end so a red run says which test failed without the whole log. */
+const failures = [];
+
+/** Reads an XML attribute of a tag's text, unescaping the common entities. */
+function attribute(tag, name) {
+  const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
+  return m ? unescapeXML(m[1]) : "";
+}
+
+function unescapeXML(text) {
+  return text.replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d)))
+    .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}
+
+/** Counts test cases in a JUnit report: [passed, failed, skipped]; failed ones are added to `failures`. */
+function countJUnit(file, label = file) {
   if (!existsSync(file)) return undefined;
   const xml = readFileSync(file, "utf8");
   let passed = 0, failed = 0, skipped = 0;
@@ -71,8 +87,21 @@ function countJUnit(file) {
   // (Split rather than parse: some reporters leave ">" unescaped in attribute values.)
   for (const part of xml.split(/<testcase\b/).slice(1)) {
     const body = part.split(/<testcase\b|<\/testsuite>/)[0];
-    if (/<(failure|error)\b/.test(body)) failed++;
-    else if (/<skipped\b/.test(body)) skipped++;
+    if (/<(failure|error)\b/.test(body)) {
+      failed++;
+      const reason = /<(?:failure|error)\b([^>]*)>?([^<]*)/.exec(body);
+      const message = reason
+        ? (attribute(reason[1], "message") || unescapeXML(reason[2])).replace(/\s+/g, " ").trim().slice(
+          0,
+          400,
+        )
+        : "";
+      failures.push(
+        `[${label}] ${attribute(part, "file") || attribute(part, "classname")} > ${
+          attribute(part, "name")
+        }: ${message}`,
+      );
+    } else if (/<skipped\b/.test(body)) skipped++;
     else passed++;
   }
   return [passed, failed, skipped];
@@ -157,7 +186,7 @@ if (only.includes("deno")) {
     `--junit-path=${report}`,
     ...testFiles,
   ]);
-  record("deno", countJUnit(report), ok);
+  record("deno", countJUnit(report, "deno"), ok);
 }
 
 if (only.includes("bun")) {
@@ -170,7 +199,7 @@ if (only.includes("bun")) {
     `--reporter-outfile=${report}`,
     ...testFiles.map((f) => `./${f}`),
   ]);
-  record("bun", countJUnit(report), ok);
+  record("bun", countJUnit(report, "bun"), ok);
 }
 
 if (only.includes("node")) {
@@ -207,7 +236,7 @@ if (only.includes("node")) {
       `--test-reporter-destination=${report}`,
       ...jsFiles,
     ]);
-    record(label, countJUnit(report), ok);
+    record(label, countJUnit(report, label), ok);
   }
 }
 
@@ -235,7 +264,7 @@ if (only.includes("valkey")) {
       `--junit-path=${report}`,
       ...testFiles,
     ], { env: { ...process.env, NO_COLOR: "1", UNIREDIS_REDIS_SERVER: binary } });
-    record(`deno (valkey ${version})`, countJUnit(report), ok);
+    record(`deno (valkey ${version})`, countJUnit(report, `deno (valkey ${version})`), ok);
   }
 }
 
@@ -257,7 +286,7 @@ if (only.includes("workerd")) {
       `--junit-path=${report}`,
       "tests/edge/workerd.ts",
     ], { env: { ...process.env, NO_COLOR: "1", UNIREDIS_EDGE_MODULES: modules } });
-    record("workerd (edge)", countJUnit(report), ok);
+    record("workerd (edge)", countJUnit(report, "workerd (edge)"), ok);
   }
 }
 
@@ -276,9 +305,10 @@ if (only.includes("package")) {
     `--test-reporter-destination=${report}`,
     "scripts/package_test.mjs",
   ]);
-  record("package (npm pack)", countJUnit(report), ok);
+  record("package (npm pack)", countJUnit(report, "package (npm pack)"), ok);
 }
 
+if (failures.length > 0) console.log("\nfailed tests:\n" + failures.map((f) => `  ${f}`).join("\n"));
 console.log("\n" + rows.join("\n"));
 const skippedNote = totals.skipped ? `, ${totals.skipped} skipped` : "";
 console.log(`${totals.passed} passed, ${totals.failed} failed${skippedNote}`);
