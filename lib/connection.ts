@@ -607,6 +607,7 @@ export class Connection {
           throw new ConnectionError(`Connection to ${this.address} was closed while connecting`);
         }
         this.#transport = transport;
+        this.#decoder.setAsciiText(transport.asciiText);
         // A socket refused by `verify` is dropped quietly: only the current one speaks.
         transport.onData((chunk) => {
           if (this.#transport === transport) this.#onData(chunk);

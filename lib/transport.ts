@@ -89,6 +89,14 @@ export interface Transport {
   onClose(handler: (error?: Error) => void): void;
   /** Closes the stream; resolves once it is closed. Safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Optional: the bytes as a string when every byte is ASCII, else
+   * `undefined`. Offered where the runtime has a native routine faster than
+   * `TextDecoder` for long text (Node's `buffer.isAscii` with an ASCII or
+   * Latin-1 slice: 1 MiB in 0.13–0.22 ms against 0.4–1 ms). Called without
+   * `this`.
+   */
+  readonly asciiText?: (bytes: Uint8Array) => string | undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   Redis,
   RedisError,
 } from "../mod.ts";
+import { nodeConnector } from "../transports/node.ts";
 import { sharedRedis } from "./harness/mod.ts";
 import { startScripted } from "./support/scripted.ts";
 import { outcome } from "./support/async.ts";
@@ -209,5 +210,54 @@ for (const protocol of [2, 3] as const) {
       if (m !== null) got.push(m.data);
     }
     assert.deepEqual(got, ["a\uFFFDb\uFFFD", "after"]);
+  });
+}
+
+// Long text goes through the transport's ASCII routine where it has one (Node, Bun), through TextDecoder
+// otherwise, and large values are assembled in a buffer reused between text replies: every reply must still
+// be what the server holds, text or bytes, valid UTF-8 or not.
+for (const [name, connector] of [["default", undefined], ["node", nodeConnector]] as const) {
+  test(`long text replies through the ${name} transport: ASCII, UTF-8, invalid UTF-8 and bytes, as stored`, async () => {
+    const redis = await sharedRedis("plain");
+    await using r = new Redis({
+      host: redis.host,
+      port: redis.port,
+      connector,
+      singleConnectionClient: true,
+    });
+    await using b = new Redis({ host: redis.host, port: redis.port, connector, decodeResponses: false });
+    const ascii = (n: number, c: string) => c.repeat(n);
+    const values: Record<string, string> = {
+      "ascii:4k": ascii(4096, "a"),
+      "ascii:1m": ascii(1 << 20, "b"),
+      "ascii:3m": ascii(3 << 20, "c"),
+      "ascii:300k": ascii(300_000, "d"),
+      "utf8:1m": "é€".repeat(200_000) + "z",
+      "mixed:1m": ascii(1 << 20, "e") + "ü",
+    };
+    const k = (name: string) => `limits:long:${name}:${name.length}`;
+    for (const [name, value] of Object.entries(values)) await r.set(k(name), value);
+    const invalid = new Uint8Array(1 << 20).fill(102);
+    invalid[invalid.length - 1] = 0xff;
+    await r.set(k("invalid"), invalid);
+    // One after another, then all in one pipeline with bytes in between.
+    for (const [name, value] of Object.entries(values)) assert.equal(await r.get(k(name)), value, name);
+    const names = Object.keys(values);
+    const p = r.pipeline({ transaction: false });
+    for (const name of names) p.get(k(name));
+    const replies = await p.exec();
+    names.forEach((name, i) => assert.equal(replies[i], values[name], `${name} in a pipeline`));
+    const [textReplies, byteReplies] = await Promise.all([
+      Promise.all(names.map((name) => r.get(k(name)))),
+      Promise.all(names.map((name) => b.get(k(name)))),
+    ]);
+    names.forEach((name, i) => {
+      assert.equal(textReplies[i], values[name], `${name} beside a binary client`);
+      assert.deepEqual(byteReplies[i], te.encode(values[name]), `${name} as bytes`);
+    });
+    const bad = await outcome(r.get(k("invalid")));
+    assert.ok(bad instanceof InvalidResponse, `invalid UTF-8 of 1 MiB: ${bad}`);
+    assert.equal(await r.get(k("ascii:4k")), values["ascii:4k"]);
+    assert.deepEqual(await b.get(k("invalid")), invalid);
   });
 }

@@ -51,6 +51,27 @@ declare const Bun: {
   ): Promise<BunSocket>;
 };
 
+interface BunBufferModule {
+  isAscii?(bytes: Uint8Array): boolean;
+  Buffer: {
+    from(buffer: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string };
+  };
+}
+// Looked up at run time: a static `node:buffer` import would load on Deno too, through transports/auto.ts.
+const bunBuffer = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process
+  ?.getBuiltinModule?.("node:buffer") as BunBufferModule | undefined;
+
+/**
+ * Long ASCII text through Bun's native routines (`isAscii`, then a Latin-1 slice, the fastest of Bun's
+ * decoders for it): 1 MiB in about 0.09 ms, against 0.1–0.2 ms with TextDecoder (measured).
+ */
+const bunAsciiText = bunBuffer?.isAscii === undefined
+  ? undefined
+  : (bytes: Uint8Array): string | undefined =>
+    bunBuffer.isAscii!(bytes)
+      ? bunBuffer.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
+      : undefined;
+
 // Small chunks queued behind a backlog are merged into writes of at most this size.
 const COALESCE = 64 * 1024;
 
@@ -87,6 +108,7 @@ class BunTransport extends StreamTransport {
     },
   };
 
+  readonly asciiText: ((bytes: Uint8Array) => string | undefined) | undefined = bunAsciiText;
   readonly #options: ConnectOptions;
   #socket: BunSocket | undefined;
   // Pending connect: settled once (resolve on open/handshake, else reject).

@@ -5,6 +5,7 @@
  * @module
  */
 
+import * as buffer from "node:buffer";
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { ConnectOptions, Connector, Transport } from "../lib/transport.ts";
@@ -17,8 +18,23 @@ import {
   StreamTransport,
 } from "./stream_transport.ts";
 
+// `isAscii` is Node 18.15+ (and Bun's, and Deno's node:buffer); without it, TextDecoder decodes everything.
+const isAscii = (buffer as { isAscii?: (bytes: Uint8Array) => boolean }).isAscii;
+
+/**
+ * Long ASCII text through Node's native routines: on Node 20 and 22, 1 MiB takes about 0.15 ms, against 1 ms
+ * with TextDecoder (measured).
+ */
+const nodeAsciiText = isAscii === undefined
+  ? undefined
+  : (bytes: Uint8Array): string | undefined =>
+    isAscii(bytes)
+      ? buffer.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("ascii")
+      : undefined;
+
 class NodeTransport extends StreamTransport {
   readonly #socket: Socket;
+  readonly asciiText: ((bytes: Uint8Array) => string | undefined) | undefined = nodeAsciiText;
 
   constructor(socket: Socket, target: string) {
     super(target);

@@ -805,3 +805,64 @@ test(
     assert.equal(replies[1], "OK", "the decoder stays in step");
   },
 );
+
+test("decoder: asciiText decodes long text only, and only when it answers; binary replies never reach it", () => {
+  const seen: number[] = [];
+  // Answers for pure ASCII, as the transports' routines do; counts what it is asked.
+  const asciiText = (b: Uint8Array) => {
+    seen.push(b.length);
+    return b.every((c) => c < 128) ? `ascii:${b.length}` : undefined;
+  };
+  const long = "a".repeat(5000);
+  const utf8 = "é".repeat(3000); // 6,000 bytes, not ASCII
+  const invalid = bytes(`$5000\r\n`, new Uint8Array(4999).fill(97), new Uint8Array([0xff]), "\r\n");
+  const input = bytes(`$5000\r\n${long}\r\n$4095\r\n${"b".repeat(4095)}\r\n$6000\r\n${utf8}\r\n`, invalid);
+  const text = attempt([input], { asciiText });
+  assert.equal(text.error, undefined);
+  assert.equal(text.replies[0], "ascii:5000"); // what the hook returned is the reply
+  assert.equal(text.replies[1], "b".repeat(4095)); // under 4 KiB: TextDecoder, the hook not asked
+  assert.equal(text.replies[2], utf8); // the hook declined: TextDecoder
+  assert.ok(text.replies[3] instanceof InvalidResponse, "invalid UTF-8 is still refused under strict");
+  assert.deepStrictEqual(seen, [5000, 6000, 5000]);
+  seen.length = 0;
+  const binary = attempt([input], { asciiText, textReplies: () => false });
+  assert.deepStrictEqual(binary.replies[0], te.encode(long));
+  assert.deepStrictEqual(seen, []);
+  // Set after construction, as a connection does once its transport is open.
+  const later: RespValue[] = [];
+  const d = new Decoder({ onReply: (v) => later.push(v) });
+  d.setAsciiText(asciiText);
+  d.feed(bytes(`$5000\r\n${long}\r\n`));
+  d.setAsciiText(undefined);
+  d.feed(bytes(`$5000\r\n${long}\r\n`));
+  assert.deepStrictEqual(later, ["ascii:5000", long]);
+});
+
+test("decoder: a bulk buffer reused after a text reply never changes a reply already delivered", () => {
+  // Bulks spanning chunks, text and binary interleaved on two decoders, with shorter values after longer
+  // ones: each reply must stay what was sent, whichever buffer it was assembled in.
+  const text: RespValue[] = [];
+  const text2: RespValue[] = [];
+  const binary: RespValue[] = [];
+  const a = new Decoder({ onReply: (v) => text.push(v) });
+  const b = new Decoder({ onReply: (v) => binary.push(v), textReplies: () => false });
+  const c = new Decoder({ onReply: (v) => text2.push(v) });
+  const values = [900_000, 1_000_000, 300_000, 1_048_576, 70_000, 2_000_000].map((n, i) =>
+    new Uint8Array(n).fill(97 + i)
+  );
+  for (const value of values) {
+    const input = bytes(`$${value.length}\r\n`, value, "\r\n");
+    const other = chunked(input, 100_003);
+    chunked(input, 65_536).forEach((piece, i) => {
+      a.feed(piece);
+      b.feed(piece.slice());
+      if (i < other.length) c.feed(other[i]);
+    });
+    for (const piece of other.slice(Math.ceil(input.length / 65_536))) c.feed(piece);
+  }
+  values.forEach((value, i) => {
+    assert.equal(text[i], new TextDecoder().decode(value), `text reply ${i}`);
+    assert.equal(text2[i], text[i], `text reply ${i} of the second decoder`);
+    assert.deepStrictEqual(binary[i], value, `binary reply ${i}`);
+  });
+});
