@@ -332,14 +332,14 @@ export class Redis<D extends boolean = true> extends RedisCommands<D> implements
     const attempt = async (trace: Trace): Promise<T> => {
       const connection = await this.#connection(dedicated);
       trace.connection = connection;
+      const callbacks = this.#callbacks;
+      // `name` is computed (upper case, subcommand): only when a callback could match.
+      const transformOf = callbacks.size === 0
+        ? undefined
+        : (command: Command<unknown>) => command.queued ? undefined : callbacks.get(command.name);
       const executor: CommandExecutor = {
-        execute: (command) => {
-          // `name` is computed (upper case, subcommand): only when a callback could match.
-          const transform = command.queued || this.#callbacks.size === 0
-            ? undefined
-            : this.#callbacks.get(command.name);
-          return connection.send(command, { trace, transform, batch });
-        },
+        execute: (command) => connection.send(command, { trace, transform: transformOf?.(command), batch }),
+        executeMany: (commands) => connection.sendBatch(commands, { trace, transformOf, batch }),
       };
       try {
         return await connection.traceBatch(mode, commands, () => run(executor));

@@ -10,7 +10,14 @@ import { Command, type ReplyTransform } from "./commands/command.ts";
 import { transformError } from "./commands/reply.ts";
 import { authFailure, reauthFailure } from "./auth_error.ts";
 import { badCredentials, type CredentialProvider, type Credentials } from "./credentials.ts";
-import { AuthenticationError, ConnectionError, ProtocolError, RedisError, TimeoutError } from "./errors.ts";
+import {
+  AuthenticationError,
+  ConnectionError,
+  DataError,
+  ProtocolError,
+  RedisError,
+  TimeoutError,
+} from "./errors.ts";
 import { Decoder, type EncodingErrors } from "./protocol/decoder.ts";
 import { encodeCommand, Encoder } from "./protocol/encoder.ts";
 import type { RedisArgument, RespValue } from "./protocol/types.ts";
@@ -208,6 +215,41 @@ interface Pending {
   /** A handshake command: its error reply is a value, not a rejection. */
   raw: boolean;
   trace: { sent: boolean } | undefined;
+  /** Set for a command of `sendBatch`: where its reply goes (`resolve`/`reject` are then `settleSlot`). */
+  sink: BatchSink | undefined;
+  /** Its position in the batch. */
+  index: number;
+}
+
+/** The replies of one `sendBatch`, filled in as they arrive; `done` runs once the last one is in. */
+interface BatchSink {
+  readonly results: unknown[];
+  left: number;
+  readonly done: (results: unknown[]) => void;
+}
+
+/** Marks a batch slot not settled yet (a reply may be `undefined`-free but settling twice must not count twice). */
+const UNSETTLED: unique symbol = Symbol("unsettled");
+
+/**
+ * `resolve` and `reject` of every batch entry, called as a method of the entry: one shared function instead
+ * of a promise and two resolving functions per command. A rejection that is not an Error becomes one, as the
+ * pipeline reports it. Settling twice (a reply after a timeout) keeps the first.
+ */
+function settleSlot(this: Pending, value: unknown): void {
+  const sink = this.sink!;
+  if (sink.results[this.index] !== UNSETTLED) return;
+  sink.results[this.index] = value;
+  if (--sink.left === 0) sink.done(sink.results);
+}
+function failSlot(this: Pending, error: unknown): void {
+  settleSlot.call(this, error instanceof Error ? error : new DataError(String(error)));
+}
+
+/** Options of `Connection.sendBatch`: those of `send`, with the transform chosen per command. */
+export interface SendBatchOptions extends Omit<SendOptions, "transform"> {
+  /** Overrides a command's transform when it returns one (per-client response callbacks). */
+  transformOf?: (command: Command<unknown>) => ReplyTransform<unknown> | undefined;
 }
 
 /** `checking`: ready, but a health check PING must answer before commands go out. */
@@ -470,6 +512,8 @@ export class Connection {
         onAbort: undefined,
         raw: true,
         trace: undefined,
+        sink: undefined,
+        index: 0,
       };
       this.#reauths++;
       if (this.#state === "ready") {
@@ -741,52 +785,124 @@ export class Connection {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      let timeout = options?.timeout;
-      if (timeout === undefined) {
-        timeout = this.#options.socketTimeout;
-        // A blocking command may legitimately wait its own blocking time first.
-        if (timeout && command.blocking && command.blockTimeout !== undefined) {
-          timeout = command.blockTimeout === 0 ? 0 : timeout + command.blockTimeout;
-        }
-      }
       const entry: Pending = {
         command: command as Command<unknown>,
         transform: options?.transform ?? (command.transform as ReplyTransform<unknown> | undefined),
         resolve: resolve as (value: unknown) => void,
         reject,
         bytes: undefined,
-        deadline: timeout && timeout > 0 ? Date.now() + timeout : 0,
-        timeout: timeout ?? 0,
+        deadline: 0,
+        timeout: 0,
         signal: options?.signal,
         onAbort: undefined,
         raw: false,
         trace: options?.trace,
+        sink: undefined,
+        index: 0,
       };
-      if (entry.signal) {
-        if (entry.signal.aborted) return reject(abortReason(entry.signal));
-        entry.onAbort = () => this.#abort(entry);
-        entry.signal.addEventListener("abort", entry.onAbort, { once: true });
-      }
-      try {
-        if (this.#state === "ready" && this.#options.healthCheckInterval && this.#healthCheckDue()) {
-          this.#startHealthCheck();
-        }
-        if (this.#state === "ready") {
-          this.#encoder.push(command.args);
-          this.#inFlight.push(entry);
-          if (entry.trace) entry.trace.sent = true;
-          this.#scheduleFlush();
-        } else {
-          entry.bytes = encodeCommand(command.args);
-          this.#waiting.push(entry);
-          if (this.#state === "idle") this.connect().catch(() => {});
-        }
-      } catch (error) {
-        this.#settle(entry);
-        return reject(error);
-      }
-      if (entry.deadline) this.#armTimer(entry.deadline);
+      this.#enqueue(entry, options?.timeout);
     });
+  }
+
+  /**
+   * Sends the commands in order, each as `send` would, and resolves once to
+   * their replies in order: a (transformed) value, or the Error that command
+   * got. It never rejects. One promise for the whole batch instead of one per
+   * command: pipelines and transactions use it.
+   *
+   * @example
+   * ```ts
+   * import { Command, Connection } from "@uniredis/redis";
+   * const c = new Connection({ host: "127.0.0.1", port: 6379 });
+   * console.log(await c.sendBatch([new Command("PING"), new Command("ECHO").arg("hi")])); // ["PONG", "hi"]
+   * await c.close();
+   * ```
+   */
+  sendBatch(commands: readonly Command<unknown>[], options?: SendBatchOptions): Promise<unknown[]> {
+    const n = commands.length;
+    if (n === 0) return Promise.resolve([]);
+    const transformOf = options?.transformOf;
+    // Observed: each command keeps its own trace, through `send`.
+    if (this.#scope.active) {
+      return Promise.all(
+        commands.map((command) =>
+          this.send(command, { ...options, transform: transformOf?.(command) }).then(
+            (value) => value,
+            (error) => error instanceof Error ? error : new DataError(String(error)),
+          )
+        ),
+      );
+    }
+    let done!: (results: unknown[]) => void;
+    const promise = new Promise<unknown[]>((resolve) => done = resolve);
+    const sink: BatchSink = { results: new Array(n).fill(UNSETTLED), left: n, done };
+    const closed = !this.#accepting || this.#state === "closed";
+    for (let i = 0; i < n; i++) {
+      const command = commands[i];
+      if (command.error || command.localReply || closed) {
+        sink.results[i] = command.error ??
+          (command.localReply
+            ? command.localReply.value
+            : new ConnectionError(`Connection to ${this.address} is closed`, { cause: this.#error }));
+        sink.left--;
+        continue;
+      }
+      this.#enqueue({
+        command,
+        transform: transformOf?.(command) ?? command.transform as ReplyTransform<unknown> | undefined,
+        resolve: settleSlot,
+        reject: failSlot,
+        bytes: undefined,
+        deadline: 0,
+        timeout: 0,
+        signal: options?.signal,
+        onAbort: undefined,
+        raw: false,
+        trace: options?.trace,
+        sink,
+        index: i,
+      }, options?.timeout);
+    }
+    if (sink.left === 0) done(sink.results);
+    return promise;
+  }
+
+  /** Queues a new entry for writing (or for after the connect), with its deadline and abort signal. */
+  #enqueue(entry: Pending, timeout: number | undefined): void {
+    const command = entry.command;
+    if (timeout === undefined) {
+      timeout = this.#options.socketTimeout;
+      // A blocking command may legitimately wait its own blocking time first.
+      if (timeout && command.blocking && command.blockTimeout !== undefined) {
+        timeout = command.blockTimeout === 0 ? 0 : timeout + command.blockTimeout;
+      }
+    }
+    entry.deadline = timeout && timeout > 0 ? Date.now() + timeout : 0;
+    entry.timeout = timeout ?? 0;
+    if (entry.signal) {
+      if (entry.signal.aborted) return entry.reject(abortReason(entry.signal));
+      entry.onAbort = () => this.#abort(entry);
+      entry.signal.addEventListener("abort", entry.onAbort, { once: true });
+    }
+    try {
+      if (this.#state === "ready" && this.#options.healthCheckInterval && this.#healthCheckDue()) {
+        this.#startHealthCheck();
+      }
+      if (this.#state === "ready") {
+        this.#encoder.push(command.args);
+        this.#inFlight.push(entry);
+        if (entry.trace) entry.trace.sent = true;
+        this.#scheduleFlush();
+      } else {
+        entry.bytes = encodeCommand(command.args);
+        this.#waiting.push(entry);
+        if (this.#state === "idle") this.connect().catch(() => {});
+      }
+    } catch (error) {
+      this.#settle(entry);
+      return entry.reject(error);
+    }
+    if (entry.deadline) this.#armTimer(entry.deadline);
   }
 
   /**
@@ -810,6 +926,8 @@ export class Connection {
           onAbort: undefined,
           raw: true,
           trace: undefined,
+          sink: undefined,
+          index: 0,
         });
       })
     );

@@ -279,26 +279,24 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
   }
 
   async #execPipeline(queue: Command<unknown>[], client: CommandExecutor): Promise<unknown[]> {
-    // Issued in one synchronous loop, so the client writes them in one batch.
-    const settled = await Promise.allSettled(
-      queue.map((c) => c.localReply ? c.localReply.value : client.execute(c)),
-    );
-    const replies = settled.map((s) => s.status === "fulfilled" ? s.value : s.reason);
-    return this.#finish(replies, queue);
+    return this.#finish(await executeAll(client, queue), queue);
   }
 
   async #execTransaction(queue: Command<unknown>[], client: CommandExecutor): Promise<unknown[]> {
     // MULTI, the commands and EXEC leave in one write, contiguous on the
     // connection: nothing can be issued between them in one synchronous run.
     // Commands answered locally stay out of MULTI; their values are spliced back in below.
-    const multi = client.execute(new Command("MULTI"));
-    const queued = queue.map((c) => c.localReply ? undefined : client.execute(rawCopy(c)));
-    const exec = client.execute(new Command<RespValue>("EXEC"));
-    const [multiResult, queuedResults, execResult] = await Promise.all([
-      settle(multi),
-      Promise.all(queued.map((q) => q && settle(q))),
-      settle(exec),
-    ]);
+    const sent = [
+      new Command("MULTI"),
+      ...queue.filter((c) => !c.localReply).map(rawCopy),
+      new Command<RespValue>("EXEC"),
+    ];
+    const results = await executeAll(client, sent);
+    const multiResult = results[0];
+    const execResult = results[results.length - 1];
+    let position = 1;
+    // Aligned with `queue`: undefined for a command answered locally.
+    const queuedResults = queue.map((c) => c.localReply ? undefined : results[position++]);
     if (multiResult instanceof Error) throw multiResult;
     if (
       execResult instanceof ExecAbortError ||
@@ -313,7 +311,7 @@ export class PipelineImpl<D extends boolean = true> extends RedisCommands<D> {
     if (execResult instanceof Error) throw execResult;
     if (execResult === null) throw new WatchError("Watched variable changed: the transaction was discarded");
     const raw = execResult as RespValue[];
-    const expected = queued.filter((q) => q !== undefined).length;
+    const expected = sent.length - 2;
     if (!Array.isArray(raw) || raw.length !== expected) {
       throw new InvalidResponse(
         `EXEC replied ${
@@ -401,4 +399,14 @@ function rawCopy(command: Command<unknown>): Command<unknown> {
 
 function settle<T>(promise: Promise<T>): Promise<T | Error> {
   return promise.then((v) => v, (e) => (e instanceof Error ? e : new DataError(String(e))));
+}
+
+/**
+ * Sends `commands` in one synchronous run (so the client writes them in one batch) and resolves to their
+ * replies, each Error in its command's place; a command answered locally gets its value without a send.
+ * One promise for the batch where the executor offers `executeMany`.
+ */
+function executeAll(client: CommandExecutor, commands: readonly Command<unknown>[]): Promise<unknown[]> {
+  if (client.executeMany !== undefined) return client.executeMany(commands);
+  return Promise.all(commands.map((c) => c.localReply ? c.localReply.value : settle(client.execute(c))));
 }

@@ -93,6 +93,7 @@ export {
   Connection,
   type ConnectionEventKind,
   type ConnectionOptions,
+  type SendBatchOptions,
   type SendOptions,
   type ServerHello,
 } from "./connection.ts";

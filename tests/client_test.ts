@@ -490,6 +490,50 @@ test("Connection: aborting a written command closes the connection; aborting an 
   await assert.rejects(conn.send(new Command("PING")), ConnectionError);
 });
 
+test("Connection.sendBatch: one promise for replies in order, each error in its place, transforms per command", async () => {
+  const server = await sharedRedis("plain");
+  const conn = new Connection({ connector: getDefaultConnector(), host: server.host, port: server.port });
+  try {
+    // Before the connection is ready (held, then sent in order), and once it is.
+    for (const round of ["connecting", "ready"]) {
+      const key = `client:batch:${round}`;
+      const replies = await conn.sendBatch([
+        new Command("SET").key(key).arg("v"),
+        new Command("INCR").key(key), // an error reply: a value in its place
+        new Command<number>("STRLEN", (r) => (r as number) * 10).key(key),
+        new Command<string>("ECHO").arg("local").answer("answered here"),
+        new Command("GET").key(key),
+      ], { transformOf: (c) => c.name === "GET" ? (r) => `got ${r}` : undefined });
+      assert.equal(replies.length, 5);
+      assert.equal(replies[0], "OK");
+      assert.ok(
+        replies[1] instanceof ResponseError && /not an integer/.test(replies[1].message),
+        String(replies[1]),
+      );
+      assert.equal(replies[2], 10);
+      assert.equal(replies[3], "answered here");
+      assert.equal(replies[4], "got v", round);
+    }
+    assert.deepEqual(await conn.sendBatch([]), []);
+    // A bad argument fails that command alone, before it is sent.
+    const bad = await conn.sendBatch([new Command("ECHO").arg({} as unknown as string), new Command("PING")]);
+    assert.ok(bad[0] instanceof DataError, String(bad[0]));
+    assert.equal(bad[1], "PONG");
+    // A timeout fails what is in flight, in place, and the batch still settles once.
+    const timed = await conn.sendBatch([
+      new Command("BLPOP").key("client:batch:none").arg(5),
+      new Command("PING"),
+    ], { timeout: 100 });
+    assert.ok(timed[0] instanceof TimeoutError, String(timed[0]));
+    assert.ok(timed[1] instanceof Error, String(timed[1]));
+    assert.equal(conn.closed, true);
+    const closed = await conn.sendBatch([new Command("PING")]);
+    assert.ok(closed[0] instanceof ConnectionError, String(closed[0]));
+  } finally {
+    await conn.close();
+  }
+});
+
 test("Connection: a per-command timeout overrides socketTimeout", async () => {
   const server = await sharedRedis("plain");
   const conn = new Connection({ connector: getDefaultConnector(), host: server.host, port: server.port });

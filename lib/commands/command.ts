@@ -237,4 +237,11 @@ const describe = describeValue;
 export interface CommandExecutor {
   /** Sends the command and resolves to its transformed reply. */
   execute<T>(command: Command<T>): Promise<T>;
+  /**
+   * Optional: sends the commands in order, in one synchronous run, and
+   * resolves once to their transformed replies, each Error a command got in
+   * its place (it never rejects). Pipelines use it when there, `execute` per
+   * command otherwise.
+   */
+  executeMany?(commands: readonly Command<unknown>[]): Promise<unknown[]>;
 }
