@@ -812,8 +812,8 @@ export class Connection {
    *
    * @example
    * ```ts
-   * import { Command, Connection } from "@uniredis/redis";
-   * const c = new Connection({ host: "127.0.0.1", port: 6379 });
+   * import { Command, Connection, getDefaultConnector } from "@uniredis/redis";
+   * const c = new Connection({ connector: getDefaultConnector(), host: "127.0.0.1", port: 6379 });
    * console.log(await c.sendBatch([new Command("PING"), new Command("ECHO").arg("hi")])); // ["PONG", "hi"]
    * await c.close();
    * ```
