@@ -228,7 +228,7 @@ interface BatchSink {
   readonly done: (results: unknown[]) => void;
 }
 
-/** Marks a batch slot not settled yet (a reply may be `undefined`-free but settling twice must not count twice). */
+/** Marks a batch slot not settled yet: any value, `undefined` included, may be a reply, and a slot counts once. */
 const UNSETTLED: unique symbol = Symbol("unsettled");
 
 /**
