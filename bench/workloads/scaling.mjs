@@ -121,7 +121,12 @@ export function scalingWorkload(curve, n) {
   return (a, units) =>
     timed(units, 1, async () => {
       const h = await a.hgetall(key);
-      const v = h instanceof Map ? h.get(lastField) : h[lastField];
+      // An object, a Map, or a list of { field, value } (valkey-glide's shape).
+      const v = h instanceof Map
+        ? h.get(lastField)
+        : Array.isArray(h)
+        ? (h.length === n ? h.find((e) => e.field === lastField)?.value : undefined)
+        : h[lastField];
       if (v !== lastValue) fail(`HGETALL lacks ${lastField}`);
     });
 }
