@@ -79,6 +79,20 @@ interface NodeShare {
   replies: Promise<unknown>[];
 }
 
+/** Where a pipelined command went, for its recovery: its slot, the node used and the slot's owner. */
+interface Route {
+  slot: number;
+  node: ClusterNode;
+  owner: ClusterNode;
+  /** Whether it reached the socket (a lost write is re-sent only with `retryWrites`). */
+  sent: boolean;
+}
+
+/** A rejection as the pipeline reports it: an Error, whatever was thrown. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new DataError(String(error));
+}
+
 /** The single slot of `commands`' keys, `undefined` without keys; a `ClusterCrossSlotError` for several. */
 export function batchSlot(what: string, keys: readonly number[][]): number | undefined {
   const slots = new Set(keys.flat());
@@ -160,7 +174,10 @@ export class ClusterBatchRunner implements CommandExecutor {
     const batch = { mode: "PIPELINE", size: commands.length } as const;
     // Observed: each node's share is one batch, known once every command is issued (synchronously).
     const shares = this.#access.instrumentation?.active ? new Map<Connection, NodeShare>() : undefined;
-    const result = run({ execute: (command) => this.#sendPlain(command, resends, batch, shares) });
+    const result = run({
+      execute: (command) => this.#sendPlain(command, resends, batch, shares),
+      executeMany: (commands) => this.#sendPlainMany(commands, resends, batch, shares),
+    });
     if (shares !== undefined) {
       for (const [connection, share] of shares) {
         void connection.traceBatch("PIPELINE", share.commands, () => Promise.allSettled(share.replies));
@@ -196,19 +213,112 @@ export class ClusterBatchRunner implements CommandExecutor {
       share.commands.push(command as Command<unknown>);
       share.replies.push(sent);
     }
-    return sent.catch((error) => {
-      if (error instanceof MovedError) access.moved(slots[0], error, node);
-      // An unreachable replica: the read is re-sent through the ordinary route, which skips it.
-      const replicaDown = node.name !== owner.name && error instanceof ConnectionError &&
-        !(error instanceof AuthenticationError) && !(error instanceof TimeoutError && trace.sent);
-      if (replicaDown) access.markDown(node);
-      else if (!this.#resendable(command as Command<unknown>, error, trace.sent)) throw error;
-      if (error instanceof ConnectionError) access.refresh();
-      // Alone, through the ordinary route: it follows further redirections and retries with backoff.
-      const again = resends.chain.then(() => access.execute(command));
-      resends.chain = again.catch(() => {});
-      return again;
-    });
+    return sent.catch((error) =>
+      this.#recover(
+        command as Command<unknown>,
+        error,
+        { slot: slots[0], node, owner, sent: trace.sent },
+        resends,
+      )
+    ) as Promise<T>;
+  }
+
+  /**
+   * `#sendPlain` for a whole pipeline: each node's share goes to its connection as one batch
+   * (`Connection.sendBatch`: one promise per share, not per command), the rest one by one. Resolves to the
+   * replies in order, each error in its command's place, after the same recovery as `#sendPlain`.
+   */
+  #sendPlainMany(
+    commands: readonly Command<unknown>[],
+    resends: { chain: Promise<unknown> },
+    batch: SendOptions["batch"],
+    shares: Map<Connection, NodeShare> | undefined,
+  ): Promise<unknown[]> {
+    const access = this.#access;
+    const replies: unknown[] = new Array(commands.length);
+    const routes: (Route | undefined)[] = new Array(commands.length);
+    const groups = new Map<Connection, number[]>();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i];
+      if (command.localReply) {
+        replies[i] = command.localReply.value;
+        continue;
+      }
+      const slots = slotsOf(command);
+      const owner = slots.length === 1 ? access.slotOwner(slots[0]) : undefined;
+      if (owner === undefined) {
+        // Keyless, split or unmapped commands take the client's ordinary route, in the caller's order.
+        pending.push(access.execute(command).then((v) => replies[i] = v, (e) => replies[i] = asError(e)));
+        continue;
+      }
+      const node = isReadOnly(command) ? access.readNode(slots[0]) ?? owner : owner;
+      const connection = access.pool(node).sharedConnection();
+      routes[i] = { slot: slots[0], node, owner, sent: false };
+      let group = groups.get(connection);
+      if (group === undefined) groups.set(connection, group = []);
+      group.push(i);
+    }
+    // The client's response callback replaces the command's transform, as on the ordinary route.
+    const callbacks = access.callbacks;
+    const transformOf = callbacks.size === 0 ? undefined : (c: Command<unknown>) => callbacks.get(c.name);
+    for (const [connection, indices] of groups) {
+      const share = indices.map((i) => commands[i]);
+      const trace = { sent: false };
+      const sent = connection.sendBatch(share, { trace, batch, transformOf });
+      if (shares !== undefined) {
+        let known = shares.get(connection);
+        if (known === undefined) shares.set(connection, known = { commands: [], replies: [] });
+        known.commands.push(...share);
+        known.replies.push(sent);
+      }
+      pending.push(sent.then((results) => {
+        const recovered: Promise<unknown>[] = [];
+        // In the caller's order per node, as the errors came: a redirected SET lands before a later GET.
+        results.forEach((result, k) => {
+          const i = indices[k];
+          if (!(result instanceof Error)) {
+            replies[i] = result;
+            return;
+          }
+          const route = routes[i]!;
+          route.sent = trace.sent;
+          recovered.push(
+            this.#recover(commands[i], result, route, resends).then(
+              (v) => replies[i] = v,
+              (e) => replies[i] = asError(e),
+            ),
+          );
+        });
+        return Promise.all(recovered);
+      }));
+    }
+    return Promise.all(pending).then(() => replies);
+  }
+
+  /**
+   * After a routed command failed: notes a MOVED or a replica that is down, then re-sends the command alone
+   * through the ordinary route (which follows further redirections and retries with backoff), one after
+   * another in the order the errors came; rethrows when it must not run again.
+   */
+  #recover(
+    command: Command<unknown>,
+    error: unknown,
+    route: Route,
+    resends: { chain: Promise<unknown> },
+  ): Promise<unknown> {
+    const access = this.#access;
+    const { node, owner } = route;
+    if (error instanceof MovedError) access.moved(route.slot, error, node);
+    // An unreachable replica: the read is re-sent through the ordinary route, which skips it.
+    const replicaDown = node.name !== owner.name && error instanceof ConnectionError &&
+      !(error instanceof AuthenticationError) && !(error instanceof TimeoutError && route.sent);
+    if (replicaDown) access.markDown(node);
+    else if (!this.#resendable(command, error, route.sent)) return Promise.reject(error);
+    if (error instanceof ConnectionError) access.refresh();
+    const again = resends.chain.then(() => access.execute(command));
+    resends.chain = again.catch(() => {});
+    return again;
   }
 
   /** Redirected, refused or never-sent commands run again; a write whose reply was lost only with `retryWrites`. */
@@ -247,6 +357,11 @@ export class ClusterBatchRunner implements CommandExecutor {
           });
           return sent;
         },
+        executeMany: (sent) =>
+          connection.sendBatch(sent, { batch }).then((results) => {
+            redirect ??= results.find((r): r is AskError => r instanceof AskError);
+            return results;
+          }),
       };
       if (asking) connection.send(new Command("ASKING")).catch(() => {});
       try {
