@@ -12,8 +12,12 @@ const textEncoder = new TextEncoder();
 
 /** Strings up to this many UTF-16 units are tried as ASCII with a plain loop (beats encodeInto). */
 const ASCII_LOOP_MAX = 48;
-/** Capacity above which take() drops the buffer, so one huge command does not pin its memory. */
+/** Capacity above which take() hands the buffer over instead of copying it, so one huge command does not pin
+ * its memory and is not copied once more. */
 const SHRINK_ABOVE = 4 * 1024 * 1024;
+/** Strings of more UTF-16 units than this are encoded as ASCII first: room for 3 bytes per unit is only made
+ * if a non-ASCII one turns up (a 64 MiB value would otherwise need a 192 MiB buffer). */
+const ASCII_FIRST_MIN = 64 * 1024;
 
 function header(prefix: number, n: number): Uint8Array {
   const s = String(n);
@@ -125,6 +129,11 @@ export class Encoder {
       const a = args[i];
       if (typeof a === "string") {
         const len = a.length;
+        if (len > ASCII_FIRST_MIN) {
+          pos = this.#pushLongText(pos, a);
+          buf = this.#buf;
+          continue;
+        }
         // Worst case: 3 bytes per UTF-16 unit, a header for that length, CRLF.
         const need = 3 * len + 16;
         if (pos + need > buf.length) buf = this.#grow(pos, need);
@@ -186,16 +195,46 @@ export class Encoder {
   take(): Uint8Array {
     const pos = this.#pos;
     if (pos === 0) return new Uint8Array(0);
-    const out = this.#buf.slice(0, pos);
     this.#pos = 0;
-    if (this.#buf.length > SHRINK_ABOVE) this.#buf = new Uint8Array(this.#initial);
-    return out;
+    if (this.#buf.length > SHRINK_ABOVE) {
+      const out = this.#buf.subarray(0, pos);
+      this.#buf = new Uint8Array(this.#initial);
+      return out;
+    }
+    return this.#buf.slice(0, pos);
   }
 
-  /** Grows the buffer geometrically to hold `need` more bytes after `pos`. */
+  /**
+   * Appends a long string as a bulk string and returns the position after it. Room for one byte per UTF-16
+   * unit first; only the part after the first non-ASCII unit gets room for three.
+   */
+  #pushLongText(pos: number, a: string): number {
+    const len = a.length;
+    const guess = bulkHeaderLength(len);
+    if (pos + guess + len + 2 > this.#buf.length) this.#grow(pos, guess + len + 2);
+    const start = pos + guess;
+    let { read, written } = textEncoder.encodeInto(a, this.#buf.subarray(start, start + len));
+    if (read < len) {
+      const rest = len - read;
+      // The bytes written so far are kept: grow from their end.
+      if (start + written + 3 * rest + 16 > this.#buf.length) this.#grow(start + written, 3 * rest + 16);
+      const more = textEncoder.encodeInto(a.substring(read), this.#buf.subarray(start + written));
+      written += more.written;
+    }
+    const buf = this.#buf;
+    const real = bulkHeaderLength(written);
+    if (real !== guess) buf.copyWithin(pos + real, start, start + written);
+    pos = writeHeader(buf, pos, 36, written) + written;
+    buf[pos] = 13;
+    buf[pos + 1] = 10;
+    return pos + 2;
+  }
+
+  /** Grows the buffer to hold `need` more bytes after `pos`: doubling, or straight to the size one huge
+   * argument needs. */
   #grow(pos: number, need: number): Uint8Array {
     let cap = this.#buf.length * 2;
-    while (cap < pos + need) cap *= 2;
+    if (cap < pos + need) cap = pos + need;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, pos));
     this.#buf = next;

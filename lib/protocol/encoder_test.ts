@@ -226,3 +226,48 @@ test("encoder: more than 32 arguments and lengths past the header caches", () =>
   const cmd = ["MSET", ...args];
   assert.deepStrictEqual(encodeCommand(cmd), reference(cmd));
 });
+
+test("encoder: long strings (past 64 KiB) with non-ASCII text anywhere match TextEncoder", () => {
+  const n = 100_000;
+  const ascii = "a".repeat(n);
+  const cases = [
+    ascii,
+    "é" + ascii, // non-ASCII first
+    ascii.slice(0, n / 2) + "€" + ascii.slice(n / 2), // in the middle
+    ascii + "😀", // a surrogate pair at the very end
+    ascii.slice(0, 99_000) + "é".repeat(990), // 99,990 units but 100,980 bytes: the length gains a digit
+    "😀".repeat(n / 2), // 4 bytes per pair all the way
+    ascii + "\ud800" + ascii, // a lone surrogate becomes U+FFFD
+    "é".repeat(n), // 2 bytes per unit
+  ];
+  for (const s of cases) {
+    const e = new Encoder(64);
+    e.push(["SET", "k", s]);
+    e.push(["PING"]);
+    assert.deepStrictEqual(e.take(), concat(reference(["SET", "k", s]), reference(["PING"])));
+  }
+});
+
+test("encoder: a command past 4 MiB is handed over whole and the encoder starts small again", () => {
+  const big = "v".repeat(5 << 20);
+  const e = new Encoder();
+  e.push(["SET", "k", big]);
+  const out = e.take();
+  assert.deepStrictEqual(out, reference(["SET", "k", big]));
+  // ASCII is encoded with room for one byte per unit, not three.
+  assert.ok(
+    out.buffer.byteLength < out.length * 1.25,
+    `${out.buffer.byteLength} bytes held for ${out.length}`,
+  );
+  e.push(["GET", "k"]);
+  const small = e.take();
+  assert.deepStrictEqual(small, reference(["GET", "k"]));
+  assert.deepStrictEqual(out, reference(["SET", "k", big]), "the handed-over bytes are not reused");
+});
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
