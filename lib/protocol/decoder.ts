@@ -7,9 +7,10 @@
  * string that spans chunks.
  *
  * Nothing is allocated on the word of the peer: a bulk buffer starts at
- * 1 MiB at most and grows geometrically as data arrives (a value of up to
- * 1 MiB is copied once, a larger one about twice), and every line has a
- * bound, checked as it arrives, whether in one chunk or split:
+ * 1 MiB at most; past it, the chunks that follow are kept as they arrive and
+ * copied once into a buffer of the value's size when its last byte is in
+ * (so every byte of a value is copied once, and the first MiB twice). Every
+ * line has a bound, checked as it arrives, whether in one chunk or split:
  *
  * | Line                                              | Longest content accepted          |
  * | ------------------------------------------------- | --------------------------------- |
@@ -45,6 +46,11 @@ const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
 const MIN_SIMPLE_LINE = 65536;
 /** First buffer of a bulk string spanning chunks: a 1 MiB value and its CRLF fit at once. */
 const INITIAL_BULK_CAPACITY = (1 << 20) + 2;
+/** Parts of a long bulk string shorter than this are copied into a staging buffer instead of kept as views:
+ * a short view could pin a much larger read buffer (Deno reads into 64 KiB slabs). */
+const SMALL_PART = 16 * 1024;
+/** Size of that staging buffer. */
+const STAGE_SIZE = 64 * 1024;
 /** Text from this many bytes up goes to the transport's `asciiText` first (below, TextDecoder is as fast). */
 const ASCII_TEXT_MIN = 4096;
 
@@ -195,11 +201,16 @@ export class Decoder {
   private text = true;
 
   // A bulk payload spanning chunks: bulkTotal = length + 2 bytes (payload and
-  // CRLF), of which bulkFill arrived; the buffer grows up to bulkTotal.
+  // CRLF), of which bulkFill arrived. Up to the first buffer's size the bytes
+  // are copied into `bulk`; past it, `bulk` becomes the first of `bulkParts`,
+  // views of the chunks (small ones copied into `bulkStage`), joined at the end.
   private bulk: Uint8Array | null = null;
   private bulkFill = 0;
   private bulkTotal = 0;
   private bulkType = 0;
+  private bulkParts: Uint8Array[] | null = null;
+  private bulkStage: Uint8Array | null = null;
+  private bulkStaged = 0;
 
   // An unfinished header line (from its type byte), completed by the next chunk.
   private pend: Uint8Array = new Uint8Array(64);
@@ -236,6 +247,12 @@ export class Decoder {
    * never with a length the peer merely announced.
    */
   get bufferedBytes(): number {
+    const parts = this.bulkParts;
+    if (parts !== null) {
+      // The first buffer whole, the bytes kept after it, and the staging buffer's free room.
+      const slack = this.bulkStage === null ? 0 : STAGE_SIZE - this.bulkStaged;
+      return this.bulk!.length + this.bulkFill - parts[0].length + slack;
+    }
     return this.bulk !== null ? this.bulk.length : this.pendLen;
   }
 
@@ -308,6 +325,9 @@ export class Decoder {
     this.text = true;
     this.bulk = null;
     this.bulkFill = 0;
+    this.bulkParts = null;
+    this.bulkStage = null;
+    this.bulkStaged = 0;
     this.badText = false;
     this.tooLongText = 0;
     this.pendLen = 0;
@@ -545,18 +565,19 @@ export class Decoder {
     const fill = this.bulkFill;
     const need = this.bulkTotal - fill;
     const take = end - pos < need ? end - pos : need;
-    if (fill + take > b.length) {
-      // Doubling keeps the copies of a large value to about one more pass.
-      const grown = new Uint8Array(Math.min(this.bulkTotal, Math.max(2 * b.length, fill + take)));
-      grown.set(b.subarray(0, fill));
-      this.bulk = b = grown;
-    }
-    if (take < need) {
+    if (this.bulkParts === null && fill + take > b.length) this.bulkParts = [b.subarray(0, fill)];
+    if (this.bulkParts !== null) {
+      this.keepPart(buf.subarray(pos, pos + take));
+      this.bulkFill = fill + take;
+      if (take < need) return end;
+      b = this.joinParts();
+    } else if (take < need) {
       b.set(buf.subarray(pos, end), fill);
       this.bulkFill = fill + take;
       return end;
+    } else {
+      b.set(buf.subarray(pos, pos + need), fill);
     }
-    b.set(buf.subarray(pos, pos + need), fill);
     this.bulk = null;
     // A spare buffer may be longer than the value.
     const len = this.bulkTotal - 2;
@@ -573,6 +594,46 @@ export class Decoder {
     if (b.length <= INITIAL_BULK_CAPACITY) spareBulk = b;
     this.emit(value);
     return pos + need;
+  }
+
+  /** Keeps a part of a long bulk string: a view of the chunk, or a copy in the staging buffer if short. */
+  private keepPart(part: Uint8Array): void {
+    const parts = this.bulkParts!;
+    let stage = this.bulkStage;
+    if (part.length >= SMALL_PART) {
+      if (stage !== null) parts.push(stage.subarray(0, this.bulkStaged));
+      this.bulkStage = null;
+      parts.push(part);
+      return;
+    }
+    if (stage !== null && this.bulkStaged + part.length > STAGE_SIZE) {
+      parts.push(stage.subarray(0, this.bulkStaged));
+      stage = null;
+    }
+    if (stage === null) {
+      this.bulkStage = stage = new Uint8Array(STAGE_SIZE);
+      this.bulkStaged = 0;
+    }
+    stage.set(part, this.bulkStaged);
+    this.bulkStaged += part.length;
+  }
+
+  /** The kept parts of a complete long bulk string, copied once into a buffer of its size. */
+  private joinParts(): Uint8Array {
+    const parts = this.bulkParts!;
+    if (this.bulkStage !== null) parts.push(this.bulkStage.subarray(0, this.bulkStaged));
+    this.bulkParts = null;
+    this.bulkStage = null;
+    const out = new Uint8Array(this.bulkTotal);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    // The first buffer was copied too: the next long bulk string may start in it.
+    const first = this.bulk!;
+    if (first.length <= INITIAL_BULK_CAPACITY) spareBulk = first;
+    return out;
   }
 
   /** The value of a bulk error or verbatim string payload. */

@@ -654,6 +654,47 @@ test("decoder: a bulk grown across many odd-sized chunks keeps every byte (text 
   }
 });
 
+test("decoder: a long bulk in chunks of every size, small ones staged, keeps every byte", () => {
+  const size = 3 * 1024 * 1024 + 7;
+  const payload = new Uint8Array(size).map((_, i) => (i * 7919) & 255);
+  const text = new Uint8Array(size).map((_, i) => 97 + (i % 26));
+  // Sizes around the 16 KiB staging threshold, tiny ones, and ones past the 64 KiB staging buffer.
+  const steps = [1000, 16383, 16384, 16385, 70_000, 5, 65536, 40_000];
+  const varied = (input: Uint8Array) => {
+    const out: Uint8Array[] = [];
+    for (let i = 0, k = 0; i < input.length; k++) {
+      const n = steps[k % steps.length];
+      out.push(input.subarray(i, i + n));
+      i += n;
+    }
+    return out;
+  };
+  for (const binary of [false, true]) {
+    const value = binary ? payload : text;
+    const input = bytes(`$${size}\r\n`, value, "\r\n", `$${size}\r\n`, value, "\r\n:1\r\n");
+    for (const chunks of [chunked(input, 1000), varied(input)]) {
+      const r = attempt(chunks, { textReplies: () => !binary });
+      assert.equal(r.error, undefined);
+      assert.equal(r.replies.length, 3);
+      // The second value is decoded after the first was delivered: a buffer given back for reuse must not be
+      // one the first value still refers to.
+      for (const got of r.replies.slice(0, 2)) {
+        if (binary) assert.deepStrictEqual(got, payload);
+        else assert.equal(got, new TextDecoder().decode(text));
+      }
+      assert.equal(r.replies[2], 1);
+    }
+  }
+});
+
+test("decoder: a missing CRLF after a long bulk in many chunks is a ProtocolError", () => {
+  const size = 2 * 1024 * 1024;
+  const input = bytes(`$${size}\r\n`, new Uint8Array(size).fill(97), "xx");
+  const r = attempt(chunked(input, 30_000));
+  assert.ok(r.error instanceof ProtocolError, `expected ProtocolError, got ${r.error}`);
+  assert.match(String(r.error), /Missing CRLF/);
+});
+
 test("decoder: a header split across chunks is bounded as in one chunk", () => {
   const junk = new Uint8Array(1 << 20).fill(49); // "1111...", no line feed
   for (const head of ["$1", "*1", "%1", ">1", ":1", "#", "_", "(1", ",1", "=1"]) {
